@@ -1,0 +1,13 @@
+// Public API of @esmx/nx. Exports are listed by name.
+export type {
+  Diagnostic,
+  DiagnosticCode,
+  EsmxDeclaration,
+  BuildManifest,
+  ManifestExport,
+  ImportMap,
+  Mount,
+  Resolution,
+  SupplyTable,
+} from './src/protocol/types';
+export type { RenderContext, ServerRenderHandle } from './src/runtime/types';

@@ -1,0 +1,2 @@
+// Nx graph entry (`@esmx/nx/plugin` in nx.json).
+export {};

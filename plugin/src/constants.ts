@@ -1,0 +1,41 @@
+/** Protocol and layout constants shared by every layer. */
+
+export const PROTOCOL_VERSION = 2 as const;
+
+/** Scope tags that start every message. */
+export const TAG = {
+  protocol: '[esmx:protocol]',
+  importMap: '[esmx:import-map]',
+  build: '[esmx:build]',
+  link: '[esmx:link]',
+  ssr: '[esmx:ssr]',
+  serve: '[esmx:serve]',
+  start: '[esmx:start]',
+  graph: '[esmx:graph]',
+  validate: '[esmx:validate]',
+  generator: '[esmx:generate]',
+} as const;
+
+/** Layout of a module's build output, relative to its package root. */
+export const DIST_DIR = 'dist';
+export const CLIENT_DIR = 'client';
+export const SERVER_DIR = 'server';
+export const MANIFEST_FILE = 'manifest.json';
+/** Written by the link step next to client/ and server/: the client import map of a module with an entry. */
+export const IMPORT_MAP_FILE = 'importmap.json';
+/** Written by the link step: where each linked module was mounted (relative dirs or URLs). */
+export const LINK_FILE = 'link.json';
+/** Production bootstrap of a module with a server entry. */
+export const INDEX_FILE = 'index.mjs';
+
+/** Infix marking content-hashed, immutable files. */
+export const FINAL_INFIX = '.final.';
+
+/** Export names under which a module's framework entries appear in its manifests. */
+export const ENTRY_EXPORT = { client: 'entry.client', server: 'entry.server' } as const;
+
+export const CACHE_CONTROL_IMMUTABLE = 'public, max-age=31536000, immutable';
+export const CACHE_CONTROL_REVALIDATE = 'no-cache';
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 4300;

@@ -1,0 +1,189 @@
+/**
+ * The module-link protocol's data shapes (Esmx protocol 2 compatible).
+ * Pure types: every layer (bundler, import-map, runtime, graph, executors) reads these.
+ */
+
+export type Severity = 'error' | 'warning';
+
+export type DiagnosticCode =
+  | 'E_SCHEMA'
+  | 'E_NOT_LINKED'
+  | 'E_NOT_BUILT'
+  | 'E_CYCLE'
+  | 'E_DUP_PROVIDER'
+  | 'E_VERSION'
+  | 'E_TARGET_MISSING'
+  | 'E_PROTOCOL'
+  | 'E_NO_EXPORT'
+  | 'W_MULTI_MAJOR'
+  | 'W_NO_RANGE'
+  | 'W_TYPE_DRIFT';
+
+export interface Diagnostic {
+  code: DiagnosticCode;
+  severity: Severity;
+  /** The module the diagnostic is about (its package name, or the package.json path when unnamed). */
+  module: string;
+  /** The third-party package or used module concerned, when there is one. */
+  package?: string;
+  found?: string;
+  required?: string;
+  /** Starts with the scope tag, e.g. `[esmx:protocol]`; says what was expected and what was found. */
+  message: string;
+  /** What to change. */
+  fix: string;
+}
+
+/** Paths are `./`-relative to the module's package root; `false` disables a side. */
+export interface EsmxTargets {
+  client?: string | false;
+  server?: string | false;
+}
+
+/** The `esmx` field of a module's package.json, as written by the user. */
+export interface EsmxDeclaration {
+  entry?: EsmxTargets;
+  /** Logical public names: `"./ui": "./src/ui.ts"` or `"./ui": { client, server }`. */
+  exports?: Record<string, string | EsmxTargets>;
+  /** Third-party specifiers (packages or package subpaths) this module builds once and serves. */
+  provides?: string[];
+  /** Modules consumed from (package names); transitive. */
+  uses?: string[];
+}
+
+/** One export after normalization: the logical name without `./`, and a path per target. */
+export interface NormalizedExport {
+  /** `ui` for `./ui`; `index` for `.`. */
+  name: string;
+  client: string | false;
+  server: string | false;
+}
+
+/** A module read from disk: its package.json identity plus the normalized declaration. */
+export interface ModuleInfo {
+  name: string;
+  version: string;
+  /** Realpath of the package root. */
+  root: string;
+  packageJsonPath: string;
+  entry: { client: string | false; server: string | false };
+  exports: NormalizedExport[];
+  provides: string[];
+  uses: string[];
+  /** `peerDependencies` overlaid with `dependencies`: the ranges this module accepts. */
+  ranges: Record<string, string>;
+}
+
+/** Where a module's artifacts live: a directory (node_modules or explicit link) or a URL. */
+export interface Mount {
+  name: string;
+  via: 'self' | 'node_modules' | 'link';
+  /** Realpath of the package root when mounted from disk. */
+  root?: string;
+  /** Base URL (ending in `/`) of the module's client files when linked to a URL. */
+  url?: string;
+  /** Absolute `dist/client` and `dist/server` when mounted from disk. */
+  clientDir?: string;
+  serverDir?: string;
+  built: boolean;
+}
+
+/** One (package, major) group and the single module that provides it. */
+export interface SupplyGroup {
+  package: string;
+  major: number;
+  /** Installed version at the provider. */
+  version: string;
+  provider: string;
+  /** Provided specifiers of this package (`react`, `react/jsx-runtime`). */
+  specifiers: string[];
+}
+
+/** For one consumer: which provider serves each provided specifier it may import. */
+export interface Wiring {
+  specifier: string;
+  package: string;
+  provider: string;
+  version: string;
+  major: number;
+}
+
+export interface SupplyTable {
+  groups: SupplyGroup[];
+  /** consumer module name → specifier → wiring. Includes providers wired to themselves. */
+  wiring: Record<string, Record<string, Wiring>>;
+}
+
+/** The whole resolution of one module: what `validate --json` prints and the build consumes. */
+export interface Resolution {
+  module: string;
+  diagnostics: Diagnostic[];
+  supply: SupplyTable;
+  mounts: Record<string, Mount>;
+  /** Every module in the `uses` closure, the root first. */
+  modules: Record<string, ModuleInfo>;
+}
+
+export interface ResolveOptions {
+  /** Explicit links: module name → directory (absolute or relative to the root module) or URL. */
+  links?: Record<string, string>;
+  /** When true, an unbuilt used module is an error (`E_NOT_BUILT`); otherwise a warning. */
+  requireBuilt?: boolean;
+  /** When true, entry and export files are checked on disk (`E_TARGET_MISSING`). Default true. */
+  checkFiles?: boolean;
+}
+
+// ---------------------------------------------------------------------------
+// Build manifests: `<module>/dist/{client,server}/manifest.json`
+// ---------------------------------------------------------------------------
+
+export type BuildTarget = 'client' | 'server';
+
+export interface ManifestExport {
+  /** Logical export name (`ui`, `index`, `entry.client`) or provided specifier (`react/jsx-runtime`). */
+  name: string;
+  /** True for a provided third-party specifier. */
+  pkg: boolean;
+  /** File relative to the manifest's directory, e.g. `ui.1a2b3c4d.final.mjs`. */
+  file: string;
+  /** The bare specifier consumers import: `<module>/<name>` or, for `pkg`, the specifier itself. */
+  identifier: string;
+}
+
+export interface ManifestChunk {
+  js: string;
+  css: string[];
+  resources: string[];
+  /** Files (relative to the manifest directory) this entry imports statically, transitively, for modulepreload. */
+  imports: string[];
+  /** Bare specifiers this entry imports statically, transitively (resolved through the import map). */
+  externals: string[];
+}
+
+export interface BuildManifest {
+  protocol: 2;
+  name: string;
+  version: string;
+  target: BuildTarget;
+  /** provided package name → installed version */
+  provides: Record<string, { version: string }>;
+  uses: string[];
+  /** keyed by `ManifestExport.name` */
+  exports: Record<string, ManifestExport>;
+  /**
+   * This module's wiring of provided specifiers: specifier → provider module name.
+   * The composer turns a wiring that differs from the global one into an import-map scope.
+   */
+  scopes: Record<string, string>;
+  files: string[];
+  /** keyed by `ManifestExport.name` */
+  chunks: Record<string, ManifestChunk>;
+  /** file → `sha384-…`; present in production builds. */
+  integrity: Record<string, string>;
+}
+
+export interface ImportMap {
+  imports: Record<string, string>;
+  scopes: Record<string, Record<string, string>>;
+  integrity: Record<string, string>;
+}

@@ -1,0 +1,37 @@
+/** Public types of the SSR runtime. No Nx imports here: a deployed server does not load Nx. */
+
+export interface RenderParams {
+  /** Request URL path and query, relative to the server's base (starts with `/`). */
+  url: string;
+  method: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export interface RenderContext {
+  readonly params: RenderParams;
+  /** The response body the handler sets. */
+  html: string;
+  /** HTTP status, 200 by default. */
+  status: number;
+  /** When set, the server answers with a redirect to this location (status 302 unless `status` is a 3xx). */
+  redirect: string | null;
+  /** Public base path of this request, ending in `/` (e.g. `/` or `/shop/`). */
+  readonly base: string;
+  /** CSP nonce placed on every inline script the helpers emit; undefined when not configured. */
+  readonly nonce: string | undefined;
+  /** `<script type="importmap">` (plus the es-module-shims feature test when enabled). */
+  importmap(): string;
+  /** `<link rel="preload">` tags for CSS and fonts of the page's entries. */
+  preload(): string;
+  /** `<link rel="modulepreload">` tags (with integrity) for every module the client entry imports statically. */
+  modulePreload(): string;
+  /** `<link rel="stylesheet">` tags for the page's CSS. */
+  css(): string;
+  /** The `<script type="module">` that starts the client entry. */
+  moduleEntry(): string;
+  /** An inline script exposing `data` as `window[name]`, escaped against `</script>`, `<!--` and U+2028/9. */
+  state(name: string, data: unknown): string;
+}
+
+/** The default export of a module's `entry.server`. */
+export type ServerRenderHandle = (rc: RenderContext) => void | Promise<void>;
