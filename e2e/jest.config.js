@@ -3,5 +3,6 @@ module.exports = {
   displayName: 'e2e',
   rootDir: __dirname,
   testMatch: ['<rootDir>/**/*.e2e.ts'],
+  globalSetup: '<rootDir>/global-setup.js',
   testTimeout: 600000,
 };
