@@ -39,3 +39,32 @@ export const CACHE_CONTROL_REVALIDATE = 'no-cache';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 4300;
+
+/** Tags the graph plugin puts on esmx projects (`nx run-many -t build -p tag:esmx:remote`). */
+export const PROJECT_TAG = {
+  module: 'esmx:module',
+  host: 'esmx:host',
+  remote: 'esmx:remote',
+  provider: 'esmx:provider',
+} as const;
+
+/** Default names of the inferred targets; each can be renamed through the plugin options in nx.json. */
+export const DEFAULT_TARGET_NAMES = {
+  bundle: 'bundle',
+  build: 'build',
+  serve: 'serve',
+  start: 'start',
+  validate: 'validate',
+} as const;
+
+/** Named input defined on every esmx project (its package.json); a consumer's bundle takes `^esmxDeclaration`. */
+export const DECLARATION_INPUT = 'esmxDeclaration';
+
+/** Executors the inferred targets run. */
+export const EXECUTOR = {
+  build: '@esmx/nx:build',
+  importmap: '@esmx/nx:importmap',
+  serve: '@esmx/nx:serve',
+  start: '@esmx/nx:start',
+  validate: '@esmx/nx:validate',
+} as const;
