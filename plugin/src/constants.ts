@@ -68,3 +68,9 @@ export const EXECUTOR = {
   start: '@esmx/nx:start',
   validate: '@esmx/nx:validate',
 } as const;
+
+/**
+ * Comments in generated host code marking where `@esmx/nx:link --import` (and `app --host`) insert a
+ * remote's import, its rendering and, for plain-HTML hosts, its mounting in the browser.
+ */
+export const GENERATOR_MARKER = { imports: 'esmx:imports', widgets: 'esmx:widgets', mount: 'esmx:mount' } as const;
