@@ -1,0 +1,136 @@
+/**
+ * Finds where a JSON text stops being valid. Only run after `JSON.parse` failed: V8's messages carry a
+ * position for some errors and not others ("Unexpected token 'x', ... is not valid JSON"), and the
+ * wording changes between Node versions, so the position is computed here instead of scraped.
+ */
+
+export interface JsonErrorLocation {
+  /** UTF-16 offset of the first offending character (the text length for a premature end). */
+  offset: number;
+  line: number;
+  column: number;
+  /** What the grammar allowed at that point. */
+  expected: string;
+}
+
+class JsonStop {
+  constructor(
+    readonly offset: number,
+    readonly expected: string,
+  ) {}
+}
+
+export function locateJsonError(text: string): JsonErrorLocation | undefined {
+  let i = 0;
+  const fail = (expected: string): never => {
+    throw new JsonStop(i, expected);
+  };
+  const skipWhitespace = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i])) i++;
+  };
+  const literal = (word: string) => {
+    for (const ch of word) {
+      if (text[i] !== ch) fail(`the literal "${word}"`);
+      i++;
+    }
+  };
+  const string = () => {
+    if (text[i] !== '"') fail('a double-quoted string');
+    i++;
+    for (;;) {
+      if (i >= text.length) fail('a closing double quote');
+      const code = text.charCodeAt(i);
+      if (code === 0x22) break;
+      if (code < 0x20) fail('an escaped control character (raw control characters are not allowed in strings)');
+      if (code === 0x5c) {
+        i++;
+        if (text[i] === 'u') {
+          i++;
+          for (let k = 0; k < 4; k++, i++) if (!/[0-9a-fA-F]/.test(text[i] ?? '')) fail('four hex digits after \\u');
+          continue;
+        }
+        if (!'"\\/bfnrt'.includes(text[i] ?? 'x')) fail('a valid escape (\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)');
+      }
+      i++;
+    }
+    i++;
+  };
+  const number = () => {
+    const match = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(text.slice(i));
+    if (!match || match[0] === '' || match[0] === '-') fail('a value (object, array, string, number, true, false or null)');
+    i += match![0].length;
+  };
+  const value = (): void => {
+    skipWhitespace();
+    const ch = text[i];
+    if (ch === '{') {
+      i++;
+      skipWhitespace();
+      if (text[i] === '}') {
+        i++;
+        return;
+      }
+      for (;;) {
+        skipWhitespace();
+        if (text[i] !== '"') fail('a double-quoted property name');
+        string();
+        skipWhitespace();
+        if (text[i] !== ':') fail('":" after the property name');
+        i++;
+        value();
+        skipWhitespace();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === '}') {
+          i++;
+          return;
+        }
+        fail('"," or "}" after a property value');
+      }
+    }
+    if (ch === '[') {
+      i++;
+      skipWhitespace();
+      if (text[i] === ']') {
+        i++;
+        return;
+      }
+      for (;;) {
+        value();
+        skipWhitespace();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === ']') {
+          i++;
+          return;
+        }
+        fail('"," or "]" after an array element');
+      }
+    }
+    if (ch === '"') return string();
+    if (ch === 't') return literal('true');
+    if (ch === 'f') return literal('false');
+    if (ch === 'n') return literal('null');
+    number();
+  };
+  try {
+    value();
+    skipWhitespace();
+    if (i < text.length) fail('the end of the input after the top-level value');
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof JsonStop)) throw error;
+    const before = text.slice(0, error.offset);
+    const lineStart = before.lastIndexOf('\n') + 1;
+    return {
+      offset: error.offset,
+      line: before.split('\n').length,
+      column: error.offset - lineStart + 1,
+      expected: error.expected,
+    };
+  }
+}

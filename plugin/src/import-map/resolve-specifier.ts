@@ -1,0 +1,97 @@
+/**
+ * HTML "resolve a module specifier" (https://html.spec.whatwg.org/multipage/webappapis.html#resolve-a-module-specifier)
+ * against one parsed import map, for a script at `scriptURL`.
+ */
+import { TAG } from '../constants';
+import type { ParsedImportMap, SpecifierMap } from './parse-import-map';
+import { toBaseUrl } from './parse-import-map';
+import { compareCodeUnitsDescending, isSpecialUrl, parseUrl, resolveUrlLikeSpecifier } from './url-like';
+
+// Parsed maps are frozen, so their sorted key lists can be cached; unfrozen hand-made maps are sorted per call.
+const sortedKeysCache = new WeakMap<object, string[]>();
+
+function sortedKeys(map: object): string[] {
+  const cached = sortedKeysCache.get(map);
+  if (cached) return cached;
+  const keys = Object.keys(map).sort(compareCodeUnitsDescending);
+  if (Object.isFrozen(map)) sortedKeysCache.set(map, keys);
+  return keys;
+}
+
+/** Returns the serialized resolved URL; throws a TypeError wherever the spec says resolution fails. */
+export function resolveSpecifier(specifier: string, parsedMap: ParsedImportMap, scriptURL: string | URL): string {
+  const baseURL = toBaseUrl(scriptURL, 'scriptURL');
+  const serializedBaseURL = baseURL.href;
+  const asURL = resolveUrlLikeSpecifier(specifier, baseURL);
+  const normalizedSpecifier = asURL ? asURL.href : specifier;
+  const context = { specifier, scriptURL: serializedBaseURL };
+
+  for (const scopePrefix of sortedKeys(parsedMap.scopes)) {
+    if (scopePrefix === serializedBaseURL || (scopePrefix.endsWith('/') && serializedBaseURL.startsWith(scopePrefix))) {
+      const match = resolveImportsMatch(normalizedSpecifier, asURL, parsedMap.scopes[scopePrefix], context, scopePrefix);
+      if (match !== null) return match;
+    }
+  }
+  const match = resolveImportsMatch(normalizedSpecifier, asURL, parsedMap.imports, context, undefined);
+  if (match !== null) return match;
+  if (asURL) return asURL.href;
+  throw new TypeError(
+    `${TAG.importMap} cannot resolve the bare specifier "${specifier}" imported from ${serializedBaseURL}: ` +
+      'no entry of the import map (in "imports" or in a scope containing that script) maps it. ' +
+      `Fix: add "${specifier}" (or a "${packagePrefixOf(specifier)}" prefix entry) to the import map, ` +
+      'or check that the module providing it is linked and built.',
+  );
+}
+
+function packagePrefixOf(specifier: string): string {
+  const parts = specifier.split('/');
+  return `${parts.slice(0, specifier.startsWith('@') ? 2 : 1).join('/')}/`;
+}
+
+function resolveImportsMatch(
+  normalizedSpecifier: string,
+  asURL: URL | null,
+  specifierMap: SpecifierMap,
+  context: { specifier: string; scriptURL: string },
+  scopePrefix: string | undefined,
+): string | null {
+  const where = scopePrefix === undefined ? '"imports"' : `the scope "${scopePrefix}"`;
+  const blocked = (key: string) =>
+    new TypeError(
+      `${TAG.importMap} resolution of "${context.specifier}" imported from ${context.scriptURL} is blocked: ` +
+        `the entry "${key}" of ${where} is null (an invalid address or an explicit null). ` +
+        `Fix: give "${key}" a valid address (a "/"-, "./"-, "../"-prefixed or absolute URL; ending in "/" when the key does).`,
+    );
+  for (const specifierKey of sortedKeys(specifierMap)) {
+    const resolutionResult = specifierMap[specifierKey];
+    if (specifierKey === normalizedSpecifier) {
+      if (resolutionResult === null) throw blocked(specifierKey);
+      return resolutionResult;
+    }
+    if (
+      specifierKey.endsWith('/') &&
+      normalizedSpecifier.startsWith(specifierKey) &&
+      (asURL === null || isSpecialUrl(asURL))
+    ) {
+      if (resolutionResult === null) throw blocked(specifierKey);
+      const afterPrefix = normalizedSpecifier.slice(specifierKey.length);
+      const url = parseUrl(afterPrefix, resolutionResult);
+      if (!url) {
+        throw new TypeError(
+          `${TAG.importMap} resolution of "${context.specifier}" imported from ${context.scriptURL} failed: ` +
+            `"${afterPrefix}" does not parse as a URL relative to "${resolutionResult}" (the address of "${specifierKey}" in ${where}). ` +
+            'Fix: map the prefix to a hierarchical URL ending in "/" (http(s):, file:, or a "/"-prefixed path).',
+        );
+      }
+      if (!url.href.startsWith(resolutionResult)) {
+        throw new TypeError(
+          `${TAG.importMap} resolution of "${context.specifier}" imported from ${context.scriptURL} is blocked: ` +
+            `it backtracks above the address "${resolutionResult}" of the prefix "${specifierKey}" in ${where} (to ${url.href}). ` +
+            'Fix: import a path inside the package, or add an explicit entry for the target.',
+        );
+      }
+      return url.href;
+    }
+  }
+  return null;
+}
