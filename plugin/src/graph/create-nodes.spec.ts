@@ -1,0 +1,175 @@
+import type { CreateNodesContext, ProjectConfiguration } from '@nx/devkit';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createNodes, createNodesV2 } from '../../plugin';
+import { clearMemoryCaches, findWorkspaceDataDirectory } from './lib/json-cache';
+
+let root: string;
+
+function write(file: string, content: unknown) {
+  const path = join(root, file);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
+}
+
+function context(namedInputs: Record<string, string[]> = { production: ['default'] }): CreateNodesContext {
+  return { workspaceRoot: root, nxJsonConfiguration: { namedInputs } };
+}
+
+async function run(files: string[], options?: Record<string, string>, ctx = context()) {
+  const results = await createNodesV2[1](files, options, ctx);
+  const byRoot: Record<string, ProjectConfiguration> = {};
+  for (const [file, result] of results) {
+    for (const [projectRoot, project] of Object.entries(result.projects ?? {})) {
+      expect(file).toBe(projectRoot === '.' ? 'package.json' : `${projectRoot}/package.json`);
+      byRoot[projectRoot] = project as ProjectConfiguration;
+    }
+  }
+  return byRoot;
+}
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'esmx-nodes-'));
+  clearMemoryCaches();
+  write('package.json', { name: 'workspace', private: true, workspaces: ['apps/*', 'libs/*'] });
+  write('apps/shell/package.json', {
+    name: 'shell',
+    esmx: { entry: { client: './src/entry.client.ts', server: './src/entry.server.ts' }, provides: ['react'], uses: ['cart'] },
+  });
+  write('apps/cart/package.json', { name: 'cart', esmx: { exports: { './widget': './src/widget.ts' }, uses: ['shell'] } });
+  write('libs/plain/package.json', { name: 'plain', version: '1.0.0' });
+});
+
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+const ALL = ['package.json', 'apps/shell/package.json', 'apps/cart/package.json', 'libs/plain/package.json'];
+
+describe('createNodesV2', () => {
+  it('is the same tuple as createNodes and globs every package.json', () => {
+    expect(createNodes).toBe(createNodesV2);
+    expect(createNodesV2[0]).toBe('**/package.json');
+  });
+
+  it('infers one project per package.json with an esmx field, with roles as tags', async () => {
+    const projects = await run(ALL);
+    expect(Object.keys(projects).sort()).toEqual(['apps/cart', 'apps/shell']);
+    const shell = projects['apps/shell'];
+    expect(shell.name).toBe('shell');
+    expect(shell.projectType).toBe('application');
+    expect(shell.tags).toEqual(['esmx:module', 'esmx:host', 'esmx:provider']);
+    expect(shell.namedInputs).toEqual({ esmxDeclaration: ['{projectRoot}/package.json'] });
+    expect(Object.keys(shell.targets!)).toEqual(['bundle', 'build', 'serve', 'start', 'validate']);
+    const cart = projects['apps/cart'];
+    expect(cart.projectType).toBe('library');
+    expect(cart.tags).toEqual(['esmx:module', 'esmx:remote']);
+    expect(Object.keys(cart.targets!)).toEqual(['bundle', 'build', 'validate']);
+  });
+
+  it('splits bundle (own sources + used declarations) from the link step (used manifests)', async () => {
+    const { targets } = (await run(ALL))['apps/shell'];
+    expect(targets!.bundle).toEqual({
+      executor: '@esmx/nx:build',
+      options: { link: false },
+      cache: true,
+      inputs: ['production', '{projectRoot}/package.json', '!{projectRoot}/dist/**', '^esmxDeclaration'],
+      outputs: ['{projectRoot}/dist/client', '{projectRoot}/dist/server', '{projectRoot}/dist/index.mjs'],
+      dependsOn: [],
+      metadata: expect.objectContaining({ description: expect.stringContaining('Rspack') }),
+    });
+    expect(targets!.build).toEqual({
+      executor: '@esmx/nx:importmap',
+      cache: true,
+      inputs: [
+        '{projectRoot}/package.json',
+        '^esmxDeclaration',
+        { dependentTasksOutputFiles: '**/manifest.json', transitive: true },
+      ],
+      outputs: ['{projectRoot}/dist/importmap.json', '{projectRoot}/dist/link.json'],
+      dependsOn: ['bundle', '^build'],
+      metadata: expect.objectContaining({ description: expect.stringContaining('importmap.json') }),
+    });
+    expect(targets!.serve).toMatchObject({ executor: '@esmx/nx:serve', continuous: true, cache: false, dependsOn: [] });
+    expect(targets!.start).toMatchObject({ executor: '@esmx/nx:start', continuous: true, cache: false, dependsOn: ['build'] });
+    expect(targets!.validate).toMatchObject({ executor: '@esmx/nx:validate', cache: false, dependsOn: [] });
+    for (const target of Object.values(targets!)) {
+      expect(target.metadata?.description).toMatch(/\w.{30,}/);
+      expect(Array.isArray(target.inputs) && Array.isArray(target.outputs)).toBe(true);
+    }
+  });
+
+  it('writes only link.json for a library and falls back to the default input without a production one', async () => {
+    const cart = (await run(ALL, undefined, context({})))['apps/cart'];
+    expect(cart.targets!.build.outputs).toEqual(['{projectRoot}/dist/link.json']);
+    expect(cart.targets!.bundle.inputs![0]).toBe('default');
+  });
+
+  it('renames targets through the plugin options, including the references between them', async () => {
+    const shell = (
+      await run(ALL, {
+        bundleTargetName: 'esmx-bundle',
+        buildTargetName: 'esmx-build',
+        serveTargetName: 'dev',
+        startTargetName: 'prod',
+        validateTargetName: 'check',
+      })
+    )['apps/shell'];
+    expect(Object.keys(shell.targets!)).toEqual(['esmx-bundle', 'esmx-build', 'dev', 'prod', 'check']);
+    expect(shell.targets!['esmx-build'].dependsOn).toEqual(['esmx-bundle', '^esmx-build']);
+    expect(shell.targets!.prod.dependsOn).toEqual(['esmx-build']);
+  });
+
+  it('keeps a module whose package.json is not valid JSON, with a guessed name and a validate target', async () => {
+    write('apps/broken/package.json', '{ "name": "broken", "esmx": { "uses": ["cart"] ');
+    write('apps/not-esmx-broken/package.json', '{ "name": "nope", ');
+    const projects = await run([...ALL, 'apps/broken/package.json', 'apps/not-esmx-broken/package.json']);
+    expect(projects['apps/not-esmx-broken']).toBeUndefined();
+    const broken = projects['apps/broken'];
+    expect(broken.name).toBe('broken');
+    expect(broken.projectType).toBe('library');
+    expect(broken.tags).toEqual(['esmx:module']);
+    expect(broken.targets!.validate.executor).toBe('@esmx/nx:validate');
+  });
+
+  it('keeps a module whose esmx field has the wrong shape, and names an unnamed one after its root', async () => {
+    write('apps/odd/package.json', { name: 'odd', esmx: { entry: 'src/main.ts', exports: ['x'], uses: 'cart', provides: [1] } });
+    write('apps/anon/package.json', { esmx: {} });
+    write('apps/null/package.json', { name: 'null-esmx', esmx: null });
+    const projects = await run([...ALL, 'apps/odd/package.json', 'apps/anon/package.json', 'apps/null/package.json']);
+    expect(projects['apps/odd']).toMatchObject({ name: 'odd', projectType: 'library', tags: ['esmx:module'] });
+    expect(projects['apps/odd'].targets!.validate).toBeDefined();
+    expect(projects['apps/anon'].name).toBe('apps/anon');
+    expect(projects['apps/null'].tags).toEqual(['esmx:module']);
+  });
+
+  it('caches by options and content: in memory, on disk, and invalidated by a change', async () => {
+    const first = await run(ALL);
+    const cacheFile = join(findWorkspaceDataDirectory(root), 'esmx-nx-nodes.json');
+    expect(existsSync(cacheFile)).toBe(true);
+    clearMemoryCaches();
+    expect(await run(ALL)).toEqual(first);
+    // Prove the second process-like run read the disk layer: a doctored entry comes back as is.
+    const disk = JSON.parse(readFileSync(cacheFile, 'utf8'));
+    expect(Object.keys(disk.entries)).toHaveLength(2);
+    for (const key of Object.keys(disk.entries)) {
+      const project = JSON.parse(disk.entries[key]);
+      disk.entries[key] = JSON.stringify({ ...project, tags: ['from-disk'] });
+    }
+    writeFileSync(cacheFile, JSON.stringify(disk));
+    clearMemoryCaches();
+    expect((await run(ALL))['apps/shell'].tags).toEqual(['from-disk']);
+    clearMemoryCaches();
+    rmSync(cacheFile);
+    // Hits hand out fresh objects: mutating one result must not leak into the next.
+    const again = await run(ALL);
+    again['apps/shell'].tags!.push('mutated');
+    expect((await run(ALL))['apps/shell'].tags).not.toContain('mutated');
+
+    write('apps/cart/package.json', { name: 'cart', esmx: { entry: { client: './src/main.ts' }, uses: ['shell'] } });
+    const changed = await run(ALL);
+    expect(changed['apps/cart'].projectType).toBe('application');
+    expect(changed['apps/cart'].tags).toEqual(['esmx:module', 'esmx:host']);
+    const renamed = await run(ALL, { buildTargetName: 'link' });
+    expect(Object.keys(renamed['apps/cart'].targets!)).toContain('link');
+  });
+});
