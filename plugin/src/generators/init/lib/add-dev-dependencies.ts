@@ -1,0 +1,32 @@
+import type { GeneratorCallback, Tree } from '@nx/devkit';
+import { addDependenciesToPackageJson } from '@nx/devkit';
+import {
+  esModuleShimsVersion,
+  reactDomVersion,
+  reactVersion,
+  rspackCoreVersion,
+  typesNodeVersion,
+  typesReactDomVersion,
+  typesReactVersion,
+  typescriptVersion,
+} from '../../../versions';
+
+/** What generated modules need at build time, type-check time and in the browser fallback. */
+export function addDevDependencies(tree: Tree, keepExistingVersions: boolean): GeneratorCallback {
+  return addDependenciesToPackageJson(
+    tree,
+    {},
+    {
+      '@rspack/core': rspackCoreVersion,
+      '@types/node': typesNodeVersion,
+      '@types/react': typesReactVersion,
+      '@types/react-dom': typesReactDomVersion,
+      'es-module-shims': esModuleShimsVersion,
+      react: reactVersion,
+      'react-dom': reactDomVersion,
+      typescript: typescriptVersion,
+    },
+    'package.json',
+    keepExistingVersions,
+  );
+}
