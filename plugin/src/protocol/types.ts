@@ -72,6 +72,8 @@ export interface ModuleInfo {
   uses: string[];
   /** `peerDependencies` overlaid with `dependencies`: the ranges this module accepts. */
   ranges: Record<string, string>;
+  /** `devDependencies` (used for `@types/*` drift checks). */
+  devRanges?: Record<string, string>;
 }
 
 /** Where a module's artifacts live: a directory (node_modules or explicit link) or a URL. */
@@ -86,6 +88,10 @@ export interface Mount {
   clientDir?: string;
   serverDir?: string;
   built: boolean;
+  /** The module whose `uses` led here (absent for the root). */
+  declaredBy?: string;
+  /** The explicit link as given in `ResolveOptions.links`, when `via` is `link`. */
+  link?: string;
 }
 
 /** One (package, major) group and the single module that provides it. */

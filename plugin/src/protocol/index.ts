@@ -1,0 +1,24 @@
+// Public surface of the protocol layer (pure: no Nx imports). Listed by name.
+export { readModule, type ReadModuleResult } from './read-module';
+export { validateDeclaration } from './validate-declaration';
+export { resolveModule } from './resolve-module';
+export { checkTargets } from './check-targets';
+export { hasErrors } from './diagnostics';
+export { formatDiagnostic, formatReport, type FormatOptions } from './format-report';
+export { packageNameOf, findInstalledVersion, typesPackageOf } from './installed-version';
+export { ESMX_SCHEMA } from './esmx-schema';
+export type {
+  Diagnostic,
+  DiagnosticCode,
+  EsmxDeclaration,
+  EsmxTargets,
+  ModuleInfo,
+  Mount,
+  NormalizedExport,
+  Resolution,
+  ResolveOptions,
+  Severity,
+  SupplyGroup,
+  SupplyTable,
+  Wiring,
+} from './types';

@@ -1,0 +1,130 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createDiagnostic } from './diagnostics';
+import { locateJsonError } from './json-position';
+import { readTextIfExists } from './installed-version';
+import type { Diagnostic, EsmxDeclaration, EsmxTargets, ModuleInfo, NormalizedExport } from './types';
+import { validateDeclaration } from './validate-declaration';
+
+export interface ReadModuleResult {
+  /** Present only when the package.json is readable and its `esmx` field valid (no error diagnostic). */
+  module?: ModuleInfo;
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Reads a module's package.json (given its root directory or the package.json path itself), validates the
+ * `esmx` field and normalizes it. Never throws for user input: every problem is an E_SCHEMA diagnostic.
+ */
+export function readModule(rootOrPackageJson: string): ReadModuleResult {
+  const packageJsonPath = path.basename(rootOrPackageJson) === 'package.json'
+    ? path.resolve(rootOrPackageJson)
+    : path.resolve(rootOrPackageJson, 'package.json');
+  const label = packageJsonPath;
+
+  let text: string | undefined;
+  try {
+    text = readTextIfExists(packageJsonPath);
+  } catch (error) {
+    return failed(label, `cannot read ${packageJsonPath}: ${(error as Error).message}`, 'a readable package.json', 'readable file', `check the permissions of ${packageJsonPath}`);
+  }
+  if (text === undefined) {
+    return failed(
+      label,
+      `expected a package.json at ${packageJsonPath}, found none`,
+      'no file',
+      'a package.json with "name" and "esmx"',
+      `create ${packageJsonPath} or point at the module's package root`,
+    );
+  }
+
+  const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  let json: unknown;
+  try {
+    json = JSON.parse(source);
+  } catch (error) {
+    const location = locateJsonError(text);
+    const where = location ? ` at line ${location.line}, column ${location.column} (position ${location.offset})` : '';
+    const reason = (error as Error).message;
+    return failed(
+      label,
+      `package.json is not valid JSON${where}: ${reason}`,
+      location ? `${describeAround(text, location.offset)} at line ${location.line}, column ${location.column}` : reason,
+      'valid JSON',
+      `fix the JSON syntax of ${packageJsonPath}${location ? ` at line ${location.line}, column ${location.column}` : ''} (look for a trailing comma, a missing quote or a missing comma)`,
+    );
+  }
+
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return failed(label, 'package.json must contain a JSON object', JSON.stringify(json)?.slice(0, 40) ?? 'nothing', 'an object', `make ${packageJsonPath} a JSON object with "name" and "esmx"`);
+  }
+  const pkg = json as Record<string, unknown>;
+  const name = pkg.name;
+  if (typeof name !== 'string' || name.length === 0) {
+    return failed(
+      label,
+      'package.json has no "name"; the name is the module name',
+      name === undefined ? 'no "name"' : JSON.stringify(name),
+      'a non-empty string such as "cart"',
+      `add "name": "<module-name>" to ${packageJsonPath}`,
+    );
+  }
+
+  const diagnostics = validateDeclaration(pkg.esmx, name);
+  if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
+
+  const root = realpathOrSelf(path.dirname(packageJsonPath));
+  const declaration = pkg.esmx as EsmxDeclaration;
+  const module: ModuleInfo = {
+    name,
+    version: typeof pkg.version === 'string' ? pkg.version : '0.0.0',
+    root,
+    packageJsonPath: path.join(root, 'package.json'),
+    entry: normalizeTargets(declaration.entry ?? {}),
+    exports: normalizeExports(declaration.exports ?? {}),
+    provides: [...(declaration.provides ?? [])],
+    uses: [...(declaration.uses ?? [])],
+    ranges: { ...stringEntries(pkg.peerDependencies), ...stringEntries(pkg.dependencies) },
+    devRanges: stringEntries(pkg.devDependencies),
+  };
+  return { module, diagnostics };
+}
+
+function failed(module: string, text: string, found: string, required: string, fix: string): ReadModuleResult {
+  return { diagnostics: [createDiagnostic({ code: 'E_SCHEMA', module, text, found, required, fix })] };
+}
+
+function describeAround(text: string, offset: number): string {
+  if (offset >= text.length) return 'end of file';
+  return JSON.stringify(text.slice(offset, offset + 12).split('\n')[0] || text[offset]);
+}
+
+function normalizeTargets(targets: EsmxTargets): { client: string | false; server: string | false } {
+  return { client: targets.client ?? false, server: targets.server ?? false };
+}
+
+function normalizeExports(exportsField: Record<string, string | EsmxTargets>): NormalizedExport[] {
+  return Object.entries(exportsField).map(([key, target]) => {
+    const name = key === '.' ? 'index' : key.slice(2);
+    if (typeof target === 'string') return { name, client: target, server: target };
+    return { name, ...normalizeTargets(target) };
+  });
+}
+
+function stringEntries(value: unknown): Record<string, string> {
+  const result: Record<string, string> = {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return result;
+  for (const [key, range] of Object.entries(value)) {
+    if (typeof range === 'string') result[key] = range;
+  }
+  return result;
+}
+
+export function realpathOrSelf(dir: string): string {
+  try {
+    return fs.realpathSync(dir);
+  } catch {
+    // The directory was just read from, so this only fails on races; the unresolved path is still usable.
+    return dir;
+  }
+}

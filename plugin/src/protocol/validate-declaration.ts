@@ -1,0 +1,336 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { ENTRY_EXPORT } from '../constants';
+import { createDiagnostic, describeValue } from './diagnostics';
+import { ESMX_SCHEMA } from './esmx-schema';
+import type { Diagnostic } from './types';
+
+const DECLARATION_KEYS = ['entry', 'exports', 'provides', 'uses'];
+const TARGET_KEYS = ['client', 'server'];
+
+let compiled: ValidateFunction | undefined;
+
+/** Compiled on first use, not at import time: loading the protocol layer stays cheap. */
+function getValidator(): ValidateFunction {
+  if (!compiled) {
+    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
+    ajv.addKeyword({ keyword: 'x-rule', schemaType: 'string' });
+    compiled = ajv.compile(ESMX_SCHEMA);
+  }
+  return compiled;
+}
+
+/**
+ * Checks the `esmx` field of `moduleName`'s package.json: the JSON Schema, then the rules a schema
+ * cannot say (a module using itself, paths leaving the module, reserved or colliding export names).
+ * Returns one E_SCHEMA diagnostic per problem; an empty array means the declaration is valid.
+ */
+export function validateDeclaration(value: unknown, moduleName: string): Diagnostic[] {
+  if (value === undefined) {
+    return [
+      createDiagnostic({
+        code: 'E_SCHEMA',
+        module: moduleName,
+        text: 'package.json has no "esmx" field, so it is not a linkable module',
+        found: 'no "esmx" field',
+        required: 'an "esmx" object with entry, exports, provides or uses',
+        fix: `add "esmx": { "exports": { ".": "./src/index.ts" } } (or the entries it has) to ${moduleName}'s package.json, or stop using it as a module`,
+      }),
+    ];
+  }
+  const validate = getValidator();
+  const diagnostics: Diagnostic[] = [];
+  if (!validate(value)) {
+    const seen = new Set<string>();
+    for (const error of validate.errors ?? []) {
+      const diagnostic = describeSchemaError(error, value, moduleName);
+      if (!diagnostic) continue;
+      // allErrors reports several keywords for one bad value (type + const of the same target): keep the first.
+      const key = `${error.instancePath}#${keyOfError(error)}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      diagnostics.push(diagnostic);
+    }
+  }
+  diagnostics.push(...checkBeyondSchema(value, moduleName));
+  return diagnostics;
+}
+
+function keyOfError(error: ErrorObject): string {
+  const params = error.params as Record<string, unknown>;
+  if (error.keyword === 'additionalProperties') return `+${String(params.additionalProperty)}`;
+  const propertyName = (error as ErrorObject & { propertyName?: string }).propertyName;
+  if (propertyName !== undefined) return `key:${propertyName}`;
+  return '';
+}
+
+function describeSchemaError(error: ErrorObject, root: unknown, moduleName: string): Diagnostic | undefined {
+  // Wrappers whose inner error is reported on its own.
+  if (error.keyword === 'if' || error.keyword === 'propertyNames') return undefined;
+  const rule = (error.parentSchema as { 'x-rule'?: string } | undefined)?.['x-rule'] ?? '';
+  const where = formatInstancePath(error.instancePath, root);
+  const data = error.data;
+  const params = error.params as Record<string, unknown>;
+  const base = { code: 'E_SCHEMA' as const, module: moduleName };
+
+  if (error.keyword === 'additionalProperties') {
+    const key = String(params.additionalProperty);
+    const allowed = rule === 'declaration' ? DECLARATION_KEYS : TARGET_KEYS;
+    const suggestion = suggestKey(key, allowed);
+    return createDiagnostic({
+      ...base,
+      text: `${where} has an unknown key "${key}"`,
+      found: `"${key}"`,
+      required: `only ${allowed.join(', ')}`,
+      fix: suggestion
+        ? `rename "${key}" to "${suggestion}" in ${where}`
+        : `remove "${key}" from ${where} (allowed keys: ${allowed.join(', ')})`,
+    });
+  }
+
+  if (rule === 'export-key') {
+    const key = String((error as ErrorObject & { propertyName?: string }).propertyName ?? data);
+    const suggestion = suggestExportKey(key);
+    return createDiagnostic({
+      ...base,
+      text: `${where} key "${key}" must be "." or start with "./"`,
+      found: `"${key}"`,
+      required: '"." or "./<name>" (segments without ".", ".." or a trailing "/")',
+      fix: `rename the key "${key}" to "${suggestion}"; consumers will import "${moduleName}/${suggestion.slice(2)}"`,
+    });
+  }
+
+  if (error.keyword === 'uniqueItems') {
+    const items = Array.isArray(data) ? data : [];
+    const duplicate = items[Number(params.j)];
+    return createDiagnostic({
+      ...base,
+      text: `${where} lists ${describeValue(duplicate)} twice`,
+      found: describeValue(data),
+      required: 'each name once',
+      fix: `remove the second ${describeValue(duplicate)} from ${where}`,
+    });
+  }
+
+  switch (rule) {
+    case 'declaration':
+      return createDiagnostic({
+        ...base,
+        text: `esmx must be an object`,
+        found: describeValue(data),
+        required: 'an object with entry, exports, provides, uses',
+        fix: `write "esmx": { "exports": { ".": "./src/index.ts" } } (or the keys it needs) in ${moduleName}'s package.json`,
+      });
+    case 'targets':
+      if (error.keyword === 'minProperties') {
+        return createDiagnostic({
+          ...base,
+          text: `${where} must name at least one of client, server`,
+          found: describeValue(data),
+          required: '{ "client": "./…", "server": "./…" } (either may be false)',
+          fix: `give ${where} a "client" and/or "server" path, or remove it`,
+        });
+      }
+      return createDiagnostic({
+        ...base,
+        text: `${where} must be an object { client?, server? }`,
+        found: describeValue(data),
+        required: '{ "client"?: "./…" | false, "server"?: "./…" | false }',
+        fix: `write ${where} as { "client": "./src/entry.client.ts", "server": "./src/entry.server.ts" }`,
+      });
+    case 'exports':
+      return createDiagnostic({
+        ...base,
+        text: `${where} must be an object mapping export names to paths`,
+        found: describeValue(data),
+        required: '{ "./<name>": "./<path>" }',
+        fix: `write ${where} as { "./ui": "./src/ui.ts" }`,
+      });
+    case 'target':
+      return createDiagnostic({
+        ...base,
+        text: `${where} must be a path starting with "./" or false`,
+        found: describeValue(data),
+        required: 'a "./"-relative path or false',
+        fix: `set ${where} to a path such as "./src/ui.ts", or to false to leave that side out`,
+      });
+    case 'path': {
+      const text = String(data);
+      return createDiagnostic({
+        ...base,
+        text: `${where} must start with "./"`,
+        found: describeValue(data),
+        required: 'a path starting with "./", relative to the module root',
+        fix: text.startsWith('../') || text.startsWith('/')
+          ? `move the file inside ${moduleName} and point ${where} at it with a "./" path`
+          : `write ${where} as "./${text}"`,
+      });
+    }
+    case 'provides':
+    case 'uses':
+      return createDiagnostic({
+        ...base,
+        text: `${where} must be an array of ${rule === 'uses' ? 'module names' : 'package specifiers'}`,
+        found: describeValue(data),
+        required: rule === 'uses' ? 'an array such as ["shared", "cart"]' : 'an array such as ["react", "react-dom/client"]',
+        fix: `write ${where} as an array of strings`,
+      });
+    case 'specifier':
+      return createDiagnostic({
+        ...base,
+        text: `${where} must be a bare package specifier`,
+        found: describeValue(data),
+        required: 'a package name or package subpath, such as "react" or "react-dom/client"',
+        fix: `list the package by its npm name in ${where} (relative paths and URLs cannot be provided)`,
+      });
+    case 'module-name':
+      return createDiagnostic({
+        ...base,
+        text: `${where} must be a module's package name`,
+        found: describeValue(data),
+        required: 'the "name" of a module\'s package.json, such as "cart" or "@shop/cart"',
+        fix: `write the used module's package name in ${where} (no paths, no subpaths)`,
+      });
+    default:
+      // A schema node without a rule: still readable, from ajv's own words.
+      return createDiagnostic({
+        ...base,
+        text: `${where} ${error.message ?? 'is invalid'}`,
+        found: describeValue(data),
+        required: JSON.stringify(error.params),
+        fix: `correct ${where} in ${moduleName}'s package.json`,
+      });
+  }
+}
+
+function checkBeyondSchema(value: unknown, moduleName: string): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  if (!isRecord(value)) return diagnostics;
+  if (Array.isArray(value.uses) && value.uses.includes(moduleName)) {
+    diagnostics.push(
+      createDiagnostic({
+        code: 'E_SCHEMA',
+        module: moduleName,
+        text: `esmx.uses lists the module itself`,
+        found: `"${moduleName}"`,
+        required: 'the names of other modules',
+        fix: `remove "${moduleName}" from esmx.uses (a module always sees its own exports)`,
+      }),
+    );
+  }
+  const paths: Array<[string, unknown]> = [];
+  if (isRecord(value.entry)) {
+    for (const side of TARGET_KEYS) paths.push([`esmx.entry.${side}`, value.entry[side]]);
+  }
+  const exportsField = value.exports;
+  if (isRecord(exportsField)) {
+    for (const [key, target] of Object.entries(exportsField)) {
+      const where = `esmx.exports[${JSON.stringify(key)}]`;
+      if (isRecord(target)) {
+        for (const side of TARGET_KEYS) paths.push([`${where}.${side}`, target[side]]);
+      } else {
+        paths.push([where, target]);
+      }
+      const name = key === '.' ? 'index' : key.slice(2);
+      if (name === ENTRY_EXPORT.client || name === ENTRY_EXPORT.server) {
+        diagnostics.push(
+          createDiagnostic({
+            code: 'E_SCHEMA',
+            module: moduleName,
+            text: `esmx.exports key "${key}" is reserved for the framework entry`,
+            found: `"${key}"`,
+            required: `an export name other than ${ENTRY_EXPORT.client} and ${ENTRY_EXPORT.server}`,
+            fix: `declare entries under esmx.entry, or rename the export (e.g. "./${name.replace('.', '-')}")`,
+          }),
+        );
+      }
+    }
+    if ('.' in exportsField && './index' in exportsField) {
+      diagnostics.push(
+        createDiagnostic({
+          code: 'E_SCHEMA',
+          module: moduleName,
+          text: 'esmx.exports has both "." and "./index", which are the same export',
+          found: '"." and "./index"',
+          required: 'one of them',
+          fix: 'remove "./index" (or ".") from esmx.exports',
+        }),
+      );
+    }
+  }
+  for (const [where, target] of paths) {
+    if (typeof target === 'string' && target.startsWith('./') && escapesRoot(target)) {
+      diagnostics.push(
+        createDiagnostic({
+          code: 'E_SCHEMA',
+          module: moduleName,
+          text: `${where} points outside the module`,
+          found: JSON.stringify(target),
+          required: 'a "./" path inside the module root',
+          fix: `move the file inside ${moduleName} and point ${where} at it`,
+        }),
+      );
+    }
+  }
+  return diagnostics;
+}
+
+function escapesRoot(relativePath: string): boolean {
+  let depth = 0;
+  for (const segment of relativePath.split('/')) {
+    if (segment === '..') depth--;
+    else if (segment !== '.' && segment !== '') depth++;
+    if (depth < 0) return true;
+  }
+  return false;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `esmx.exports["./ui"]`, `esmx.uses[1]`, `esmx.entry.client` from an ajv instance path. */
+export function formatInstancePath(instancePath: string, root: unknown): string {
+  let text = 'esmx';
+  let current: unknown = root;
+  if (instancePath === '') return text;
+  for (const raw of instancePath.slice(1).split('/')) {
+    const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(current)) text += `[${segment}]`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(segment)) text += `.${segment}`;
+    else text += `[${JSON.stringify(segment)}]`;
+    current = isRecord(current) || Array.isArray(current) ? (current as Record<string, unknown>)[segment] : undefined;
+  }
+  return text;
+}
+
+function suggestExportKey(key: string): string {
+  const cleaned = key.replace(/^\.?\/*/, '').replace(/\/+$/, '').split('/').filter((s) => s && s !== '.' && s !== '..');
+  return cleaned.length === 0 ? '.' : `./${cleaned.join('/')}`;
+}
+
+function suggestKey(key: string, allowed: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of allowed) {
+    const distance = editDistance(key.toLowerCase(), candidate);
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length];
+}
