@@ -29,7 +29,7 @@ export function readModuleSummary(text: string): ModuleSummary | undefined {
   if (!text.includes(ESMX_KEY)) return undefined;
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch {
     // Invalid JSON is a user error reported by `validate` (E_SCHEMA); the graph keeps the project with a guessed name.
     return { name: guessName(text), parsed: false, hasEntry: false, hasServerEntry: false, exportCount: 0, provideCount: 0, uses: [] };

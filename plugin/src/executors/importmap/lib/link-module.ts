@@ -1,0 +1,253 @@
+import { mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { DIST_DIR, IMPORT_MAP_FILE, LINK_FILE, MANIFEST_FILE, PROTOCOL_VERSION, TAG } from '../../../constants';
+import { composeImportMap } from '../../../import-map/index';
+import type {
+  BuildManifest,
+  BuildTarget,
+  Diagnostic,
+  DiagnosticCode,
+  ImportMap,
+  Mount,
+  Resolution,
+} from '../../../protocol/types';
+
+/** `dist/link.json`: where each module of the closure is mounted, relative to the linked module's root. */
+export interface LinkFile {
+  protocol: typeof PROTOCOL_VERSION;
+  module: string;
+  modules: Record<string, { dir: string } | { url: string }>;
+}
+
+export interface LinkModuleOptions {
+  /** Public base path of the client import map; default '/'. The runtime recomposes under its own base at start-up. */
+  base?: string;
+  /** Write `dist/importmap.json` and `dist/link.json` (default true). */
+  write?: boolean;
+}
+
+export interface LinkModuleResult {
+  diagnostics: Diagnostic[];
+  /** The composed client map; absent when there are errors or the module has no entry (a library). */
+  importMap?: ImportMap;
+  link: LinkFile;
+}
+
+type Manifests = Partial<Record<BuildTarget, BuildManifest>>;
+
+/**
+ * The link step: from a resolution and the built manifests of every module in its `uses` closure, writes the module's
+ * client import map (`dist/importmap.json`, modules with an entry only) and `dist/link.json` (every module).
+ * Checks E_NOT_BUILT (a module of the closure has no manifest), E_PROTOCOL (a manifest is not protocol 2) and
+ * E_NO_EXPORT (a built module imports `<mod>/<x>` that `mod`'s current build does not export: the two were built
+ * against different declarations). On an error nothing is written and stale link outputs are removed, so that a
+ * server never starts on a map that no longer matches the bundles.
+ *
+ * URL-linked modules are recorded in link.json but not read: their manifests are fetched by the runtime, so they are
+ * not in importmap.json and their exports are not checked here.
+ */
+export function linkModule(root: string, resolution: Resolution, options: LinkModuleOptions = {}): LinkModuleResult {
+  const self = resolution.module;
+  const rootDir = realpathOrSelf(root);
+  const diagnostics: Diagnostic[] = [];
+  const link: LinkFile = { protocol: PROTOCOL_VERSION, module: self, modules: {} };
+  const manifests: Record<string, Manifests> = {};
+
+  for (const [name, mount] of Object.entries(resolution.mounts)) {
+    if (mount.url !== undefined) {
+      link.modules[name] = { url: mount.url };
+      continue;
+    }
+    const moduleRoot = mount.root ?? resolution.modules[name]?.root;
+    if (moduleRoot === undefined) continue; // the protocol already reported why it has no root (E_NOT_LINKED)
+    link.modules[name] = { dir: name === self ? '.' : toPosix(relative(rootDir, realpathOrSelf(moduleRoot))) || '.' };
+    manifests[name] = readManifests(name, self, mount, moduleRoot, diagnostics);
+  }
+  diagnostics.push(...checkExternals(manifests));
+
+  const dist = join(root, DIST_DIR);
+  const rootInfo = resolution.modules[self];
+  const hasEntry = rootInfo !== undefined && (rootInfo.entry.client !== false || rootInfo.entry.server !== false);
+  const write = options.write !== false;
+  if (diagnostics.some((d) => d.severity === 'error')) {
+    if (write) removeLinkOutputs(dist);
+    return { diagnostics, link };
+  }
+
+  let importMap: ImportMap | undefined;
+  if (hasEntry) {
+    const clientManifests = Object.values(manifests)
+      .map((m) => m.client)
+      .filter((m): m is BuildManifest => m !== undefined);
+    try {
+      importMap = composeImportMap(clientManifests, { target: 'client', base: options.base ?? '/' });
+    } catch (error) {
+      // The composer throws on manifests that cannot form one map (two owners of an identifier, a wiring to a
+      // module without a manifest): for the link step that is a diagnostic about the builds, not a crash.
+      diagnostics.push(composeDiagnostic(self, error as Error));
+      if (write) removeLinkOutputs(dist);
+      return { diagnostics, link };
+    }
+  }
+  if (write) {
+    mkdirSync(dist, { recursive: true });
+    if (importMap) writeJsonAtomic(join(dist, IMPORT_MAP_FILE), importMap);
+    // A module whose entry was removed must not keep serving an old map.
+    else rmSync(join(dist, IMPORT_MAP_FILE), { force: true });
+    writeJsonAtomic(join(dist, LINK_FILE), link);
+  }
+  return { diagnostics, importMap, link };
+}
+
+function readManifests(name: string, self: string, mount: Mount, moduleRoot: string, diagnostics: Diagnostic[]): Manifests {
+  const result: Manifests = {};
+  const dirs: Record<BuildTarget, string> = {
+    client: mount.clientDir ?? join(moduleRoot, DIST_DIR, 'client'),
+    server: mount.serverDir ?? join(moduleRoot, DIST_DIR, 'server'),
+  };
+  const missing: string[] = [];
+  for (const target of ['client', 'server'] as const) {
+    const file = join(dirs[target], MANIFEST_FILE);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      // A missing manifest is the E_NOT_BUILT case collected below, reported once per module.
+      missing.push(file);
+      continue;
+    }
+    let manifest: BuildManifest | undefined;
+    try {
+      manifest = JSON.parse(text) as BuildManifest;
+    } catch {
+      // Not JSON: reported as E_PROTOCOL just below (manifest stays undefined).
+    }
+    if (!manifest || typeof manifest !== 'object' || manifest.protocol !== PROTOCOL_VERSION) {
+      const found = manifest && typeof manifest === 'object' ? JSON.stringify(manifest.protocol ?? null) : 'not a JSON object';
+      diagnostics.push(
+        linkDiagnostic('E_PROTOCOL', name, `${file} is not a protocol ${PROTOCOL_VERSION} build manifest (protocol: ${found})`, {
+          found: `protocol ${found}`,
+          required: `protocol ${PROTOCOL_VERSION}`,
+          fix: `rebuild "${name}" with this version of @esmx/nx (nx run ${name}:build), or link a build made for protocol ${PROTOCOL_VERSION}`,
+        }),
+      );
+      continue;
+    }
+    result[target] = manifest;
+  }
+  if (missing.length > 0) {
+    const isSelf = name === self;
+    diagnostics.push(
+      linkDiagnostic('E_NOT_BUILT', name, `is not built: ${missing.join(' and ')} ${missing.length > 1 ? 'do' : 'does'} not exist`, {
+        package: isSelf ? undefined : name,
+        found: 'no build manifest',
+        required: `${DIST_DIR}/client/${MANIFEST_FILE} and ${DIST_DIR}/server/${MANIFEST_FILE}`,
+        fix: isSelf
+          ? `bundle "${name}" first (nx run ${name}:bundle), then link it`
+          : `build "${name}" first (nx run ${name}:build, or run the link through Nx so that ^build runs), then link "${self}" again`,
+      }),
+    );
+  }
+  return result;
+}
+
+/** Every `<mod>/<x>` a built module imports must still be an export of mod's build for the same target. */
+function checkExternals(manifests: Record<string, Manifests>): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  // Longest names first, so that `@shop/cart-ui/x` is attributed to `@shop/cart-ui`, not `@shop/cart`.
+  const names = Object.keys(manifests).sort((a, b) => b.length - a.length);
+  for (const target of ['client', 'server'] as const) {
+    const provided = new Set<string>();
+    const exported: Record<string, Set<string>> = {};
+    for (const name of names) {
+      const manifest = manifests[name][target];
+      if (!manifest) continue;
+      const ids = new Set<string>();
+      for (const entry of Object.values(manifest.exports ?? {})) {
+        if (entry.pkg) {
+          provided.add(entry.identifier);
+          continue;
+        }
+        ids.add(entry.identifier);
+        if (entry.identifier.endsWith('/index')) ids.add(entry.identifier.slice(0, -'/index'.length));
+      }
+      exported[name] = ids;
+    }
+    for (const consumer of names) {
+      const manifest = manifests[consumer][target];
+      if (!manifest) continue;
+      const seen = new Set<string>();
+      for (const chunk of Object.values(manifest.chunks ?? {})) {
+        for (const specifier of chunk.externals ?? []) {
+          if (seen.has(specifier) || provided.has(specifier)) continue;
+          seen.add(specifier);
+          const owner = names.find((n) => specifier === n || specifier.startsWith(`${n}/`));
+          if (owner === undefined || owner === consumer || !exported[owner] || exported[owner].has(specifier)) continue;
+          const available = [...exported[owner]].sort();
+          diagnostics.push(
+            linkDiagnostic('E_NO_EXPORT', consumer, `its ${target} build imports "${specifier}", which the current ${target} build of "${owner}" does not export`, {
+              package: owner,
+              found: specifier,
+              required: available.length > 0 ? `one of ${available.join(', ')}` : `an export of "${owner}"`,
+              fix: `add the export to "${owner}"'s esmx.exports and rebuild it, or stop importing "${specifier}" in "${consumer}" and rebuild it`,
+            }),
+          );
+        }
+      }
+    }
+  }
+  return diagnostics;
+}
+
+function linkDiagnostic(
+  code: DiagnosticCode,
+  module: string,
+  text: string,
+  fields: { fix: string; package?: string; found?: string; required?: string },
+): Diagnostic {
+  const diagnostic: Diagnostic = {
+    code,
+    severity: code.startsWith('W_') ? 'warning' : 'error',
+    module,
+    message: `${TAG.link} ${module}: ${text}`,
+    fix: fields.fix,
+  };
+  if (fields.package !== undefined) diagnostic.package = fields.package;
+  if (fields.found !== undefined) diagnostic.found = fields.found;
+  if (fields.required !== undefined) diagnostic.required = fields.required;
+  return diagnostic;
+}
+
+function composeDiagnostic(module: string, error: Error): Diagnostic {
+  const text = String(error.message ?? error).replace(/^\[esmx:[a-z-]+\]\s*/, '');
+  const [problem, fix] = text.split(/\s+Fix:\s+/);
+  return linkDiagnostic('E_PROTOCOL', module, `the client manifests of its uses closure do not compose into one import map: ${problem}`, {
+    found: 'manifests that conflict',
+    required: 'manifests that compose into one import map',
+    fix: fix ?? 'rebuild the modules named above with this version of @esmx/nx',
+  });
+}
+
+function removeLinkOutputs(dist: string): void {
+  rmSync(join(dist, IMPORT_MAP_FILE), { force: true });
+  rmSync(join(dist, LINK_FILE), { force: true });
+}
+
+function writeJsonAtomic(file: string, value: unknown): void {
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, `${JSON.stringify(value, null, 2)}\n`);
+  renameSync(temp, file);
+}
+
+function realpathOrSelf(dir: string): string {
+  try {
+    return realpathSync(dir);
+  } catch {
+    // Not on disk (yet): the relative path is still meaningful from the given spelling.
+    return dir;
+  }
+}
+
+function toPosix(path: string): string {
+  return sep === '/' ? path : path.split(sep).join('/');
+}

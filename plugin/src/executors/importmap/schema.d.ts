@@ -1,0 +1,5 @@
+/** Options of the `@esmx/nx:importmap` executor (mirrors schema.json). */
+export interface ImportmapExecutorSchema {
+  /** Module name → directory (absolute or relative to this module's root) or https URL; overrides node_modules. */
+  links?: Record<string, string>;
+}
