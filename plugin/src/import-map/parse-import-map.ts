@@ -1,6 +1,10 @@
 /**
  * HTML "parse an import map string" (https://html.spec.whatwg.org/multipage/webappapis.html#parse-an-import-map-string),
  * step for step. Addresses and keys are kept as serialized URLs (strings) so the result is plain JSON.
+ *
+ * One known deviation, inherent to JS objects: integer-like keys ("1", "42") enumerate before the others
+ * whatever their place in the JSON text. It only matters when such a scope key and another key normalize to
+ * the same URL (`"1"` and `"./1"`): the spec keeps the later one in text order, this keeps the non-integer one.
  */
 import { TAG } from '../constants';
 import { locateJsonError } from './locate-json-error';
