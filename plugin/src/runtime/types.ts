@@ -31,6 +31,17 @@ export interface RenderContext {
   moduleEntry(): string;
   /** An inline script exposing `data` as `window[name]`, escaped against `</script>`, `<!--` and U+2028/9. */
   state(name: string, data: unknown): string;
+  /**
+   * Extra response headers the handler wants sent (e.g. `content-security-policy` built from `nonce`).
+   * `content-type` defaults to `text/html; charset=utf-8`.
+   */
+  readonly responseHeaders: Record<string, string>;
+  /**
+   * Failure isolation for one part of the page (typically a remote's): resolves to `render()`'s string, or to
+   * `fallback` (a string, or a function of the error) when `render` throws or rejects. The error is logged.
+   * Same as the standalone `renderPart` export; offered here so server entries need no runtime import.
+   */
+  renderPart(render: () => string | Promise<string>, fallback: string | ((error: unknown) => string)): Promise<string>;
 }
 
 /** The default export of a module's `entry.server`. */

@@ -1,0 +1,107 @@
+/**
+ * Composition of the client and server import maps of a linked host, and of the page assets of its client entry
+ * (modulepreload list, CSS, fonts), computed once per map generation so a request does no graph walking.
+ */
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { ENTRY_EXPORT } from '../constants';
+import type { BuildManifest, ImportMap } from '../protocol/types';
+import { composeImportMap, getFileUrl, getModuleBaseUrl } from '../import-map/index';
+
+export { composeImportMap, getFileUrl, getModuleBaseUrl };
+
+/** Base URL (ending in `/`) of a directory, realpath'd as the server map requires. */
+export function toDirectoryUrl(dir: string): string {
+  const href = pathToFileURL(realpathSync(dir)).href;
+  return href.endsWith('/') ? href : `${href}/`;
+}
+
+export interface PageAsset {
+  href: string;
+  integrity?: string;
+}
+
+export interface PageAssets {
+  /** The host's client entry identifier (`<host>/entry.client`), or undefined when the host has none. */
+  entry?: string;
+  /** Every JS file the client entry imports statically, transitively, across modules (the entry first). */
+  modules: PageAsset[];
+  css: PageAsset[];
+  fonts: PageAsset[];
+}
+
+const FONT_EXTENSIONS = /\.(woff2?|ttf|otf|eot)$/i;
+
+/** Resolves a bare specifier with the composed client map (scopes by the importing module's URL, then imports). */
+export function resolveWithMap(map: ImportMap, specifier: string, parentUrl: string): string | undefined {
+  const scopes = Object.keys(map.scopes ?? {})
+    .filter((scope) => scope === parentUrl || (scope.endsWith('/') && parentUrl.startsWith(scope)))
+    .sort((a, b) => b.length - a.length);
+  for (const scope of scopes) {
+    const hit = lookupSpecifier(map.scopes[scope], specifier);
+    if (hit !== undefined) return hit;
+  }
+  return lookupSpecifier(map.imports, specifier);
+}
+
+function lookupSpecifier(entries: Record<string, string>, specifier: string): string | undefined {
+  if (Object.prototype.hasOwnProperty.call(entries, specifier)) return entries[specifier];
+  let best: string | undefined;
+  for (const key of Object.keys(entries)) {
+    if (key.endsWith('/') && specifier.startsWith(key) && (!best || key.length > best.length)) best = key;
+  }
+  return best === undefined ? undefined : entries[best] + specifier.slice(best.length);
+}
+
+/**
+ * Walks the host's `entry.client` chunk and, through the client map, the chunks of every module it imports:
+ * the manifests' precomputed `imports`/`externals` closures make this a table walk, no lexing.
+ */
+export function collectPageAssets(
+  host: string,
+  manifests: Record<string, BuildManifest>,
+  moduleUrls: Record<string, string>,
+  map: ImportMap,
+): PageAssets {
+  const assets: PageAssets = { modules: [], css: [], fonts: [] };
+  const hostManifest = manifests[host];
+  if (!hostManifest?.exports[ENTRY_EXPORT.client]) return assets;
+  assets.entry = hostManifest.exports[ENTRY_EXPORT.client].identifier;
+
+  // URL of every exported file → the module and export that own it, to follow an external to its chunk.
+  const owners = new Map<string, { module: string; exportName: string }>();
+  for (const [name, manifest] of Object.entries(manifests)) {
+    for (const exp of Object.values(manifest.exports)) {
+      owners.set(getFileUrl(moduleUrls[name], exp.file), { module: name, exportName: exp.name });
+    }
+  }
+  const seenFiles = new Set<string>();
+  const seenChunks = new Set<string>();
+  const addFile = (list: PageAsset[], module: string, file: string) => {
+    const href = getFileUrl(moduleUrls[module], file);
+    if (seenFiles.has(href)) return;
+    seenFiles.add(href);
+    const integrity = manifests[module].integrity?.[file];
+    list.push(integrity ? { href, integrity } : { href });
+  };
+  const visit = (module: string, exportName: string) => {
+    const chunkKey = `${module}\0${exportName}`;
+    if (seenChunks.has(chunkKey)) return;
+    seenChunks.add(chunkKey);
+    const manifest = manifests[module];
+    const chunk = manifest.chunks?.[exportName];
+    const file = manifest.exports[exportName]?.file ?? chunk?.js;
+    if (file) addFile(assets.modules, module, file);
+    if (!chunk) return;
+    for (const imported of chunk.imports ?? []) addFile(assets.modules, module, imported);
+    for (const css of chunk.css ?? []) addFile(assets.css, module, css);
+    for (const resource of chunk.resources ?? []) if (FONT_EXTENSIONS.test(resource)) addFile(assets.fonts, module, resource);
+    for (const specifier of chunk.externals ?? []) {
+      const url = resolveWithMap(map, specifier, getFileUrl(moduleUrls[module], file ?? ''));
+      const owner = url === undefined ? undefined : owners.get(url);
+      if (owner) visit(owner.module, owner.exportName);
+    }
+  };
+  visit(host, ENTRY_EXPORT.client);
+  return assets;
+}

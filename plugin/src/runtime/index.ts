@@ -1,0 +1,16 @@
+/**
+ * @esmx/nx/runtime: the SSR runtime of a linked host. Loaded by `node dist/index.mjs` and the start/serve
+ * executors; it never imports Nx (a deployed server does not install it).
+ */
+export type { RenderContext, RenderParams, ServerRenderHandle } from './types';
+export { startServer, normalizeBase } from './server';
+export type { ServerHandle, StartServerOptions } from './server';
+export { renderPart, createRenderContext, createPagePieces } from './render-context';
+export type { PagePieces } from './render-context';
+export { serializeForScript, escapeAttribute } from './escape';
+export { decodeStaticPath } from './static-files';
+export { loadLinkedHost, readLinkFile, toServerUrl } from './link';
+export type { LinkedHost, LinkedModule, LinkFile } from './link';
+export { collectPageAssets, resolveWithMap } from './compose';
+export type { PageAssets, PageAsset } from './compose';
+export type { ShimMode } from './shim';

@@ -1,0 +1,76 @@
+// Node resolve hook driven by the server import map (runs on the loader thread through module.register()).
+// Plain JS on purpose: this file is loaded by Node itself, before and outside any TypeScript tooling, in both the
+// in-repo source layout and the published package. It stays tiny because every unmapped resolve pays for it.
+//
+// Table sent from the main thread (see loader.ts):
+//   imports: { exact: {spec: url|null}, prefixes: [[key, url|null], …] }   longest key first
+//   scopes:  [[scopeKey, {exact, prefixes}], …]                            longest scope first
+//   roots:   [[fileUrlPrefix, versionKey], …]                              dist/server dir of every linked module
+// A resolved URL under a root gets `?esmx=<versionKey>` so a module whose dependencies changed is instantiated
+// again at a new URL (Node caches modules by URL), and `format: 'module'` whatever its extension.
+
+let table = { imports: { exact: {}, prefixes: [] }, scopes: [], roots: [] };
+
+export function initialize(data) {
+  if (data && data.table) table = data.table;
+  if (data && data.port) {
+    data.port.on('message', (message) => {
+      if (message && message.type === 'set-map') {
+        table = message.table;
+        data.port.postMessage({ type: 'ack', id: message.id });
+      }
+    });
+  }
+}
+
+function isBare(specifier) {
+  return !(
+    specifier.startsWith('/') ||
+    specifier.startsWith('./') ||
+    specifier.startsWith('../') ||
+    /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(specifier)
+  );
+}
+
+function lookupIn(specifierMap, specifier) {
+  if (Object.prototype.hasOwnProperty.call(specifierMap.exact, specifier)) return { url: specifierMap.exact[specifier] };
+  for (const [key, url] of specifierMap.prefixes) {
+    if (specifier.startsWith(key)) return { url: url === null ? null : url + specifier.slice(key.length) };
+  }
+  return undefined;
+}
+
+export function resolveBare(specifier, parentURL, current = table) {
+  const parent = parentURL ? parentURL.replace(/[?#].*$/, '') : '';
+  for (const [scope, specifierMap] of current.scopes) {
+    if (scope === parent || (scope.endsWith('/') && parent.startsWith(scope))) {
+      const hit = lookupIn(specifierMap, specifier);
+      if (hit) return hit;
+    }
+  }
+  return lookupIn(current.imports, specifier);
+}
+
+function finish(url, shortCircuit) {
+  for (const [root, key] of table.roots) {
+    if (url.startsWith(root)) {
+      const versioned = key && !url.includes('?') ? `${url}?esmx=${key}` : url;
+      return { url: versioned, format: 'module', shortCircuit };
+    }
+  }
+  return undefined;
+}
+
+export async function resolve(specifier, context, nextResolve) {
+  if (isBare(specifier)) {
+    const hit = resolveBare(specifier, context.parentURL);
+    if (hit) {
+      if (hit.url === null) {
+        throw new TypeError(`[esmx:ssr] the server import map blocks "${specifier}" (mapped to null).`);
+      }
+      return finish(hit.url, true) ?? { url: hit.url, shortCircuit: true };
+    }
+  }
+  const result = await nextResolve(specifier, context);
+  return (result.url && finish(result.url, result.shortCircuit)) || result;
+}

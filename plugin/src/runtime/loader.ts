@@ -1,0 +1,127 @@
+/**
+ * Main-thread side of the Node resolve hook (loader-hooks.mjs): registers it once per process and swaps its
+ * table over a MessagePort, awaiting an ack so no import can race ahead of the new map.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { register } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import type { BuildManifest, ImportMap } from '../protocol/types';
+import { TAG } from '../constants';
+
+type SpecifierTable = { exact: Record<string, string | null>; prefixes: [string, string | null][] };
+export interface LoaderTable {
+  imports: SpecifierTable;
+  scopes: [string, SpecifierTable][];
+  /** [file URL of a dist/server directory ending in `/`, version key] */
+  roots: [string, string][];
+}
+
+/**
+ * A native dynamic import the TypeScript toolchains cannot rewrite: `@swc-node/register` (Nx loading the plugin
+ * from source) turns `import()` into `require()`, which cannot load `file://` ESM URLs.
+ */
+// eslint-disable-next-line @typescript-eslint/no-implied-eval
+export const importNative = new Function('specifier', 'return import(specifier)') as (
+  specifier: string,
+) => Promise<Record<string, unknown>>;
+
+function toSpecifierTable(map: Record<string, string | null>): SpecifierTable {
+  const exact: Record<string, string | null> = {};
+  const prefixes: [string, string | null][] = [];
+  for (const [key, url] of Object.entries(map)) {
+    exact[key] = url;
+    if (key.endsWith('/')) prefixes.push([key, url]);
+  }
+  // Longest key first: the first prefix that matches is the most specific one.
+  prefixes.sort((a, b) => b[0].length - a[0].length || (a[0] < b[0] ? 1 : -1));
+  return { exact, prefixes };
+}
+
+/** Turns a composed server import map (absolute `file://` URLs) into the hook's lookup table. */
+export function createLoaderTable(map: ImportMap, roots: Record<string, string>): LoaderTable {
+  const scopes = Object.entries(map.scopes ?? {})
+    .map(([scope, entries]) => [scope, toSpecifierTable(entries)] as [string, SpecifierTable])
+    .sort((a, b) => b[0].length - a[0].length);
+  const rootList = Object.entries(roots)
+    .map(([dir, key]) => [dir.endsWith('/') ? dir : `${dir}/`, key] as [string, string])
+    .sort((a, b) => b[0].length - a[0].length);
+  return { imports: toSpecifierTable(map.imports ?? {}), scopes, roots: rootList };
+}
+
+/**
+ * Version key of each module: a hash of its server manifest, its server files' size and mtime, and the keys of
+ * the modules it uses (recursively). A module whose key is unchanged after a reload keeps its instance; any
+ * module whose own files or whose dependencies changed is re-imported at a new URL (see loader-hooks.mjs).
+ */
+export function computeVersionKeys(
+  manifests: Record<string, { manifest: BuildManifest; text: string; dir: string }>,
+): Record<string, string> {
+  const keys: Record<string, string> = {};
+  const visiting = new Set<string>();
+  const keyOf = (name: string): string => {
+    if (keys[name] !== undefined) return keys[name];
+    const entry = manifests[name];
+    if (!entry || visiting.has(name)) return '';
+    visiting.add(name);
+    const hash = createHash('sha256').update(entry.text);
+    for (const file of entry.manifest.files ?? []) {
+      try {
+        const stat = statSync(join(entry.dir, file));
+        hash.update(`\0${file}\0${stat.size}\0${stat.mtimeMs}`);
+      } catch {
+        // A file listed but missing will fail loudly at import time; its absence still changes the key.
+        hash.update(`\0${file}\0missing`);
+      }
+    }
+    for (const used of [...(entry.manifest.uses ?? [])].sort()) hash.update(`\0${used}=${keyOf(used)}`);
+    visiting.delete(name);
+    keys[name] = hash.digest('hex').slice(0, 12);
+    return keys[name];
+  };
+  for (const name of Object.keys(manifests)) keyOf(name);
+  return keys;
+}
+
+let channel: { port: MessagePort; seq: number; pending: Map<number, () => void> } | undefined;
+
+const HOOKS_FILE = 'loader-hooks.mjs';
+
+/** Registers the hook on first use, then replaces its table; resolves once the loader thread acknowledged it. */
+export async function setLoaderTable(table: LoaderTable): Promise<void> {
+  if (!channel) {
+    const hooksPath = join(__dirname, HOOKS_FILE);
+    try {
+      readFileSync(hooksPath);
+    } catch {
+      throw new Error(`${TAG.ssr} expected the resolve hook at ${hooksPath}, found nothing. Fix: reinstall @esmx/nx.`);
+    }
+    const { port1, port2 } = new MessageChannel();
+    register(pathToFileURL(hooksPath).href, {
+      parentURL: pathToFileURL(__filename).href,
+      data: { port: port2, table },
+      transferList: [port2],
+    });
+    const pending = new Map<number, () => void>();
+    port1.on('message', (message: { type: string; id: number }) => {
+      if (message?.type !== 'ack') return;
+      pending.get(message.id)?.();
+      pending.delete(message.id);
+      // Unref'd while idle so the port never keeps the process alive (notes, gotcha 5).
+      if (pending.size === 0) port1.unref();
+    });
+    port1.unref();
+    channel = { port: port1, seq: 0, pending };
+    return;
+  }
+  const current = channel;
+  const id = ++current.seq;
+  await new Promise<void>((resolve) => {
+    current.pending.set(id, resolve);
+    // Ref'd while an ack is awaited: otherwise an empty event loop exits the process mid-await (gotcha 5).
+    current.port.ref();
+    current.port.postMessage({ type: 'set-map', id, table });
+  });
+}

@@ -1,0 +1,61 @@
+/** es-module-shims, served from the host's own origin under a content-hashed name, only where import maps are missing. */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { TAG } from '../constants';
+import { escapeAttribute, nonceAttribute } from './escape';
+import { describeMemoryFile, type StaticFile } from './static-files';
+
+export type ShimMode = 'auto' | 'always' | 'never';
+
+/** Reserved URL folder of runtime-owned files: npm names cannot start with `_`, so no module can own it. */
+export const RUNTIME_PATH = '_esmx';
+
+export interface Shim {
+  /** `es-module-shims.<hash8>.final.js` */
+  name: string;
+  integrity: string;
+  file: StaticFile;
+}
+
+let cached: Shim | undefined;
+
+/** Reads and hashes the shim once per process. */
+export function loadShim(): Shim {
+  if (cached) return cached;
+  let path: string;
+  try {
+    path = require.resolve('es-module-shims');
+  } catch {
+    throw new Error(
+      `${TAG.ssr} expected the es-module-shims package next to @esmx/nx, found none. ` +
+        `Fix: npm install es-module-shims, or start with shim: 'never'.`,
+    );
+  }
+  const content = readFileSync(path);
+  const hash = createHash('sha256').update(content).digest('hex').slice(0, 8);
+  const name = `es-module-shims.${hash}.final.js`;
+  cached = {
+    name,
+    integrity: `sha384-${createHash('sha384').update(content).digest('base64')}`,
+    file: describeMemoryFile(name, content),
+  };
+  return cached;
+}
+
+/**
+ * The tags that follow the import map. `auto`: an inline feature test that inserts the shim only when
+ * `HTMLScriptElement.supports('importmap')` is false (the shim then runs in polyfill mode over the native map).
+ */
+export function renderShimTags(mode: ShimMode, src: string, integrity: string, nonce: string | undefined): string {
+  if (mode === 'never') return '';
+  if (mode === 'always') {
+    return `<script async src="${escapeAttribute(src)}" integrity="${integrity}" crossorigin="anonymous"${nonceAttribute(nonce)}></script>`;
+  }
+  const props = `src:${JSON.stringify(src)},integrity:${JSON.stringify(integrity)},crossOrigin:"anonymous",async:true${
+    nonce ? `,nonce:${JSON.stringify(nonce)}` : ''
+  }`.replace(/</g, '\\u003c');
+  return (
+    `<script${nonceAttribute(nonce)}>HTMLScriptElement.supports&&HTMLScriptElement.supports("importmap")||` +
+    `document.head.appendChild(Object.assign(document.createElement("script"),{${props}}))</script>`
+  );
+}
