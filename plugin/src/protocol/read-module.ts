@@ -17,7 +17,8 @@ export interface ReadModuleResult {
  * `esmx` field and normalizes it. Never throws for user input: every problem is an E_SCHEMA diagnostic.
  */
 export function readModule(rootOrPackageJson: string): ReadModuleResult {
-  const packageJsonPath = path.basename(rootOrPackageJson) === 'package.json'
+  // Any `.json` file is taken as the package.json itself (test fixtures are not named package.json).
+  const packageJsonPath = rootOrPackageJson.endsWith('.json')
     ? path.resolve(rootOrPackageJson)
     : path.resolve(rootOrPackageJson, 'package.json');
   const label = packageJsonPath;
@@ -44,14 +45,17 @@ export function readModule(rootOrPackageJson: string): ReadModuleResult {
     json = JSON.parse(source);
   } catch (error) {
     const location = locateJsonError(text);
-    const where = location ? ` at line ${location.line}, column ${location.column} (position ${location.offset})` : '';
-    const reason = (error as Error).message;
+    if (!location) {
+      return failed(label, `package.json is not valid JSON: ${(error as Error).message}`, (error as Error).message, 'valid JSON', `fix the JSON syntax of ${packageJsonPath}`);
+    }
+    const at = `line ${location.line}, column ${location.column}`;
+    const unexpected = location.offset >= text.length ? 'end of file' : JSON.stringify(text[location.offset]);
     return failed(
       label,
-      `package.json is not valid JSON${where}: ${reason}`,
-      location ? `${describeAround(text, location.offset)} at line ${location.line}, column ${location.column}` : reason,
+      `package.json is not valid JSON at ${at} (position ${location.offset}): unexpected ${unexpected}`,
+      `${unexpected} at ${at}`,
       'valid JSON',
-      `fix the JSON syntax of ${packageJsonPath}${location ? ` at line ${location.line}, column ${location.column}` : ''} (look for a trailing comma, a missing quote or a missing comma)`,
+      `fix the JSON syntax of ${packageJsonPath} at ${at} (look for a trailing comma, a missing comma or an unclosed quote or bracket before it)`,
     );
   }
 
@@ -79,7 +83,7 @@ export function readModule(rootOrPackageJson: string): ReadModuleResult {
     name,
     version: typeof pkg.version === 'string' ? pkg.version : '0.0.0',
     root,
-    packageJsonPath: path.join(root, 'package.json'),
+    packageJsonPath: path.join(root, path.basename(packageJsonPath)),
     entry: normalizeTargets(declaration.entry ?? {}),
     exports: normalizeExports(declaration.exports ?? {}),
     provides: [...(declaration.provides ?? [])],
@@ -92,11 +96,6 @@ export function readModule(rootOrPackageJson: string): ReadModuleResult {
 
 function failed(module: string, text: string, found: string, required: string, fix: string): ReadModuleResult {
   return { diagnostics: [createDiagnostic({ code: 'E_SCHEMA', module, text, found, required, fix })] };
-}
-
-function describeAround(text: string, offset: number): string {
-  if (offset >= text.length) return 'end of file';
-  return JSON.stringify(text.slice(offset, offset + 12).split('\n')[0] || text[offset]);
 }
 
 function normalizeTargets(targets: EsmxTargets): { client: string | false; server: string | false } {
