@@ -1,0 +1,35 @@
+import type { ExecutorContext } from '@nx/devkit';
+import * as path from 'node:path';
+import { TAG } from '../../constants';
+import { hasErrors, resolveModule } from '../../protocol/index';
+import { normalizeOptions } from './lib/normalize-options';
+import { renderJsonEnvelope, renderReport } from './lib/render-output';
+import type { ValidateExecutorSchema } from './schema';
+
+/**
+ * `@esmx/nx:validate`: the module's whole resolution without building. Prints the readable report, or with
+ * `--json` only the envelope `{ diagnostics, supply, mounts }` on stdout; fails only when there is an error.
+ */
+export default async function runValidateExecutor(
+  rawOptions: ValidateExecutorSchema,
+  context: ExecutorContext,
+): Promise<{ success: boolean }> {
+  const normalized = normalizeOptions(rawOptions ?? {});
+  if (!normalized.options) {
+    process.stderr.write(`${normalized.error}\n`);
+    return { success: false };
+  }
+  const options = normalized.options;
+  const projectName = context.projectName;
+  const project = projectName ? context.projectsConfigurations?.projects?.[projectName] : undefined;
+  if (!projectName || !project) {
+    process.stderr.write(`${TAG.validate} expected to run on a project, found none; fix: run it as nx run <module>:validate\n`);
+    return { success: false };
+  }
+
+  const root = path.join(context.root, project.root);
+  const resolution = resolveModule(root, { links: options.links, checkFiles: true, requireBuilt: false });
+  process.stdout.write(options.json ? renderJsonEnvelope(resolution) : renderReport(resolution));
+  // options.graph is accepted and normalized here; the graph layer renders the link-graph page from `resolution`.
+  return { success: !hasErrors(resolution.diagnostics) };
+}

@@ -1,0 +1,32 @@
+import { TAG } from '../../../constants';
+import type { ValidateExecutorSchema } from '../schema';
+
+export interface NormalizedValidateOptions {
+  json: boolean;
+  links: Record<string, string>;
+  graph?: string;
+}
+
+/**
+ * Fills defaults in one place and checks shapes that Nx's schema validation would catch on the command line but
+ * not when the executor is called programmatically or with a hand-edited project.json.
+ */
+export function normalizeOptions(options: ValidateExecutorSchema): { options?: NormalizedValidateOptions; error?: string } {
+  const links = options.links ?? {};
+  if (typeof links !== 'object' || links === null || Array.isArray(links)) {
+    return {
+      error: `${TAG.validate} option "links" must be an object mapping module names to directories or URLs, found ${JSON.stringify(links)}; fix: pass e.g. --links.cart=../cart`,
+    };
+  }
+  for (const [name, target] of Object.entries(links)) {
+    if (typeof target !== 'string' || target.length === 0) {
+      return {
+        error: `${TAG.validate} option "links.${name}" must be a directory or an http(s) URL, found ${JSON.stringify(target)}; fix: set it to the module's root directory or deployed URL`,
+      };
+    }
+  }
+  if (options.graph !== undefined && (typeof options.graph !== 'string' || options.graph.length === 0)) {
+    return { error: `${TAG.validate} option "graph" must be a file path, found ${JSON.stringify(options.graph)}; fix: pass --graph=dist/link-graph.html` };
+  }
+  return { options: { json: options.json === true, links: { ...links }, graph: options.graph } };
+}

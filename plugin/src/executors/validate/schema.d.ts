@@ -1,0 +1,9 @@
+/** Options of the `@esmx/nx:validate` executor (mirrors schema.json). */
+export interface ValidateExecutorSchema {
+  /** Print only the JSON envelope `{ diagnostics, supply, mounts }` on stdout. Default false. */
+  json?: boolean;
+  /** Module name → directory (absolute or relative to this module's root) or http(s) URL; overrides node_modules. */
+  links?: Record<string, string>;
+  /** Path (relative to the workspace root) of a link-graph HTML page to write; rendered by the graph layer. */
+  graph?: string;
+}
