@@ -1,0 +1,331 @@
+/**
+ * The production server over a hand-written fixture dist (host shell + remotes cart and nav + provider shared),
+ * real HTTP on 127.0.0.1, the server in a child process (module.register() hooks need real Node, not Jest's VM).
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runInNewContext } from 'node:vm';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { CACHE_CONTROL_IMMUTABLE, CACHE_CONTROL_REVALIDATE } from '../constants';
+import { createComposedHost, deployCart, type ComposedHost } from './fixtures/composed-host/create-fixture';
+import { httpRequest, rawHttpRequest, spawnServer, type SpawnedServer } from './fixtures/composed-host/spawn-server';
+
+jest.setTimeout(60_000);
+
+let workspace: string;
+let host: ComposedHost;
+let server: SpawnedServer;
+
+const manifestOf = (root: string, target: 'client' | 'server') =>
+  JSON.parse(readFileSync(join(root, 'dist', target, 'manifest.json'), 'utf8'));
+const sha384 = (body: Buffer) => `sha384-${createHash('sha384').update(body).digest('base64')}`;
+const scriptsOf = (html: string) => [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)].map((m) => ({ attrs: m[1], body: m[2] }));
+const importMapOf = (html: string) => JSON.parse(scriptsOf(html).find((s) => s.attrs.includes('type="importmap"'))!.body);
+
+beforeAll(async () => {
+  workspace = mkdtempSync(join(tmpdir(), 'esmx-ssr-'));
+  host = createComposedHost(workspace);
+  writeFileSync(join(workspace, 'secret.txt'), 'TOP-SECRET-WORKSPACE');
+  writeFileSync(join(host.roots.cart, 'dist', 'secret.txt'), 'TOP-SECRET-DIST');
+  server = await spawnServer(host.root);
+});
+
+afterAll(async () => {
+  server?.child.kill('SIGKILL');
+  rmSync(workspace, { recursive: true, force: true });
+});
+
+describe('SSR of the composed page', () => {
+  it('renders markup from the host, both remotes and the provider', async () => {
+    const res = await httpRequest(server.port, '/');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(res.text).toContain('<title>Shell &lt;composed&gt;</title>');
+    expect(res.text).toContain('<nav id="nav"><a href="/">Home</a><a href="/cart">Cart</a></nav>');
+    expect(res.text).toContain('<section id="cart" data-version="v1">Cart v1 (2 items) for &lt;alice&gt;</section>');
+    expect(res.text).toContain('<script type="module">import "shell/entry.client";</script>');
+    expect(server.url).toBe(`http://127.0.0.1:${server.port}/`);
+  });
+
+  it('inlines the composed client import map with integrity keyed by URL', async () => {
+    const { text } = await httpRequest(server.port, '/');
+    const map = importMapOf(text);
+    const cart = manifestOf(host.roots.cart, 'client');
+    const nav = manifestOf(host.roots.nav, 'client');
+    const shared = manifestOf(host.roots.shared, 'client');
+    const shell = manifestOf(host.roots.shell, 'client');
+    expect(map.imports).toEqual({
+      'cart/widget': `/cart/${cart.exports.widget.file}`,
+      'nav/menu': `/nav/${nav.exports.menu.file}`,
+      'shell/entry.client': `/shell/${shell.exports['entry.client'].file}`,
+      tpl: `/shared/${shared.exports.tpl.file}`,
+    });
+    expect(map.scopes).toEqual({});
+    expect(map.integrity[`/cart/${cart.exports.widget.file}`]).toBe(cart.integrity[cart.exports.widget.file]);
+    expect(Object.keys(map.integrity)).toHaveLength(
+      [cart, nav, shared, shell].reduce((n, m) => n + Object.keys(m.integrity).length, 0),
+    );
+  });
+
+  it('emits modulepreload for the whole static graph, with integrity matching the served bytes', async () => {
+    const { text } = await httpRequest(server.port, '/');
+    const links = [...text.matchAll(/<link rel="modulepreload" href="([^"]+)" integrity="([^"]+)" crossorigin="anonymous">/g)];
+    const cart = manifestOf(host.roots.cart, 'client');
+    const shell = manifestOf(host.roots.shell, 'client');
+    const shared = manifestOf(host.roots.shared, 'client');
+    const nav = manifestOf(host.roots.nav, 'client');
+    expect(links.map((l) => l[1])).toEqual([
+      `/shell/${shell.exports['entry.client'].file}`,
+      `/shell/${shell.chunks['entry.client'].imports[0]}`,
+      `/cart/${cart.exports.widget.file}`,
+      `/cart/${cart.chunks.widget.imports[0]}`,
+      `/shared/${shared.exports.tpl.file}`,
+      `/nav/${nav.exports.menu.file}`,
+    ]);
+    for (const [, href, integrity] of links) {
+      const file = await httpRequest(server.port, href);
+      expect(file.status).toBe(200);
+      expect(sha384(file.body)).toBe(integrity);
+    }
+    const css = `/shell/${shell.chunks['entry.client'].css[0]}`;
+    expect(text).toContain(`<link rel="stylesheet" href="${css}" integrity="${shell.integrity[shell.chunks['entry.client'].css[0]]}" crossorigin="anonymous">`);
+    expect(text).toContain(`<link rel="preload" as="style" href="${css}">`);
+    expect(text).toContain(`<link rel="preload" as="font" href="/shell/${shell.chunks['entry.client'].resources[0]}" crossorigin="anonymous">`);
+  });
+
+  it('adds the es-module-shims feature test and serves the shim from its own origin under a hashed name', async () => {
+    const { text } = await httpRequest(server.port, '/');
+    const test = scriptsOf(text).find((s) => s.body.includes('HTMLScriptElement.supports'))!;
+    const src = /src:"([^"]+)"/.exec(test.body)![1];
+    const integrity = /integrity:"([^"]+)"/.exec(test.body)![1];
+    expect(src).toMatch(/^\/_esmx\/es-module-shims\.[0-9a-f]{8}\.final\.js$/);
+    expect(test.body.startsWith('HTMLScriptElement.supports&&HTMLScriptElement.supports("importmap")||')).toBe(true);
+    const shim = await httpRequest(server.port, src);
+    expect(shim.status).toBe(200);
+    expect(shim.headers['cache-control']).toBe(CACHE_CONTROL_IMMUTABLE);
+    expect(sha384(shim.body)).toBe(integrity);
+    expect(shim.body.equals(readFileSync(require.resolve('es-module-shims')))).toBe(true);
+    expect((await httpRequest(server.port, '/_esmx/es-module-shims.00000000.final.js')).status).toBe(404);
+  });
+
+  it('answers a status, a redirect and HEAD from the render handler', async () => {
+    expect((await httpRequest(server.port, '/missing')).status).toBe(404);
+    const redirect = await httpRequest(server.port, '/redirect');
+    expect(redirect.status).toBe(302);
+    expect(redirect.headers.location).toBe('/landing');
+    const get = await httpRequest(server.port, '/');
+    const head = await httpRequest(server.port, '/', { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers['content-length']).toBe(String(get.body.length));
+    expect(head.body.length).toBe(0);
+  });
+});
+
+describe('static files', () => {
+  const widgetPath = () => `/cart/${manifestOf(host.roots.cart, 'client').exports.widget.file}`;
+
+  it('serves .final. files immutable as text/javascript with an ETag, and 304 on a match', async () => {
+    const res = await httpRequest(server.port, widgetPath());
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(res.headers['cache-control']).toBe(CACHE_CONTROL_IMMUTABLE);
+    expect(res.headers.etag).toMatch(/^"[\w-]{22}"$/);
+    expect(res.body.equals(readFileSync(join(host.roots.cart, 'dist/client', widgetPath().slice('/cart/'.length))))).toBe(true);
+    const again = await httpRequest(server.port, widgetPath(), { headers: { 'if-none-match': res.headers.etag as string } });
+    expect(again.status).toBe(304);
+    expect(again.body.length).toBe(0);
+    expect(again.headers.etag).toBe(res.headers.etag);
+    const other = await httpRequest(server.port, widgetPath(), { headers: { 'if-none-match': '"nope"' } });
+    expect(other.status).toBe(200);
+  });
+
+  it('serves other files no-cache', async () => {
+    const res = await httpRequest(server.port, '/cart/manifest.json');
+    expect(res.status).toBe(200);
+    expect(res.headers['cache-control']).toBe(CACHE_CONTROL_REVALIDATE);
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+  });
+
+  it('answers HEAD with the headers of GET and no body', async () => {
+    const get = await httpRequest(server.port, widgetPath());
+    const head = await httpRequest(server.port, widgetPath(), { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers['content-length']).toBe(String(get.body.length));
+    expect(head.headers.etag).toBe(get.headers.etag);
+    expect(head.body.length).toBe(0);
+    expect((await httpRequest(server.port, widgetPath(), { method: 'POST' })).status).toBe(405);
+  });
+
+  it('compresses with brotli and gzip by Accept-Encoding', async () => {
+    const plain = await httpRequest(server.port, widgetPath());
+    const br = await httpRequest(server.port, widgetPath(), { headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers.vary).toBe('accept-encoding');
+    expect(br.body.length).toBeLessThan(plain.body.length);
+    expect(brotliDecompressSync(br.body).equals(plain.body)).toBe(true);
+    const gz = await httpRequest(server.port, widgetPath(), { headers: { 'accept-encoding': 'gzip' } });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gz.body).equals(plain.body)).toBe(true);
+    const refused = await httpRequest(server.port, widgetPath(), { headers: { 'accept-encoding': 'br;q=0, gzip' } });
+    expect(refused.headers['content-encoding']).toBe('gzip');
+    const headBr = await httpRequest(server.port, widgetPath(), { method: 'HEAD', headers: { 'accept-encoding': 'br' } });
+    expect(headBr.headers['content-length']).toBe(String(br.body.length));
+  });
+
+  const hostile = [
+    '/cart/../cart/package.json',
+    '/cart/../../secret.txt',
+    '/cart/..%2f..%2fsecret.txt',
+    '/cart/%2e%2e/secret.txt',
+    '/cart/%2E%2E/%2E%2E/secret.txt',
+    '/cart/.%2e/secret.txt',
+    '/cart/%2e./secret.txt',
+    '/cart/%252e%252e/secret.txt',
+    '/cart/%252e%252e%252fsecret.txt',
+    '/cart/..\\secret.txt',
+    '/cart/%5c..%5csecret.txt',
+    '/cart/chunks/../../secret.txt',
+    '/cart/chunks/..%2f..%2f..%2fsecret.txt',
+    '/cart/widget.mjs%00.txt',
+    '/cart//etc/passwd',
+    '/cart/%2fetc%2fpasswd',
+    '/cart/C:/Windows/win.ini',
+    '/cart/C:%5cWindows%5cwin.ini',
+    '/cart/%c0%ae%c0%ae/secret.txt',
+    '/cart/%u002e%u002e/secret.txt',
+    '/cart/./manifest.json',
+    '/cart/file:///etc/passwd',
+    '/cart/%2e%2e%5csecret.txt',
+    '/shell/../cart/../../secret.txt',
+    '/cart/chunks/%2e%2e/%2e%2e/secret.txt',
+  ];
+
+  it.each(hostile)('never serves a file outside dist/client for %s', async (path) => {
+    const res = await rawHttpRequest(server.port, path);
+    expect([400, 404]).toContain(res.status);
+    expect(res.text).not.toContain('TOP-SECRET');
+    expect(res.text).not.toContain('"esmx"');
+  });
+
+  it('rejects a raw NUL byte and an absolute path inside the module folder', async () => {
+    const nul = await rawHttpRequest(server.port, '/cart/widget\0.mjs');
+    expect(nul.status).toBe(400);
+    const absolute = await rawHttpRequest(server.port, `/cart/${join(workspace, 'secret.txt')}`);
+    expect(absolute.status).toBe(400);
+    expect(absolute.text).not.toContain('TOP-SECRET');
+  });
+});
+
+describe('state and failure isolation', () => {
+  it('escapes state against </script>, <!-- and U+2028/9, and keeps the data intact', async () => {
+    const data = { a: '</script><script>alert(1)</script>', b: '<!-- x -->', c: 'line\u2028sep\u2029para', d: "'\"&" };
+    const res = await httpRequest(server.port, `/?state=${encodeURIComponent(JSON.stringify(data))}`);
+    const state = scriptsOf(res.text).find((s) => s.body.includes('__SHELL_STATE__'))!;
+    expect(state.body).not.toMatch(/<\/script|<!--|\u2028|\u2029/i);
+    const window: Record<string, unknown> = {};
+    runInNewContext(state.body, { window });
+    expect(window.__SHELL_STATE__).toEqual(data);
+    expect(res.text.match(/<\/script>/g)!.length).toBe(scriptsOf(res.text).length);
+  });
+
+  it("renders the host's fallback when a remote's part throws, and logs the error", async () => {
+    const res = await httpRequest(server.port, '/fallback');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('<main><p id="cart-fallback">Cart is unavailable</p></main>');
+    expect(res.text).toContain('<nav id="nav">');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(server.logs.join('\n')).toContain('[esmx:ssr] a page part failed and its fallback was rendered: Error: cart widget v1 exploded');
+  });
+
+  it('answers an uncaught render error with a short 500 page, logs its stack, and keeps serving', async () => {
+    const res = await httpRequest(server.port, '/throw');
+    expect(res.status).toBe(500);
+    expect(res.text).toContain('<h1>500 Internal Server Error</h1>');
+    expect(res.text).not.toContain('exploded');
+    await new Promise((r) => setTimeout(r, 100));
+    const log = server.logs.join('\n');
+    expect(log).toContain('[esmx:ssr] rendering GET /throw failed; answered 500: Error: shell render exploded');
+    expect(log).toMatch(/at render \(file:\/\/.*entry\.server\.[0-9a-f]{8}\.final\.mjs\?esmx=[0-9a-f]{12}:\d+:\d+\)/);
+    expect((await httpRequest(server.port, '/')).status).toBe(200);
+  });
+});
+
+describe('a remote version swapped while running', () => {
+  it('serves v2 to new requests while a request in flight finishes on v1', async () => {
+    const slow = httpRequest(server.port, '/?delay=1500');
+    await new Promise((r) => setTimeout(r, 300));
+    const v2 = deployCart(host, 'v2');
+    const reply = await server.reload();
+    expect(reply).toEqual({ type: 'reloaded', generation: 2 });
+    const fresh = await httpRequest(server.port, '/');
+    expect(fresh.text).toContain('<section id="cart" data-version="v2">Cart v2 (2 items) for &lt;alice&gt;</section>');
+    expect(importMapOf(fresh.text).imports['cart/widget']).toBe(`/cart/${v2.client.exports.widget.file}`);
+    const old = await slow;
+    expect(old.status).toBe(200);
+    expect(old.text).toContain('<section id="cart" data-version="v1">Cart v1 (2 items) for &lt;alice&gt;</section>');
+    expect(importMapOf(old.text).imports['cart/widget']).not.toBe(`/cart/${v2.client.exports.widget.file}`);
+    // The fallback path of the new generation names the new version: no stale server module anywhere.
+    expect((await httpRequest(server.port, '/fallback')).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(server.logs.join('\n')).toContain('cart widget v2 exploded');
+  });
+
+  it('keeps serving the previous generation when a reload fails', async () => {
+    const manifestPath = join(host.roots.cart, 'dist/server/manifest.json');
+    const good = readFileSync(manifestPath, 'utf8');
+    writeFileSync(manifestPath, '{ broken');
+    const reply = await server.reload();
+    expect(reply.type).toBe('reload-failed');
+    expect(reply.message).toContain('[esmx:ssr] expected the server manifest of cart');
+    expect((await httpRequest(server.port, '/')).text).toContain('data-version="v2"');
+    writeFileSync(manifestPath, good);
+  });
+});
+
+describe('base, nonce and shim options', () => {
+  let other: SpawnedServer;
+  beforeAll(async () => {
+    other = await spawnServer(host.root, { base: '/shop', nonce: true, shim: 'always' });
+  });
+  afterAll(() => other?.child.kill('SIGKILL'));
+
+  it('serves under the base with URLs and integrity keys under it, and a fresh nonce on every inline script', async () => {
+    expect(other.url).toBe(`http://127.0.0.1:${other.port}/shop/`);
+    const first = await httpRequest(other.port, '/shop/');
+    expect(first.status).toBe(200);
+    const map = importMapOf(first.text);
+    expect(Object.values(map.imports).every((u) => (u as string).startsWith('/shop/'))).toBe(true);
+    expect(Object.keys(map.integrity).every((u) => u.startsWith('/shop/'))).toBe(true);
+    const scripts = scriptsOf(first.text);
+    const nonce = /nonce="([^"]+)"/.exec(scripts[0].attrs)![1];
+    expect(nonce).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+    for (const script of scripts) expect(script.attrs).toContain(`nonce="${nonce}"`);
+    expect(scripts.find((s) => s.attrs.includes('es-module-shims'))!.attrs).toMatch(
+      /^ async src="\/shop\/_esmx\/es-module-shims\.[0-9a-f]{8}\.final\.js" integrity="sha384-[^"]+" crossorigin="anonymous" nonce="/,
+    );
+    const second = await httpRequest(other.port, '/shop/');
+    expect(/nonce="([^"]+)"/.exec(second.text)![1]).not.toBe(nonce);
+    const widget = Object.entries(map.imports).find(([k]) => k === 'cart/widget')![1] as string;
+    expect((await httpRequest(other.port, widget)).status).toBe(200);
+    expect((await httpRequest(other.port, '/shop')).headers.location).toBe('/shop/');
+    expect((await httpRequest(other.port, '/cart/manifest.json')).status).toBe(404);
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('on SIGTERM stops accepting, finishes the request in flight, then exits 0', async () => {
+    const victim = await spawnServer(host.root);
+    const slow = httpRequest(victim.port, '/?delay=1000');
+    await new Promise((r) => setTimeout(r, 300));
+    victim.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 150));
+    await expect(httpRequest(victim.port, '/')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    const res = await slow;
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('data-version="v');
+    expect(await victim.exited).toBe(0);
+    expect(victim.logs.join('\n')).toContain('[esmx:start] SIGTERM: no new connections; draining 1 request(s) in flight.');
+  });
+});
