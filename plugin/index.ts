@@ -11,3 +11,6 @@ export type {
   SupplyTable,
 } from './src/protocol/types';
 export type { RenderContext, ServerRenderHandle } from './src/runtime/types';
+export { initGenerator } from './src/generators/init/generator';
+export { appGenerator } from './src/generators/app/generator';
+export { linkGenerator } from './src/generators/link/generator';
