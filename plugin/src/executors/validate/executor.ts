@@ -1,6 +1,7 @@
 import type { ExecutorContext } from '@nx/devkit';
 import * as path from 'node:path';
 import { TAG } from '../../constants';
+import { writeLinkGraphPage } from '../../graph/link-graph/index';
 import { hasErrors, resolveModule } from '../../protocol/index';
 import { normalizeOptions } from './lib/normalize-options';
 import { renderJsonEnvelope, renderReport } from './lib/render-output';
@@ -31,5 +32,6 @@ export default async function runValidateExecutor(
   const resolution = resolveModule(root, { links: options.links, checkFiles: true, requireBuilt: false });
   process.stdout.write(options.json ? renderJsonEnvelope(resolution) : renderReport(resolution));
   // options.graph is accepted and normalized here; the graph layer renders the link-graph page from `resolution`.
+  if (options.graph) process.stderr.write(`${TAG.graph} link-graph page written to ${writeLinkGraphPage(resolution, path.resolve(context.root, options.graph))}\n`);
   return { success: !hasErrors(resolution.diagnostics) };
 }
