@@ -25,8 +25,10 @@ export interface StartServerOptions {
   shim?: ShimMode;
   /** CSP nonce on every inline script: `true` for a random one per request, or a function returning it. */
   nonce?: boolean | ((params: RenderParams) => string);
-  /** Stop gracefully on SIGTERM/SIGINT (then exit) and reload on SIGHUP. Default true. */
+  /** Stop gracefully on SIGTERM/SIGINT and reload on SIGHUP. Default true. */
   handleSignals?: boolean;
+  /** After a signal-triggered stop, exit the process (code 0). Default true; executors pass false and await `closed`. */
+  exitOnSignal?: boolean;
   /** How long a graceful stop waits for requests in flight before closing their sockets. Default 10 s. */
   drainTimeoutMs?: number;
   /** Download cache of URL-linked modules' server files. Default `<root>/dist/.esmx-remote-cache`. */
@@ -329,7 +331,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
     log(`${TAG.start} ${signal}: no new connections; draining ${inFlight.size} request(s) in flight.`);
     close().then(() => {
       log(`${TAG.start} stopped.`);
-      process.exit(0);
+      if (options.exitOnSignal !== false) process.exit(0);
     });
   };
   const onHup = () => {

@@ -1,0 +1,89 @@
+import type { ExecutorContext } from '@nx/devkit';
+import * as path from 'node:path';
+import { DEFAULT_HOST, DEFAULT_PORT } from '../../constants';
+import { startServer } from '../../runtime/index';
+import runStartExecutor from './executor';
+import { normalizeOptions } from './lib/normalize-options';
+
+// The real server is exercised over HTTP by runtime/server.spec.ts (in a child process: Node's resolve hooks do
+// not apply inside Jest). Here: options, project lookup and the executor's lifetime.
+jest.mock('../../runtime/index', () => ({ startServer: jest.fn() }));
+const startServerMock = startServer as jest.MockedFunction<typeof startServer>;
+
+function context(projectName?: string): ExecutorContext {
+  return {
+    root: '/ws',
+    cwd: '/ws',
+    isVerbose: false,
+    projectName,
+    projectsConfigurations: { version: 2, projects: { shell: { root: 'apps/shell' } } },
+    nxJsonConfiguration: {},
+    projectGraph: { nodes: {}, dependencies: {} },
+  } as ExecutorContext;
+}
+
+let err: string[];
+beforeEach(() => {
+  err = [];
+  startServerMock.mockReset();
+  jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    err.push(String(chunk));
+    return true;
+  });
+});
+afterEach(() => jest.restoreAllMocks());
+
+describe('normalizeOptions', () => {
+  it('fills defaults', () => {
+    expect(normalizeOptions({})).toEqual({ options: { port: DEFAULT_PORT, host: DEFAULT_HOST, base: '/', shim: 'auto', nonce: false } });
+  });
+  it.each([
+    [{ port: 70000 }, '[esmx:start] option "port" must be an integer from 0 to 65535, found 70000; fix: pass e.g. --port=4300'],
+    [{ port: 1.5 }, '[esmx:start] option "port" must be an integer from 0 to 65535, found 1.5; fix: pass e.g. --port=4300'],
+    [{ host: '' }, '[esmx:start] option "host" must be an interface address, found ""; fix: pass e.g. --host=127.0.0.1'],
+    [{ base: '/a?b' }, '[esmx:start] option "base" must be a URL path such as /shop/, found "/a?b"; fix: pass e.g. --base=/shop/'],
+    [{ shim: 'maybe' }, '[esmx:start] option "shim" must be one of auto, always, never, found "maybe"; fix: pass --shim=auto'],
+  ])('rejects %j', (options, error) => {
+    expect(normalizeOptions(options as never)).toEqual({ error });
+  });
+});
+
+describe('runStartExecutor', () => {
+  it('starts the server on the project root with the options and resolves when it closes', async () => {
+    let close!: () => void;
+    const closed = new Promise<void>((resolve) => (close = resolve));
+    startServerMock.mockResolvedValue({ closed } as never);
+    let settled = false;
+    const run = runStartExecutor({ port: 0, base: '/shop/', shim: 'never', nonce: true }, context('shell')).then((r) => {
+      settled = true;
+      return r;
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(startServerMock).toHaveBeenCalledWith({
+      root: path.join('/ws', 'apps/shell'),
+      port: 0,
+      host: '127.0.0.1',
+      base: '/shop/',
+      shim: 'never',
+      nonce: true,
+      handleSignals: true,
+      exitOnSignal: false,
+    });
+    expect(settled).toBe(false);
+    close();
+    await expect(run).resolves.toEqual({ success: true });
+  });
+
+  it('fails with the tagged message, without a stack, when the server cannot start', async () => {
+    startServerMock.mockRejectedValue(new Error('[esmx:ssr] expected the link file at /ws/apps/shell/dist/link.json, found no file. Fix: build.'));
+    await expect(runStartExecutor({}, context('shell'))).resolves.toEqual({ success: false });
+    expect(err).toEqual(['[esmx:ssr] expected the link file at /ws/apps/shell/dist/link.json, found no file. Fix: build.\n']);
+  });
+
+  it('fails without a project and with bad options', async () => {
+    await expect(runStartExecutor({}, context())).resolves.toEqual({ success: false });
+    await expect(runStartExecutor({ shim: 'x' as never }, context('shell'))).resolves.toEqual({ success: false });
+    expect(err[0]).toBe('[esmx:start] expected to run on a project, found none; fix: run it as nx run <module>:start\n');
+    expect(startServerMock).not.toHaveBeenCalled();
+  });
+});
