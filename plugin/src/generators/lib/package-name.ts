@@ -17,8 +17,8 @@ export function findPackageNameProblem(name: string): string | undefined {
   const parts = scoped ? [scoped[1], scoped[2]] : [name];
   for (const part of parts) {
     if (part.startsWith('.') || part.startsWith('_')) return 'it starts with "." or "_"';
-    if (!/^[a-z0-9._~-]+$/.test(part)) {
-      return 'it contains characters that are not URL-safe (allowed: a-z 0-9 - . _ ~)';
+    if (!/^[a-z0-9._-]+$/.test(part)) {
+      return 'it contains characters that are not allowed (use a-z 0-9 - . _)';
     }
   }
   return undefined;

@@ -20,17 +20,20 @@ const SKIPPED_DIRS = new Set(['node_modules', 'dist', 'tmp', 'coverage']);
 const MAX_DEPTH = 6;
 
 /**
- * Lists the named packages of the tree. The walk goes through the Tree (not the disk) so that
- * files written earlier in the same generator run, and `--dry-run` runs, see the same workspace.
+ * Lists the npm-workspace packages of the tree: those the root package.json `workspaces` globs
+ * cover (npm links only those into node_modules, where modules find each other), or every named
+ * package when the root declares no workspaces. The walk goes through the Tree (not the disk) so
+ * files written earlier in the same generator run, and `--dry-run` runs, count too.
  */
 export function readWorkspacePackages(tree: Tree): WorkspacePackage[] {
+  const globs = readWorkspaceGlobs(tree);
   const found: WorkspacePackage[] = [];
   const visit = (dir: string, depth: number): void => {
     for (const child of tree.children(dir)) {
       const path = dir ? `${dir}/${child}` : child;
       if (child === 'package.json' && dir) {
         const pkg = readPackageJson(tree, path);
-        if (pkg && typeof pkg.name === 'string') {
+        if (pkg && typeof pkg.name === 'string' && (!globs || isCoveredByGlobs(globs, dir))) {
           const esmx = isObject(pkg.esmx) ? (pkg.esmx as EsmxDeclaration) : undefined;
           found.push({ name: pkg.name, root: dir, packageJsonPath: path, ...(esmx ? { esmx } : {}) });
         }
@@ -63,6 +66,44 @@ export function isHostModule(module: WorkspacePackage): boolean {
 /** Names of the modules that provide `specifier` (exactly, as `provides` lists specifiers explicitly). */
 export function findProviders(modules: WorkspaceModule[], specifier: string): WorkspaceModule[] {
   return modules.filter((module) => Array.isArray(module.esmx.provides) && module.esmx.provides.includes(specifier));
+}
+
+/** The root's `workspaces` globs (array or `{ packages }` form), or undefined when it declares none. */
+export function readWorkspaceGlobs(tree: Tree): string[] | undefined {
+  const root = tree.exists('package.json') ? readPackageJson(tree, 'package.json') : undefined;
+  const workspaces = root?.workspaces;
+  const globs = Array.isArray(workspaces) ? workspaces : isObject(workspaces) ? workspaces.packages : undefined;
+  return Array.isArray(globs) ? globs.filter((glob): glob is string => typeof glob === 'string') : undefined;
+}
+
+/** npm semantics: covered by a glob and not excluded by a later `!glob`. */
+export function isCoveredByGlobs(globs: string[], directory: string): boolean {
+  let covered = false;
+  for (const glob of globs) {
+    if (glob.startsWith('!')) {
+      if (matchesWorkspaceGlob(glob.slice(1), directory)) covered = false;
+    } else if (matchesWorkspaceGlob(glob, directory)) {
+      covered = true;
+    }
+  }
+  return covered;
+}
+
+/** npm's workspace globs: `*` within one segment, `**` across segments, `?` one character. */
+export function matchesWorkspaceGlob(glob: string, directory: string): boolean {
+  const normalized = glob.replace(/^\.\//, '').replace(/\/+$/, '');
+  let pattern = '';
+  for (let i = 0; i < normalized.length; i++) {
+    const char = normalized[i];
+    if (char === '*' && normalized[i + 1] === '*') {
+      pattern += '.*';
+      i++;
+      if (normalized[i + 1] === '/') i++;
+    } else if (char === '*') pattern += '[^/]*';
+    else if (char === '?') pattern += '[^/]';
+    else pattern += char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${pattern}$`).test(directory);
 }
 
 function readPackageJson(tree: Tree, path: string): Record<string, unknown> | undefined {

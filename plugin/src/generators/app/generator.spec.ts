@@ -1,0 +1,298 @@
+import type { Tree } from '@nx/devkit';
+import { readJson, readNxJson } from '@nx/devkit';
+import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
+import { appGenerator } from './generator';
+import type { AppGeneratorSchema } from './schema';
+
+const REACT_PROVIDES = ['react', 'react-dom', 'react-dom/client', 'react-dom/server', 'react/jsx-runtime'];
+
+function createdFiles(tree: Tree, under: string): string[] {
+  return tree
+    .listChanges()
+    .filter((change) => change.type === 'CREATE' && change.path.startsWith(`${under}/`))
+    .map((change) => change.path.slice(under.length + 1))
+    .sort();
+}
+
+function snapshot(tree: Tree): string {
+  return JSON.stringify(tree.listChanges().map((change) => [change.path, change.type, change.content?.toString('utf-8')]));
+}
+
+async function generate(tree: Tree, options: Partial<AppGeneratorSchema> & { directory: string }): Promise<void> {
+  await appGenerator(tree, { role: 'host', framework: 'react', skipInstall: true, ...options } as AppGeneratorSchema);
+}
+
+async function createReactWorkspace(tree: Tree): Promise<void> {
+  await generate(tree, { directory: 'libs/shared', role: 'provider' });
+  await generate(tree, { directory: 'apps/shell', role: 'host', port: 4310 });
+}
+
+describe('@esmx/nx:app', () => {
+  let tree: Tree;
+  beforeEach(() => {
+    tree = createTreeWithEmptyWorkspace();
+    jest.spyOn(console, 'info').mockImplementation(() => undefined);
+    jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  describe('a React provider', () => {
+    it('declares the React specifiers explicitly and has no entry', async () => {
+      await generate(tree, { directory: 'libs/shared', role: 'provider' });
+      expect(readJson(tree, 'libs/shared/package.json')).toEqual({
+        name: 'shared',
+        version: '0.0.0',
+        private: true,
+        type: 'module',
+        dependencies: { react: '19.3.1', 'react-dom': '19.3.1' },
+        esmx: { provides: REACT_PROVIDES },
+      });
+      expect(createdFiles(tree, 'libs/shared')).toEqual(['package.json', 'src/provides.spec.ts', 'tsconfig.json']);
+      expect(tree.read('libs/shared/src/provides.spec.ts', 'utf-8')).toContain(`const provided = ${JSON.stringify(REACT_PROVIDES)};`);
+    });
+
+    it('takes --provides as a comma-separated list', async () => {
+      await generate(tree, { directory: 'libs/shared', role: 'provider', provides: 'react,react/jsx-runtime' });
+      expect(readJson(tree, 'libs/shared/package.json').esmx).toEqual({ provides: ['react', 'react/jsx-runtime'] });
+    });
+
+    it('registers the plugin and the workspace glob on the way', async () => {
+      await generate(tree, { directory: 'libs/shared', role: 'provider' });
+      expect(readNxJson(tree)?.plugins).toEqual(['@esmx/nx/plugin']);
+      expect(readJson(tree, 'package.json').workspaces).toEqual(['libs/*']);
+      expect(readJson(tree, 'package.json').devDependencies.react).toBe('19.3.1');
+    });
+  });
+
+  describe('a React host', () => {
+    it('uses the only React provider, with entries and the port of serve/start', async () => {
+      await createReactWorkspace(tree);
+      expect(readJson(tree, 'apps/shell/package.json')).toEqual({
+        name: 'shell',
+        version: '0.0.0',
+        private: true,
+        type: 'module',
+        dependencies: { react: '19.3.1', 'react-dom': '19.3.1', shared: '*' },
+        esmx: {
+          entry: { client: './src/entry.client.tsx', server: './src/entry.server.tsx' },
+          uses: ['shared'],
+        },
+        nx: { targets: { serve: { options: { port: 4310 } }, start: { options: { port: 4310 } } } },
+      });
+      expect(createdFiles(tree, 'apps/shell')).toEqual([
+        'package.json',
+        'src/app.tsx',
+        'src/entry.client.tsx',
+        'src/entry.server.spec.tsx',
+        'src/entry.server.tsx',
+        'tsconfig.json',
+      ]);
+    });
+
+    it('renders the page with the runtime helpers, a favicon and the app inside #root, and hydrates the same app', async () => {
+      await createReactWorkspace(tree);
+      const server = tree.read('apps/shell/src/entry.server.tsx', 'utf-8') ?? '';
+      expect(server).toContain("import type { RenderContext } from '@esmx/nx/runtime';");
+      expect(server).toContain('export default async function render(rc: RenderContext): Promise<void>');
+      const order = ['<link rel="icon" href="data:,">', '${rc.importmap()}', '${rc.modulePreload()}', '${rc.css()}', '<div id="root">${app}</div>', '${rc.moduleEntry()}'];
+      const positions = order.map((piece) => server.indexOf(piece));
+      expect(positions.every((position) => position > 0)).toBe(true);
+      expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+      const client = tree.read('apps/shell/src/entry.client.tsx', 'utf-8');
+      expect(client).toBe(
+        "import { hydrateRoot } from 'react-dom/client';\nimport { App } from './app';\n\nconst root = document.getElementById('root');\nif (root) hydrateRoot(root, <App />);\n",
+      );
+    });
+
+    it('takes the name from --name over the directory', async () => {
+      await generate(tree, { directory: 'libs/shared', role: 'provider' });
+      await generate(tree, { directory: 'apps/web', name: '@acme/shell' });
+      expect(readJson(tree, 'apps/web/package.json').name).toBe('@acme/shell');
+      expect(tree.read('apps/web/src/app.tsx', 'utf-8')).toContain('<h1>@acme/shell</h1>');
+    });
+  });
+
+  describe('a remote with --host', () => {
+    it('exports ./widget, and the host uses it, depends on it and renders it (React into React)', async () => {
+      await createReactWorkspace(tree);
+      await generate(tree, { directory: 'apps/cart', role: 'remote', host: 'shell' });
+      const remote = readJson(tree, 'apps/cart/package.json');
+      expect(remote.esmx).toEqual({
+        entry: { client: './src/entry.client.tsx', server: './src/entry.server.tsx' },
+        exports: { './widget': './src/widget.tsx' },
+        uses: ['shared'],
+      });
+      expect(remote.exports).toEqual({ './widget': './src/widget.tsx', './package.json': './package.json' });
+      expect(createdFiles(tree, 'apps/cart')).toEqual([
+        'package.json',
+        'src/entry.client.tsx',
+        'src/entry.server.tsx',
+        'src/widget.spec.tsx',
+        'src/widget.tsx',
+        'tsconfig.json',
+      ]);
+      const widget = tree.read('apps/cart/src/widget.tsx', 'utf-8') ?? '';
+      expect(widget).toContain("import { useState } from 'react';");
+      expect(widget).toContain('<button type="button" onClick={() => setCount((value) => value + 1)}>');
+      const host = readJson(tree, 'apps/shell/package.json');
+      expect(host.esmx.uses).toEqual(['shared', 'cart']);
+      expect(host.dependencies.cart).toBe('*');
+      const app = tree.read('apps/shell/src/app.tsx', 'utf-8') ?? '';
+      expect(app.startsWith("import { Widget as CartWidget } from 'cart/widget';\n// esmx:imports")).toBe(true);
+      expect(app).toContain('      <CartWidget />\n      {/* esmx:widgets');
+    });
+
+    it('embeds a plain-HTML remote in a React host through the HtmlRemote component', async () => {
+      await createReactWorkspace(tree);
+      await generate(tree, { directory: 'apps/promo', role: 'remote', framework: 'html', host: 'shell' });
+      expect(readJson(tree, 'apps/promo/package.json').esmx).toEqual({
+        entry: { client: './src/entry.client.ts', server: './src/entry.server.ts' },
+        exports: { './widget': './src/widget.ts' },
+      });
+      expect(readJson(tree, 'apps/promo/package.json').dependencies).toBeUndefined();
+      const app = tree.read('apps/shell/src/app.tsx', 'utf-8') ?? '';
+      expect(app).toContain("import { HtmlRemote } from './html-remote';\n");
+      expect(app).toContain("import { renderWidget as renderPromoWidget, mountWidget as mountPromoWidget } from 'promo/widget';\n");
+      expect(app).toContain('<HtmlRemote name="promo" render={renderPromoWidget} mount={mountPromoWidget} />');
+      expect(tree.read('apps/shell/src/html-remote.tsx', 'utf-8')).toContain('dangerouslySetInnerHTML={{ __html: render() }}');
+      const widget = tree.read('apps/promo/src/widget.ts', 'utf-8') ?? '';
+      expect(widget).toContain('export function renderWidget(): string');
+      expect(widget).toContain("button.addEventListener('click'");
+    });
+
+    it('renders and mounts an HTML remote in an HTML host', async () => {
+      await generate(tree, { directory: 'apps/page', framework: 'html' });
+      await generate(tree, { directory: 'apps/bar', role: 'remote', framework: 'html', host: 'page' });
+      const app = tree.read('apps/page/src/app.ts', 'utf-8') ?? '';
+      expect(app).toContain("import { renderWidget as renderBarWidget, mountWidget as mountBarWidget } from 'bar/widget';\n");
+      expect(app).toContain('    `<div data-esmx-remote="bar">${renderBarWidget()}</div>`,\n    // esmx:widgets');
+      expect(app).toContain(`  mountBarWidget(root.querySelector('[data-esmx-remote="bar"]')!);\n  // esmx:mount`);
+      expect(readJson(tree, 'apps/page/package.json').esmx.uses).toEqual(['bar']);
+    });
+
+    it('links a React remote into an HTML host without a sample import, and says why', async () => {
+      const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+      await generate(tree, { directory: 'libs/shared', role: 'provider' });
+      await generate(tree, { directory: 'apps/page', framework: 'html' });
+      const before = tree.read('apps/page/src/app.ts', 'utf-8');
+      await generate(tree, { directory: 'apps/cart', role: 'remote', host: 'page' });
+      expect(readJson(tree, 'apps/page/package.json').esmx.uses).toEqual(['cart']);
+      expect(tree.read('apps/page/src/app.ts', 'utf-8')).toBe(before);
+      expect(warn.mock.calls.join('\n')).toContain('sample import of cart/widget into page skipped: page renders plain HTML');
+    });
+  });
+
+  describe('workspace globs', () => {
+    it('keeps globs that already cover the directory, in either form', async () => {
+      tree.write('package.json', JSON.stringify({ name: 'ws', workspaces: { packages: ['apps/**'] } }));
+      await generate(tree, { directory: 'apps/team/page', framework: 'html' });
+      expect(readJson(tree, 'package.json').workspaces).toEqual({ packages: ['apps/**'] });
+    });
+
+    it('adds a top-level directory as itself', async () => {
+      tree.write('package.json', JSON.stringify({ name: 'ws', workspaces: ['apps/*'] }));
+      await generate(tree, { directory: 'page', framework: 'html' });
+      expect(readJson(tree, 'package.json').workspaces).toEqual(['apps/*', 'page']);
+    });
+  });
+
+  describe('bad input fails before writing anything', () => {
+    async function expectRefusal(options: Partial<AppGeneratorSchema> & { directory: string }, message: string, fix: string) {
+      const before = snapshot(tree);
+      const error = await generate(tree, options).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(error?.message).toContain(message);
+      expect(error?.message).toContain(`fix: ${fix}`);
+      expect(error?.message.startsWith('[esmx:generate] ')).toBe(true);
+      expect(snapshot(tree)).toBe(before);
+    }
+
+    it('an existing non-empty directory', async () => {
+      tree.write('apps/shell/readme.md', 'mine');
+      await expectRefusal(
+        { directory: 'apps/shell', framework: 'html' },
+        'expected apps/shell to be new or empty, found it holds 1 entries (readme.md).',
+        'choose a directory that does not exist yet',
+      );
+    });
+
+    it('a name that is not a valid npm package name', async () => {
+      await expectRefusal(
+        { directory: 'apps/Shell', framework: 'html' },
+        'expected a valid npm package name for the module, found "Shell": it contains capital letters.',
+        'pass --name=<lowercase-name>',
+      );
+      await expectRefusal({ directory: 'apps/x', name: '_x', framework: 'html' }, 'found "_x": it starts with "." or "_"', 'pass --name=');
+      await expectRefusal({ directory: 'apps/x', name: 'a b', framework: 'html' }, 'found "a b": it contains characters that are not allowed', 'pass --name=');
+    });
+
+    it('a name another package has', async () => {
+      await generate(tree, { directory: 'apps/page', framework: 'html' });
+      await expectRefusal({ directory: 'apps/other', name: 'page', framework: 'html' }, 'found "page" already used by apps/page/package.json', 'pass another --name');
+    });
+
+    it('--host naming a module that is not an esmx host', async () => {
+      await generate(tree, { directory: 'libs/shared', role: 'provider' });
+      await expectRefusal(
+        { directory: 'apps/cart', role: 'remote', host: 'shared' },
+        '--host=shared: expected an esmx host (a module whose esmx.entry declares a client or server entry), found shared without an entry',
+        'name a host module (none yet: generate one with --role=host)',
+      );
+    });
+
+    it('--host naming no project', async () => {
+      await expectRefusal(
+        { directory: 'apps/cart', role: 'remote', framework: 'html', host: 'nope' },
+        '--host=nope: expected the name of an esmx module of this workspace, found no such project (esmx modules: none yet).',
+        'pass one of those names',
+      );
+    });
+
+    it('--host naming a package without an esmx field', async () => {
+      tree.write('libs/util/package.json', JSON.stringify({ name: 'util' }));
+      await expectRefusal(
+        { directory: 'apps/cart', role: 'remote', framework: 'html', host: 'util' },
+        '--host=util: expected an esmx module, found the package util (libs/util/package.json) without an "esmx" field',
+        'add an "esmx" field to libs/util/package.json',
+      );
+    });
+
+    it('a React module without a React provider', async () => {
+      await expectRefusal(
+        { directory: 'apps/shell' },
+        'expected an esmx module that provides react (every React module must share one copy), found none in this workspace.',
+        'generate one first: nx g @esmx/nx:app libs/shared --role=provider --framework=react',
+      );
+    });
+
+    it('a React module with two providers and no --uses', async () => {
+      await generate(tree, { directory: 'libs/one', role: 'provider' });
+      await generate(tree, { directory: 'libs/two', role: 'provider' });
+      await expectRefusal({ directory: 'apps/shell' }, 'found 2 providers (one, two) and no --uses naming one.', 'pass --uses=<provider>, e.g. --uses=one');
+    });
+
+    it('an html provider without --provides, and --provides on a host', async () => {
+      await expectRefusal({ directory: 'libs/lit', role: 'provider', framework: 'html' }, 'expected --provides to list at least one package', 'pass the specifiers to share');
+      await expectRefusal({ directory: 'apps/page', framework: 'html', provides: 'lit' }, '--provides lists the packages of a provider', 'drop --provides');
+    });
+
+    it('--host on a host, and an invalid port', async () => {
+      await expectRefusal({ directory: 'apps/page', framework: 'html', host: 'x' }, '--host links a remote into a host, but this module\'s role is host.', 'pass --role=remote');
+      await expectRefusal({ directory: 'apps/page', framework: 'html', port: 70000 }, 'expected --port to be a TCP port (1-65535), found 70000.', 'pass e.g. --port=4300');
+    });
+  });
+
+  it('uses an explicit --uses provider when several exist', async () => {
+    await generate(tree, { directory: 'libs/one', role: 'provider' });
+    await generate(tree, { directory: 'libs/two', role: 'provider' });
+    await generate(tree, { directory: 'apps/shell', uses: ['two'] });
+    expect(readJson(tree, 'apps/shell/package.json').esmx.uses).toEqual(['two']);
+  });
+
+  it('returns an install task', async () => {
+    const task = await appGenerator(tree, { directory: 'apps/page', role: 'host', framework: 'html' });
+    expect(typeof task).toBe('function');
+  });
+});

@@ -1,0 +1,27 @@
+import type { GeneratorCallback, Tree } from '@nx/devkit';
+import { installPackagesTask } from '@nx/devkit';
+import { initGenerator } from '../init/generator';
+import { addToWorkspaces } from './lib/add-to-workspaces';
+import { assertCanGenerate } from './lib/assert-can-generate';
+import { createFiles } from './lib/create-files';
+import { createPackageJson } from './lib/create-package-json';
+import { linkToHost } from './lib/link-to-host';
+import { logNextSteps } from './lib/log-next-steps';
+import { normalizeOptions } from './lib/normalize-options';
+import type { AppGeneratorSchema } from './schema';
+
+/** `nx g @esmx/nx:app <directory>`: a host, remote or provider module that builds and serves as generated. */
+export async function appGenerator(tree: Tree, schema: AppGeneratorSchema): Promise<GeneratorCallback> {
+  const options = normalizeOptions(tree, schema);
+  assertCanGenerate(tree, options);
+  await initGenerator(tree, { keepExistingVersions: true });
+  createPackageJson(tree, options);
+  createFiles(tree, options);
+  const addedGlob = addToWorkspaces(tree, options.directory);
+  linkToHost(tree, options);
+  logNextSteps(options, addedGlob);
+  // Forced: even when the root package.json is unchanged, npm must link the new package into node_modules.
+  return options.skipInstall ? () => undefined : () => installPackagesTask(tree, true);
+}
+
+export default appGenerator;

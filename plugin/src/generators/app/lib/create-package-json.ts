@@ -1,0 +1,70 @@
+import type { Tree } from '@nx/devkit';
+import { logger, readJson, writeJson } from '@nx/devkit';
+import { TAG } from '../../../constants';
+import type { EsmxDeclaration } from '../../../protocol/types';
+import { reactDomVersion, reactVersion } from '../../../versions';
+import type { NormalizedAppOptions } from './normalize-options';
+
+/** The versions the generator knows; other provided packages are the user's to install. */
+const KNOWN_VERSIONS: Record<string, string> = { react: reactVersion, 'react-dom': reactDomVersion };
+
+/**
+ * Writes the module's package.json: its name, the `esmx` field for its role, the dependencies its
+ * code imports (React at the workspace's range, so npm installs one copy) and the used modules.
+ */
+export function createPackageJson(tree: Tree, options: NormalizedAppOptions): void {
+  const ext = options.ext;
+  const esmx: EsmxDeclaration = {};
+  if (options.role !== 'provider') {
+    esmx.entry = { client: `./src/entry.client.${ext}`, server: `./src/entry.server.${ext}` };
+  }
+  if (options.role === 'remote') esmx.exports = { './widget': `./src/widget.${ext}` };
+  if (options.role === 'provider') esmx.provides = options.provides;
+  if (options.uses.length) esmx.uses = options.uses;
+
+  const dependencies: Record<string, string> = {};
+  const thirdParty = options.role === 'provider' ? options.provides.map(packageNameOf) : options.framework === 'react' ? ['react', 'react-dom'] : [];
+  const unknown: string[] = [];
+  const root = tree.exists('package.json') ? readJson(tree, 'package.json') : {};
+  for (const pkg of new Set(thirdParty)) {
+    const version = root.dependencies?.[pkg] ?? root.devDependencies?.[pkg] ?? KNOWN_VERSIONS[pkg];
+    if (version) dependencies[pkg] = version;
+    else unknown.push(pkg);
+  }
+  for (const name of options.uses) dependencies[name] = '*';
+
+  const packageJson: Record<string, unknown> = {
+    name: options.name,
+    version: '0.0.0',
+    private: true,
+    type: 'module',
+  };
+  if (options.role === 'remote') {
+    // Lets TypeScript, test runners and editors resolve `<name>/widget` to its source; builds never
+    // do (they keep it bare for the import map).
+    packageJson.exports = { './widget': `./src/widget.${ext}`, './package.json': './package.json' };
+  }
+  if (Object.keys(dependencies).length) packageJson.dependencies = sortKeys(dependencies);
+  packageJson.esmx = esmx;
+  if (options.port !== undefined) {
+    packageJson.nx = {
+      targets: { serve: { options: { port: options.port } }, start: { options: { port: options.port } } },
+    };
+  }
+  writeJson(tree, `${options.directory}/package.json`, packageJson);
+  if (unknown.length) {
+    logger.warn(
+      `${TAG.generator} ${options.name} provides ${unknown.join(', ')}, which the workspace does not declare yet; install ${unknown.length > 1 ? 'them' : 'it'} for the provider: npm install ${unknown.join(' ')} -w ${options.directory}`,
+    );
+  }
+}
+
+/** `@scope/a/b` → `@scope/a`, `react-dom/client` → `react-dom`. */
+function packageNameOf(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+function sortKeys(record: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+}

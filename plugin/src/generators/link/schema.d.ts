@@ -1,0 +1,6 @@
+export interface LinkGeneratorSchema {
+  from: string;
+  to: string;
+  import?: boolean;
+  skipInstall?: boolean;
+}
