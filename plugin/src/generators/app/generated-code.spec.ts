@@ -1,0 +1,96 @@
+/**
+ * The generated modules as code: they type-check against the real React types and the runtime's
+ * RenderContext, and their own specs pass. Written to a folder under the repository's tmp/ so that
+ * packages resolve from the repository's node_modules; workspace links are symlinks, as npm makes them.
+ */
+import type { Tree } from '@nx/devkit';
+import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import * as ts from 'typescript';
+import { linkGenerator } from '../link/generator';
+import { appGenerator } from './generator';
+import type { AppGeneratorSchema } from './schema';
+
+const repoRoot = join(__dirname, '../../../..');
+const MODULES: Array<Partial<AppGeneratorSchema> & { directory: string }> = [
+  { directory: 'libs/shared', role: 'provider', framework: 'react' },
+  { directory: 'apps/shell', role: 'host', framework: 'react' },
+  { directory: 'apps/cart', role: 'remote', framework: 'react', host: 'shell' },
+  { directory: 'apps/promo', role: 'remote', framework: 'html', host: 'shell' },
+  { directory: 'apps/page', role: 'host', framework: 'html' },
+  { directory: 'apps/bar', role: 'remote', framework: 'html', host: 'page' },
+];
+
+async function generateWorkspace(): Promise<Tree> {
+  const tree = createTreeWithEmptyWorkspace();
+  for (const options of MODULES) await appGenerator(tree, { skipInstall: true, ...options } as AppGeneratorSchema);
+  await linkGenerator(tree, { from: 'page', to: 'promo', import: true, skipInstall: true });
+  return tree;
+}
+
+function writeToDisk(tree: Tree, root: string): void {
+  for (const change of tree.listChanges()) {
+    if (!change.content) continue;
+    mkdirSync(dirname(join(root, change.path)), { recursive: true });
+    writeFileSync(join(root, change.path), change.content);
+  }
+  mkdirSync(join(root, 'node_modules'));
+  for (const { directory } of MODULES) symlinkSync(join(root, directory), join(root, 'node_modules', directory.split('/').pop() as string));
+}
+
+function readTsConfig(projectDir: string): ts.ParsedCommandLine {
+  const configPath = join(projectDir, 'tsconfig.json');
+  return ts.parseJsonConfigFileContent(ts.readConfigFile(configPath, ts.sys.readFile).config, ts.sys, projectDir);
+}
+
+/**
+ * One program for every module (a program per module costs 1-3 s each): valid because the generated
+ * tsconfigs differ only in `jsx`, which plain-HTML modules (no .tsx) never exercise.
+ */
+function typeCheck(projectDirs: string[]): string[] {
+  const configs = projectDirs.map(readTsConfig);
+  const { jsx: _jsx, ...htmlOptions } = configs.find((c) => c.options.jsx !== undefined)?.options ?? {};
+  for (const config of configs) {
+    const { jsx: _ignored, ...options } = config.options;
+    expect(options).toEqual({ ...htmlOptions, configFilePath: options.configFilePath });
+  }
+  const options = configs.find((c) => c.options.jsx !== undefined)?.options ?? configs[0].options;
+  const program = ts.createProgram(configs.flatMap((c) => c.fileNames), options);
+  return ts
+    .getPreEmitDiagnostics(program)
+    .map((d) => `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+}
+
+describe('generated modules', () => {
+  let root: string;
+  beforeAll(async () => {
+    jest.spyOn(console, 'info').mockImplementation(() => undefined);
+    jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    mkdirSync(join(repoRoot, 'tmp'), { recursive: true });
+    root = mkdtempSync(join(repoRoot, 'tmp', 'generated-code-'));
+    writeToDisk(await generateWorkspace(), root);
+  });
+  afterAll(() => {
+    rmSync(root, { recursive: true, force: true });
+    jest.restoreAllMocks();
+  });
+
+  it('type-check with their tsconfig against the React types and the runtime RenderContext', () => {
+    expect(typeCheck(MODULES.map((m) => join(root, m.directory)))).toEqual([]);
+  });
+
+  it.each(MODULES.map((m) => m.directory))('%s passes its generated spec (node:test)', (directory) => {
+    const cwd = join(root, directory);
+    const specs = readdirSync(join(cwd, 'src')).filter((file) => /\.spec\.tsx?$/.test(file));
+    expect(specs.length).toBe(1);
+    const output = execFileSync(
+      process.execPath,
+      ['--import', '@swc-node/register/esm-register', '--test', ...specs.map((file) => `src/${file}`)],
+      { cwd, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' }, timeout: 60_000 },
+    );
+    expect(output).toMatch(/^# fail 0$/m);
+    expect(output).toMatch(/^# pass [1-9]/m);
+  });
+});
