@@ -72,7 +72,7 @@ describe('createNodesV2', () => {
       executor: '@esmx/nx:build',
       options: { link: false },
       cache: true,
-      inputs: ['production', '{projectRoot}/package.json', '!{projectRoot}/dist/**', '^esmxDeclaration'],
+      inputs: ['production', '{projectRoot}/package.json', '!{projectRoot}/dist/**', '^{projectRoot}/package.json'],
       outputs: ['{projectRoot}/dist/client', '{projectRoot}/dist/server', '{projectRoot}/dist/index.mjs'],
       dependsOn: [],
       metadata: expect.objectContaining({ description: expect.stringContaining('Rspack') }),
@@ -82,7 +82,7 @@ describe('createNodesV2', () => {
       cache: true,
       inputs: [
         '{projectRoot}/package.json',
-        '^esmxDeclaration',
+        '^{projectRoot}/package.json',
         { dependentTasksOutputFiles: '**/manifest.json', transitive: true },
       ],
       outputs: ['{projectRoot}/dist/importmap.json', '{projectRoot}/dist/link.json'],

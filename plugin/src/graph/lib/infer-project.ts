@@ -10,6 +10,13 @@ export interface InferContext {
 }
 
 const TECHNOLOGIES = ['esmx'];
+/**
+ * The package.json of every project this one depends on, transitively: the declarations of the used modules.
+ * Written as a dependency fileset rather than `^esmxDeclaration` because Nx fails the whole hash ("Input
+ * 'esmxDeclaration' is not defined") as soon as one dependency is not an esmx project (a plain npm workspace
+ * package the module depends on). The `esmxDeclaration` named input is still defined on every module for users.
+ */
+const USED_DECLARATIONS = '^{projectRoot}/package.json';
 const dist = (file: string) => `{projectRoot}/${DIST_DIR}/${file}`;
 
 /**
@@ -33,7 +40,7 @@ export function inferProject(
     executor: EXECUTOR.build,
     options: { link: false },
     cache: true,
-    inputs: [context.sourceInput, '{projectRoot}/package.json', `!{projectRoot}/${DIST_DIR}/**`, `^${DECLARATION_INPUT}`],
+    inputs: [context.sourceInput, '{projectRoot}/package.json', `!{projectRoot}/${DIST_DIR}/**`, USED_DECLARATIONS],
     outputs: [dist('client'), dist('server'), dist(INDEX_FILE)],
     dependsOn: [],
     metadata: {
@@ -51,7 +58,7 @@ export function inferProject(
     // cacheable; its inputs are the manifests of everything it links, which is what changes when a remote rebuilds.
     inputs: [
       '{projectRoot}/package.json',
-      `^${DECLARATION_INPUT}`,
+      USED_DECLARATIONS,
       { dependentTasksOutputFiles: `**/${'manifest.json'}`, transitive: true },
     ],
     outputs: isApplication ? [dist(IMPORT_MAP_FILE), dist(LINK_FILE)] : [dist(LINK_FILE)],
@@ -70,7 +77,7 @@ export function inferProject(
       executor: EXECUTOR.serve,
       continuous: true,
       cache: false,
-      inputs: [context.sourceInput, `^${DECLARATION_INPUT}`],
+      inputs: [context.sourceInput, USED_DECLARATIONS],
       outputs: [],
       dependsOn: [],
       metadata: {
@@ -83,7 +90,7 @@ export function inferProject(
       executor: EXECUTOR.start,
       continuous: true,
       cache: false,
-      inputs: [context.sourceInput, `^${DECLARATION_INPUT}`],
+      inputs: [context.sourceInput, USED_DECLARATIONS],
       outputs: [],
       dependsOn: [names.build],
       metadata: {
@@ -97,7 +104,7 @@ export function inferProject(
     executor: EXECUTOR.validate,
     // Validation looks at other modules' package.json and build state and may write a --graph page, so it always runs.
     cache: false,
-    inputs: ['{projectRoot}/package.json', `^${DECLARATION_INPUT}`],
+    inputs: ['{projectRoot}/package.json', USED_DECLARATIONS],
     outputs: [],
     dependsOn: [],
     metadata: {
