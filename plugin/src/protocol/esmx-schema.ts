@@ -27,7 +27,7 @@ export const ESMX_SCHEMA = {
       additionalProperties: {
         if: { type: 'object' },
         then: { $ref: '#/$defs/exportTargets' },
-        else: { $ref: '#/$defs/target' },
+        else: { $ref: '#/$defs/exportPath' },
       },
     },
     provides: {
@@ -50,6 +50,11 @@ export const ESMX_SCHEMA = {
       if: { type: 'string' },
       then: { 'x-rule': 'path', pattern: RELATIVE_PATH_PATTERN },
       else: { 'x-rule': 'target', const: false },
+    },
+    exportPath: {
+      'x-rule': 'export-path',
+      type: 'string',
+      pattern: RELATIVE_PATH_PATTERN,
     },
     entryTargets: {
       type: 'object',

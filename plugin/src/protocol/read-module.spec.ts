@@ -157,7 +157,11 @@ describe('validateDeclaration', () => {
     expect(messages({ entry: './a.ts' })).toEqual(['esmx.entry must be an object { client?, server? }']);
     expect(messages({ exports: ['./a'] })).toEqual(['esmx.exports must be an object mapping export names to paths']);
     expect(messages({ exports: { './a': {} } })).toEqual(['esmx.exports["./a"] must name at least one of client, server']);
-    expect(messages({ exports: { './a': 3 } })).toEqual(['esmx.exports["./a"] must be a path starting with "./" or false']);
+    expect(messages({ exports: { './a': 3, './b': false } })).toEqual([
+      'esmx.exports["./a"] must be a path starting with "./" or an object { client?, server? }',
+      'esmx.exports["./b"] must be a path starting with "./" or an object { client?, server? }',
+    ]);
+    expect(messages({ exports: { './a': { client: 3 } } })).toEqual(['esmx.exports["./a"].client must be a path starting with "./" or false']);
   });
 
   it('rejects export keys with empty, dot or trailing segments', () => {

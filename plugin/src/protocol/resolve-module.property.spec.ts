@@ -158,7 +158,7 @@ function checkInvariants(resolution: Resolution, set: GeneratedSet, options: Res
 describe('resolveModule over random module sets', () => {
   let base: string;
   beforeAll(() => {
-    base = makeTempDir('property');
+    base = makeTempDir('property', { inMemory: true });
   });
   afterAll(() => {
     fs.rmSync(base, { recursive: true, force: true });

@@ -153,18 +153,19 @@ function describeSchemaError(error: ErrorObject, root: unknown, moduleName: stri
         required: 'a "./"-relative path or false',
         fix: `set ${where} to a path such as "./src/ui.ts", or to false to leave that side out`,
       });
-    case 'path': {
-      const text = String(data);
-      return createDiagnostic({
-        ...base,
-        text: `${where} must start with "./"`,
-        found: describeValue(data),
-        required: 'a path starting with "./", relative to the module root',
-        fix: text.startsWith('../') || text.startsWith('/')
-          ? `move the file inside ${moduleName} and point ${where} at it with a "./" path`
-          : `write ${where} as "./${text}"`,
-      });
-    }
+    case 'export-path':
+      if (error.keyword === 'type') {
+        return createDiagnostic({
+          ...base,
+          text: `${where} must be a path starting with "./" or an object { client?, server? }`,
+          found: describeValue(data),
+          required: 'a "./"-relative path, or { "client": "./…" | false, "server": "./…" | false }',
+          fix: `set ${where} to a path such as "./src/ui.ts", or to { "client": "./src/ui.client.ts", "server": false }`,
+        });
+      }
+      return describeRelativePathError(where, data, moduleName);
+    case 'path':
+      return describeRelativePathError(where, data, moduleName);
     case 'provides':
     case 'uses':
       return createDiagnostic({
@@ -200,6 +201,20 @@ function describeSchemaError(error: ErrorObject, root: unknown, moduleName: stri
         fix: `correct ${where} in ${moduleName}'s package.json`,
       });
   }
+}
+
+function describeRelativePathError(where: string, data: unknown, moduleName: string): Diagnostic {
+  const text = String(data);
+  return createDiagnostic({
+    code: 'E_SCHEMA',
+    module: moduleName,
+    text: `${where} must start with "./"`,
+    found: describeValue(data),
+    required: 'a path starting with "./", relative to the module root',
+    fix: text.startsWith('../') || text.startsWith('/')
+      ? `move the file inside ${moduleName} and point ${where} at it with a "./" path`
+      : `write ${where} as "./${text}"`,
+  });
 }
 
 function checkBeyondSchema(value: unknown, moduleName: string): Diagnostic[] {
