@@ -148,3 +148,26 @@ it('validate --graph writes the link-graph page of the host', () => {
   for (const name of ['shop', 'cart', 'vendor']) expect(html).toContain(`data-module="${name}"`);
   expect(html).toContain('tiny-fmt@1.4.2');
 });
+
+it('bad input: a wrong-shaped declaration still yields a project whose validate reports E_SCHEMA; a uses cycle shows as edges', () => {
+  ws.write('libs/odd/package.json', json({ name: 'odd', version: '1.0.0', esmx: { exports: ['./x'], uses: 'cart' } }));
+  for (const [name, other] of [['cyc-a', 'cyc-b'], ['cyc-b', 'cyc-a']]) {
+    ws.write(`libs/${name}/package.json`, json({ name, version: '1.0.0', esmx: { exports: { '.': './index.ts' }, uses: [other] } }));
+    ws.write(`libs/${name}/index.ts`, 'export const x = 1;\n');
+    symlinkSync(`../libs/${name}`, join(ws.root, 'node_modules', name), 'dir');
+  }
+  const projects = ws.nxOk(['show', 'projects']).stdout.split('\n');
+  expect(projects).toEqual(expect.arrayContaining(['odd', 'cyc-a', 'cyc-b', 'shop']));
+
+  const odd = ws.nx(['run', 'odd:validate', '--outputStyle=static']);
+  expect(odd.code).not.toBe(0);
+  expect(odd.output).toContain('E_SCHEMA');
+
+  ws.nxOk(['graph', '--file=tmp/graph-bad.json']);
+  const { graph } = ws.readJson('tmp/graph-bad.json');
+  expect(graph.dependencies['cyc-a']).toEqual(expect.arrayContaining([expect.objectContaining({ target: 'cyc-b', type: 'static' })]));
+  expect(graph.dependencies['cyc-b']).toEqual(expect.arrayContaining([expect.objectContaining({ target: 'cyc-a', type: 'static' })]));
+  const cycle = ws.nx(['run', 'cyc-a:validate', '--outputStyle=static']);
+  expect(cycle.code).not.toBe(0);
+  expect(cycle.output).toContain('E_CYCLE');
+});
