@@ -23,16 +23,19 @@ export function mountModules(root: ModuleInfo, options: ResolveOptions = {}): Mo
   const modules: Record<string, ModuleInfo> = { [root.name]: root };
   const links = options.links ?? {};
   const queue: ModuleInfo[] = [root];
+  // A broken explicit link is the same mistake whoever uses the module: report it once.
+  const brokenLinks = new Set<string>();
 
   while (queue.length > 0) {
     const declaring = queue.shift() as ModuleInfo;
     for (const used of declaring.uses) {
-      if (mounts[used] || used === declaring.name) continue;
+      if (mounts[used] || used === declaring.name || brokenLinks.has(used)) continue;
       const link = Object.prototype.hasOwnProperty.call(links, used) ? links[used] : undefined;
       const located = link !== undefined
         ? locateLinked(used, link, root.root, declaring)
         : locateInstalled(used, declaring);
       if ('diagnostic' in located) {
+        if (link !== undefined) brokenLinks.add(used);
         diagnostics.push(located.diagnostic);
         continue;
       }

@@ -319,12 +319,13 @@ describe('resolveModule: explicit links', () => {
     expect(r.mounts.shared).toBeUndefined();
   });
 
-  it('reports a link to a directory without a package.json', () => {
-    writeModuleSet(setRoot, unlinked);
-    const r = resolveModule(dirOf('host'), { links: { cart: '../nowhere' } });
+  it('reports a link to a directory without a package.json, once however many modules use it', () => {
+    writeModuleSet(setRoot, [{ ...unlinked[0], esmx: { uses: ['shared', 'cart'] } }, ...unlinked.slice(1)]);
+    fs.rmSync(path.join(setRoot, 'remote/shared'), { recursive: true });
+    const r = resolveModule(dirOf('host'), { links: { cart: '../../remote/cart', shared: '../nowhere' } });
     const d = expectOne(r, 'E_NOT_LINKED', {
       module: 'host',
-      package: 'cart',
+      package: 'shared',
       found: '../nowhere',
       required: 'a module directory with a package.json (absolute or relative to the root module) or an http(s) URL',
     });
