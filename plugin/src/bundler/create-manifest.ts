@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { join, posix, relative, sep } from 'node:path';
+import { MANIFEST_FILE, PROTOCOL_VERSION } from '../constants';
+import type { BuildManifest, BuildTarget, ManifestChunk, Resolution } from '../protocol/types';
+import type { EntryPlan } from './types';
+
+type Lexer = typeof import('es-module-lexer');
+
+/** What Rspack's stats say about one entrypoint (paths relative to the output directory). */
+export interface EntrypointFiles {
+  assets: string[];
+  auxiliaryAssets: string[];
+}
+
+export interface ManifestInput {
+  resolution: Resolution;
+  target: BuildTarget;
+  mode: 'production' | 'development';
+  /** Directory holding the emitted files of this target. */
+  dir: string;
+  entries: EntryPlan[];
+  entrypoints: Record<string, EntrypointFiles>;
+  lexer: Lexer;
+}
+
+export function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (current: string) => {
+    for (const dirent of readdirSync(current, { withFileTypes: true })) {
+      const path = join(current, dirent.name);
+      if (dirent.isDirectory()) walk(path);
+      else out.push(relative(dir, path).split(sep).join('/'));
+    }
+  };
+  walk(dir);
+  return out.filter((f) => f !== MANIFEST_FILE).sort();
+}
+
+export function computeIntegrity(bytes: Buffer): string {
+  return `sha384-${createHash('sha384').update(bytes).digest('base64')}`;
+}
+
+const BUILTINS = new Set(builtinModules);
+
+function isBuiltin(specifier: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:/i.test(specifier) || BUILTINS.has(specifier) || BUILTINS.has(specifier.split('/')[0]);
+}
+
+/** Static imports of each JS file: local files (relative to `dir`) and bare specifiers. */
+export function readStaticImports(
+  dir: string,
+  files: string[],
+  lexer: Lexer,
+): Map<string, { files: string[]; externals: string[] }> {
+  const graph = new Map<string, { files: string[]; externals: string[] }>();
+  for (const file of files) {
+    if (!file.endsWith('.mjs')) continue;
+    const [imports] = lexer.parse(readFileSync(join(dir, file), 'utf8'), file);
+    const node = { files: [] as string[], externals: [] as string[] };
+    for (const imp of imports) {
+      // d === -1: a static import; dynamic imports are loaded on demand and not preloaded.
+      if (imp.d !== -1 || !imp.n) continue;
+      if (imp.n.startsWith('./') || imp.n.startsWith('../')) {
+        node.files.push(posix.normalize(posix.join(posix.dirname(file), imp.n)));
+      } else if (!imp.n.startsWith('/') && !isBuiltin(imp.n)) {
+        node.externals.push(imp.n);
+      }
+    }
+    graph.set(file, node);
+  }
+  return graph;
+}
+
+export function collectStaticClosure(
+  entryFile: string,
+  graph: Map<string, { files: string[]; externals: string[] }>,
+): { imports: string[]; externals: string[] } {
+  const seen = new Set<string>([entryFile]);
+  const externals = new Set<string>();
+  const queue = [entryFile];
+  while (queue.length > 0) {
+    const node = graph.get(queue.pop()!);
+    if (!node) continue;
+    for (const ext of node.externals) externals.add(ext);
+    for (const file of node.files) {
+      if (!seen.has(file)) {
+        seen.add(file);
+        queue.push(file);
+      }
+    }
+  }
+  seen.delete(entryFile);
+  return { imports: [...seen].sort(), externals: [...externals].sort() };
+}
+
+export function createManifest(input: ManifestInput): BuildManifest {
+  const { resolution, target, dir } = input;
+  const self = resolution.modules[resolution.module];
+  const files = listFiles(dir);
+  const graph = readStaticImports(dir, files, input.lexer);
+
+  const provides: BuildManifest['provides'] = {};
+  for (const group of resolution.supply.groups) {
+    if (group.provider === resolution.module) provides[group.package] = { version: group.version };
+  }
+  const scopes: Record<string, string> = {};
+  for (const [specifier, wiring] of Object.entries(resolution.supply.wiring[resolution.module] ?? {})) {
+    scopes[specifier] = wiring.provider;
+  }
+
+  const exports: BuildManifest['exports'] = {};
+  const chunks: BuildManifest['chunks'] = {};
+  for (const entry of input.entries) {
+    const ep = input.entrypoints[entry.name] ?? { assets: [], auxiliaryAssets: [] };
+    const js = ep.assets.find((a) => a.endsWith('.mjs')) ?? '';
+    exports[entry.name] = { name: entry.name, pkg: entry.pkg, file: js, identifier: entry.identifier };
+    const closure = collectStaticClosure(js, graph);
+    const chunk: ManifestChunk = {
+      js,
+      css: ep.assets.filter((a) => a.endsWith('.css')),
+      resources: [...new Set(ep.auxiliaryAssets.filter((a) => !a.endsWith('.map')))].sort(),
+      imports: closure.imports,
+      externals: closure.externals,
+    };
+    chunks[entry.name] = chunk;
+  }
+
+  const integrity: Record<string, string> = {};
+  if (input.mode === 'production') {
+    for (const file of files) integrity[file] = computeIntegrity(readFileSync(join(dir, file)));
+  }
+
+  return {
+    protocol: PROTOCOL_VERSION,
+    name: resolution.module,
+    version: self?.version ?? '0.0.0',
+    target,
+    provides,
+    uses: self ? [...self.uses] : [],
+    exports,
+    scopes,
+    files,
+    chunks,
+    integrity,
+  };
+}

@@ -1,0 +1,125 @@
+import type { BuildTarget } from '../protocol/types';
+import { matchExternal } from './externals';
+import { TARGET_CONDITIONS, TARGET_MAIN_FIELDS } from './provided-wrappers';
+import type { EntryPlan, ExternalsPlan } from './types';
+
+/**
+ * Compile-time SSR flag: `true` in the server build, `false` in the client build, so
+ * `if (__ESMX_SSR__) …` branches are removed from the other side. (`process.env.NODE_ENV` is defined too.)
+ */
+export const SSR_FLAG = '__ESMX_SSR__';
+
+export interface ConfigInput {
+  root: string;
+  name: string;
+  mode: 'production' | 'development';
+  target: BuildTarget;
+  entries: EntryPlan[];
+  externals: ExternalsPlan;
+  outputPath: string;
+  /** `rspack.DefinePlugin`, passed in because @rspack/core is loaded lazily. */
+  DefinePlugin: new (definitions: Record<string, string>) => unknown;
+}
+
+/** File names: hashed and marked immutable (`.final.`) in production, plain in development. */
+export function getFileNames(mode: 'production' | 'development') {
+  const prod = mode === 'production';
+  const h = prod ? '.[contenthash:8].final' : '';
+  return {
+    filename: `[name]${h}.mjs`,
+    chunkFilename: `chunks/[name]${h}.mjs`,
+    cssFilename: `[name]${h}.css`,
+    cssChunkFilename: `chunks/[name]${h}.css`,
+    assetModuleFilename: `assets/[name]${prod ? '.[contenthash:8].final' : ''}[ext]`,
+  };
+}
+
+// Loose config type: @rspack/core is ESM-only and loaded with import(), so its types are not imported here.
+export type RspackConfig = Record<string, any>;
+
+export function createRspackConfig(input: ConfigInput): RspackConfig {
+  const { target, mode, root, externals } = input;
+  const prod = mode === 'production';
+  const client = target === 'client';
+  const names = getFileNames(mode);
+  const swcOptions = (syntax: 'typescript' | 'ecmascript', jsx: boolean) => ({
+    jsc: {
+      target: 'es2022',
+      parser: syntax === 'typescript' ? { syntax, tsx: jsx } : { syntax, jsx },
+      transform: { react: { runtime: 'automatic', development: !prod, refresh: false } },
+    },
+  });
+  return {
+    name: target,
+    mode,
+    context: root,
+    target: client ? ['web', 'es2022'] : ['node', 'es2022'],
+    devtool: prod ? false : 'source-map',
+    entry: Object.fromEntries(input.entries.map((e) => [e.name, { import: e.import }])),
+    output: {
+      path: input.outputPath,
+      module: true,
+      chunkFormat: 'module',
+      chunkLoading: 'import',
+      library: { type: 'module' },
+      ...names,
+      // Client assets resolve against the importing file's URL, so any base path works; the server
+      // renders URLs for the browser, whose files live under /<name>/.
+      publicPath: client ? 'auto' : `/${input.name}/`,
+      clean: true,
+      uniqueName: `${input.name}:${target}`,
+    },
+    externalsType: 'module-import',
+    externals: [
+      (
+        data: { request?: string; context?: string; contextInfo?: { issuer?: string } },
+        callback: (err?: Error, result?: string) => void,
+      ) => {
+        const found = data.request
+          ? matchExternal(externals, target, data.request, data.context ?? root, data.contextInfo?.issuer ?? '')
+          : undefined;
+        callback(undefined, found);
+      },
+    ],
+    externalsPresets: client ? { web: true } : { node: true },
+    resolve: {
+      extensions: ['.tsx', '.ts', '.jsx', '.mjs', '.js', '.json'],
+      extensionAlias: { '.js': ['.ts', '.tsx', '.js'], '.mjs': ['.mts', '.mjs'] },
+      conditionNames: TARGET_CONDITIONS[target],
+      mainFields: TARGET_MAIN_FIELDS[target],
+    },
+    module: {
+      parser: { javascript: { importMeta: false } },
+      generator: client ? {} : { 'css/auto': { exportsOnly: true } },
+      rules: [
+        { test: /\.tsx$/, loader: 'builtin:swc-loader', options: swcOptions('typescript', true) },
+        { test: /\.[mc]?ts$/, loader: 'builtin:swc-loader', options: swcOptions('typescript', false) },
+        { test: /\.jsx$/, loader: 'builtin:swc-loader', options: swcOptions('ecmascript', true) },
+        { test: /\.css$/, type: 'css/auto' },
+        {
+          test: /\.(png|jpe?g|gif|svg|webp|avif|ico|woff2?|ttf|otf|eot)$/i,
+          type: 'asset/resource',
+          // Same content hash on both sides; only the client writes the file.
+          generator: client ? {} : { emit: false },
+        },
+      ],
+    },
+    node: client ? false : { global: false, __filename: 'node-module', __dirname: 'node-module' },
+    optimization: {
+      minimize: prod,
+      runtimeChunk: false,
+      splitChunks: { chunks: 'async' },
+      moduleIds: prod ? 'deterministic' : 'named',
+      chunkIds: prod ? 'deterministic' : 'named',
+    },
+    performance: false,
+    infrastructureLogging: { level: 'error' },
+    stats: 'none',
+    plugins: [
+      new input.DefinePlugin({
+        'process.env.NODE_ENV': JSON.stringify(mode),
+        [SSR_FLAG]: JSON.stringify(!client),
+      }),
+    ],
+  };
+}

@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { TAG } from '../constants';
+import type { BuildTarget } from '../protocol/types';
+import type { SizeRow } from './types';
+
+/** The subset of an Rspack stats error this layer reads. */
+export interface StatsProblem {
+  message: string;
+  moduleName?: string;
+  moduleIdentifier?: string;
+  file?: string;
+  loc?: string;
+}
+
+/** `[esmx:build] client: src/x.tsx:3:7` + Rspack's own message (which carries the code frame). */
+export function formatProblem(target: BuildTarget, kind: 'error' | 'warning', problem: StatsProblem): string {
+  const where = problem.moduleName ? problem.moduleName.replace(/^\.\//, '') : problem.file;
+  const location = where ? `${where}${problem.loc ? `:${problem.loc}` : ''}` : '(no file)';
+  return `${TAG.build} ${target} ${kind} in ${location}\n${problem.message.trim()}`;
+}
+
+export function measureFiles(target: BuildTarget, dir: string, files: string[]): SizeRow[] {
+  return files
+    .filter((f) => f.endsWith('.mjs') || f.endsWith('.css'))
+    .map((file) => {
+      const bytes = readFileSync(join(dir, file));
+      return { target, file, raw: bytes.length, gzip: gzipSync(bytes, { level: 6 }).length };
+    });
+}
+
+export function formatSize(bytes: number): string {
+  return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(2)} KiB`;
+}
+
+/** One table per module: every emitted JS/CSS file with raw and gzip sizes, then the total. */
+export function formatSizeTable(name: string, rows: SizeRow[]): string {
+  const header = ['file', 'raw', 'gzip'];
+  const body = rows.map((r) => [`${r.target}/${r.file}`, formatSize(r.raw), formatSize(r.gzip)]);
+  const total = [
+    'total',
+    formatSize(rows.reduce((s, r) => s + r.raw, 0)),
+    formatSize(rows.reduce((s, r) => s + r.gzip, 0)),
+  ];
+  const all = [header, ...body, total];
+  const widths = header.map((_, i) => Math.max(...all.map((row) => row[i].length)));
+  const line = (row: string[]) =>
+    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  const rule = widths.map((w) => '-'.repeat(w)).join('  ');
+  return [`${TAG.build} ${name}`, line(header), rule, ...body.map(line), rule, line(total)].join('\n');
+}

@@ -1,0 +1,42 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { TAG } from '../constants';
+import type { BuildTarget } from '../protocol/types';
+import type { RspackConfig } from './create-rspack-config';
+
+export const CONFIG_HOOK_FILES = ['esmx.rspack.ts', 'esmx.rspack.mjs', 'esmx.rspack.js'];
+
+export type ConfigHook = (
+  config: RspackConfig,
+  context: { target: BuildTarget; mode: 'production' | 'development'; root: string },
+) => RspackConfig | void | Promise<RspackConfig | void>;
+
+export function findConfigHook(root: string, configured?: string): string | undefined {
+  if (configured) return isAbsolute(configured) ? configured : resolve(root, configured);
+  return CONFIG_HOOK_FILES.map((f) => join(root, f)).find((f) => existsSync(f));
+}
+
+/** Loads the default export of an `esmx.rspack.*` file. `.ts` needs a TypeScript loader (Nx registers one). */
+export async function loadConfigHook(path: string): Promise<ConfigHook> {
+  if (!existsSync(path)) {
+    throw new Error(`${TAG.build} expected the Rspack config hook ${path} to exist, but it does not. Fix: create it or correct the "config" option.`);
+  }
+  let loaded: any;
+  try {
+    loaded = /\.[cm]?ts$/.test(path) ? require(path) : await import(pathToFileURL(path).href);
+  } catch (error) {
+    throw new Error(
+      `${TAG.build} could not load the Rspack config hook ${path}: ${(error as Error).message.split('\n')[0]}. ` +
+        'Fix: correct the file (a .ts hook needs a TypeScript loader, which Nx provides; otherwise use .mjs).',
+    );
+  }
+  let hook = loaded?.default ?? loaded;
+  if (hook && typeof hook === 'object' && typeof hook.default === 'function') hook = hook.default;
+  if (typeof hook !== 'function') {
+    throw new Error(
+      `${TAG.build} expected ${path} to export a function (config, { target, mode, root }) => config as default, but found ${typeof hook}. Fix: export default function.`,
+    );
+  }
+  return hook as ConfigHook;
+}

@@ -1,0 +1,53 @@
+import { cpSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLIENT_DIR, DIST_DIR, INDEX_FILE, MANIFEST_FILE, SERVER_DIR } from '../constants';
+import type { BuildManifest, BuildTarget } from '../protocol/types';
+
+/** Work folders inside dist/ (same filesystem, so the final step is a rename). */
+export function getWorkDirs(root: string) {
+  const dist = join(root, DIST_DIR);
+  return {
+    dist,
+    stage: join(dist, '.esmx-build'),
+    next: join(dist, '.esmx-next'),
+    old: join(dist, '.esmx-old'),
+  };
+}
+
+export interface SwapInput {
+  root: string;
+  /** Watch mode keeps the staging output (Rspack only re-emits what changed), so it is copied instead of moved. */
+  keepStage: boolean;
+  manifests: Record<BuildTarget, BuildManifest>;
+  /** Content of dist/index.mjs, or undefined when the module has no server entry. */
+  bootstrap: string | undefined;
+}
+
+/**
+ * Replaces dist/client, dist/server and dist/index.mjs with the staged build in a few renames,
+ * leaving dist/importmap.json and dist/link.json (the link step's) untouched.
+ */
+export function swapDist(input: SwapInput): void {
+  const dirs = getWorkDirs(input.root);
+  rmSync(dirs.next, { recursive: true, force: true });
+  rmSync(dirs.old, { recursive: true, force: true });
+  mkdirSync(dirs.next, { recursive: true });
+  for (const [target, dir] of [['client', CLIENT_DIR], ['server', SERVER_DIR]] as const) {
+    const staged = join(dirs.stage, dir);
+    const next = join(dirs.next, dir);
+    if (!existsSync(staged)) mkdirSync(next, { recursive: true });
+    else if (input.keepStage) cpSync(staged, next, { recursive: true });
+    else renameSync(staged, next);
+    writeFileSync(join(next, MANIFEST_FILE), JSON.stringify(input.manifests[target], null, 2) + '\n');
+  }
+  if (input.bootstrap !== undefined) writeFileSync(join(dirs.next, INDEX_FILE), input.bootstrap);
+  mkdirSync(dirs.old, { recursive: true });
+  for (const item of [CLIENT_DIR, SERVER_DIR, INDEX_FILE]) {
+    const current = join(dirs.dist, item);
+    if (existsSync(current)) renameSync(current, join(dirs.old, item));
+    if (existsSync(join(dirs.next, item))) renameSync(join(dirs.next, item), current);
+  }
+  rmSync(dirs.old, { recursive: true, force: true });
+  rmSync(dirs.next, { recursive: true, force: true });
+  if (!input.keepStage) rmSync(dirs.stage, { recursive: true, force: true });
+}

@@ -1,0 +1,63 @@
+import type { BuildManifest, BuildTarget, Resolution } from '../protocol/types';
+
+export interface RebuildResult {
+  ok: boolean;
+  errors: string[];
+  manifests: { client?: BuildManifest; server?: BuildManifest };
+}
+
+export interface BuildModuleOptions {
+  /** Module package root (absolute). */
+  root: string;
+  mode: 'production' | 'development';
+  /** From `resolveModule`: decides what stays external. */
+  resolution: Resolution;
+  /** Path to an `esmx.rspack.(js|ts|mjs)`; default: auto-detected in `root`. */
+  configHook?: string;
+  /** Keep watching after the first build; `onRebuild` is called after every LATER build. */
+  watch?: boolean;
+  onRebuild?: (result: RebuildResult) => void;
+  log?: (line: string) => void;
+}
+
+export interface SizeRow {
+  target: BuildTarget;
+  file: string;
+  raw: number;
+  gzip: number;
+}
+
+export interface BuildModuleResult extends RebuildResult {
+  warnings: string[];
+  sizes: SizeRow[];
+  /** Watch mode only: stops the watcher. */
+  close?: () => Promise<void>;
+}
+
+/** One entry of one target's compilation. */
+export interface EntryPlan {
+  /** Manifest export name: `ui`, `index`, `entry.client`, or a provided specifier. */
+  name: string;
+  /** Absolute source file (a generated wrapper for provided specifiers). */
+  import: string;
+  identifier: string;
+  pkg: boolean;
+}
+
+/** Everything the Rspack config of one target is derived from. */
+export interface TargetPlan {
+  target: BuildTarget;
+  entries: EntryPlan[];
+}
+
+/** What stays a bare import for one module. */
+export interface ExternalsPlan {
+  /** Provided specifiers wired for this module (exact match). */
+  specifiers: Set<string>;
+  /** Exact identifiers of known modules' exports, and their aliases. */
+  identifiers: Set<string>;
+  /** Names of the modules in the closure: `<name>/…` stays bare even if unknown here (the link step checks it). */
+  modules: Set<string>;
+  /** Per target: absolute source path without extension → identifier of the module's own export. */
+  ownFiles: Record<BuildTarget, Map<string, string>>;
+}
