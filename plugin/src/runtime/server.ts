@@ -10,7 +10,7 @@ import { computeVersionKeys, createLoaderTable, importNative, setLoaderTable } f
 import { createPagePieces, createRenderContext, type PagePieces } from './render-context';
 import { loadShim, RUNTIME_PATH, type Shim, type ShimMode } from './shim';
 import { decodeStaticPath, indexDirectory, sendStatus, serveFile, type StaticIndex } from './static-files';
-import type { RenderParams, ServerRenderHandle } from './types';
+import type { RenderContext, RenderParams, ServerRenderHandle } from './types';
 
 export interface StartServerOptions {
   /** Package root of the host module (the folder holding `dist/link.json`). */
@@ -185,25 +185,15 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
   const inFlight = new Set<ServerResponse>();
   let closing = false;
 
-  const renderPage = async (gen: Generation, req: IncomingMessage, res: ServerResponse, path: string, query: string) => {
-    const params: RenderParams = { url: `/${path}${query}`, method: req.method ?? 'GET', headers: req.headers };
-    const nonce =
-      options.nonce === true
-        ? randomBytes(16).toString('base64')
-        : typeof options.nonce === 'function'
-          ? options.nonce(params)
-          : undefined;
-    const rc = createRenderContext(params, base, nonce, piecesFor(gen, base), logError);
-    try {
-      await gen.handler(rc);
-    } catch (error) {
-      logError(`${TAG.ssr} rendering ${params.method} ${base}${path}${query} failed; answered 500: ${describeError(error)}`);
-      if (!res.headersSent) {
-        res.writeHead(500, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(ERROR_PAGE) });
-        res.end(req.method === 'HEAD' ? undefined : ERROR_PAGE);
-      }
-      return;
+  const answerRenderError = (req: IncomingMessage, res: ServerResponse, params: RenderParams, error: unknown) => {
+    logError(`${TAG.ssr} rendering ${params.method} ${base}${params.url.slice(1)} failed; answered 500: ${describeError(error)}`);
+    if (!res.headersSent) {
+      res.writeHead(500, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(ERROR_PAGE) });
+      res.end(req.method === 'HEAD' ? undefined : ERROR_PAGE);
     }
+  };
+
+  const sendPage = (req: IncomingMessage, res: ServerResponse, rc: RenderContext) => {
     if (rc.redirect) {
       const status = rc.status >= 300 && rc.status < 400 ? rc.status : 302;
       res.writeHead(status, { ...rc.responseHeaders, location: rc.redirect, 'content-length': 0 });
@@ -219,7 +209,40 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
     res.end(req.method === 'HEAD' ? undefined : html);
   };
 
-  const handleRequest = async (req: IncomingMessage, res: ServerResponse) => {
+  // Not an async function on purpose: a page costs one promise reaction on top of the handler's own (the hot path).
+  const renderPage = (
+    gen: Generation,
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    query: string,
+  ): Promise<void> | undefined => {
+    const params: RenderParams = { url: `/${path}${query}`, method: req.method ?? 'GET', headers: req.headers };
+    const nonce =
+      options.nonce === true
+        ? randomBytes(16).toString('base64')
+        : typeof options.nonce === 'function'
+          ? options.nonce(params)
+          : undefined;
+    const rc = createRenderContext(params, base, nonce, piecesFor(gen, base), logError);
+    let result: void | Promise<void>;
+    try {
+      result = gen.handler(rc);
+    } catch (error) {
+      answerRenderError(req, res, params, error);
+      return;
+    }
+    if (result && typeof (result as Promise<void>).then === 'function') {
+      return (result as Promise<void>).then(
+        () => sendPage(req, res, rc),
+        (error) => answerRenderError(req, res, params, error),
+      );
+    }
+    sendPage(req, res, rc);
+  };
+
+  /** Routes synchronously; returns a promise only for work that awaits (render, first read of a file). */
+  const handleRequest = (req: IncomingMessage, res: ServerResponse): Promise<void> | undefined => {
     const gen = current;
     let raw = req.url ?? '/';
     if (!raw.startsWith('/')) {
@@ -246,7 +269,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
     const head = firstSlash === -1 ? rest : rest.slice(0, firstSlash);
     if (head === RUNTIME_PATH) {
       const file = shim && rest === `${RUNTIME_PATH}/${shim.name}` ? shim.file : undefined;
-      if (file) await serveFile(req, res, file);
+      if (file) return serveFile(req, res, file);
       else sendStatus(res, 404);
       return;
     }
@@ -265,27 +288,39 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
         return;
       }
       const file = index.get(decoded.path);
-      if (file) await serveFile(req, res, file, index, decoded.path);
+      if (file) return serveFile(req, res, file, index, decoded.path);
       else sendStatus(res, 404);
       return;
     }
-    await renderPage(gen, req, res, rest, query);
+    return renderPage(gen, req, res, rest, query);
   };
 
   const server: Server = createServer((req, res) => {
     if (closing) res.setHeader('connection', 'close');
     if (options.intercept?.(req, res)) return;
     inFlight.add(res);
-    res.on('close', () => {
-      inFlight.delete(res);
-      if (closing && inFlight.size === 0) server.closeIdleConnections();
-    });
-    handleRequest(req, res).catch((error) => {
+    // One promise chain per request and no per-response listener: this is the hot path of every page.
+    const fail = (error: unknown) => {
       logError(`${TAG.ssr} ${req.method} ${req.url} failed; answered 500: ${describeError(error)}`);
       if (!res.headersSent) sendStatus(res, 500);
       else res.destroy();
-    });
+      settle(res);
+    };
+    let pending: Promise<void> | undefined;
+    try {
+      pending = handleRequest(req, res);
+    } catch (error) {
+      fail(error);
+      return;
+    }
+    if (pending) pending.then(() => settle(res), fail);
+    else settle(res);
   });
+  const settle = (res: ServerResponse) => {
+    inFlight.delete(res);
+    // A response may still be flushing; idle keep-alive sockets are closed once it is done (server.close waits).
+    if (closing && inFlight.size === 0) setImmediate(() => server.closeIdleConnections());
+  };
   server.keepAliveTimeout = 5_000;
 
   await new Promise<void>((resolve, reject) => {
