@@ -1,0 +1,7 @@
+export interface BuildExecutorSchema {
+  mode?: 'production' | 'development';
+  config?: string;
+  links?: Record<string, string>;
+  link?: boolean;
+  watch?: boolean;
+}
