@@ -55,10 +55,24 @@ export function locateJsonError(text: string): JsonErrorLocation | undefined {
     }
     i++;
   };
+  const digits = (expected: string) => {
+    if (!/[0-9]/.test(text[i] ?? '')) fail(expected);
+    while (/[0-9]/.test(text[i] ?? '')) i++;
+  };
   const number = () => {
-    const match = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(text.slice(i));
-    if (!match || match[0] === '' || match[0] === '-') fail('a value (object, array, string, number, true, false or null)');
-    i += match![0].length;
+    if (text[i] === '-') i++;
+    else if (!/[0-9]/.test(text[i] ?? '')) fail('a value (object, array, string, number, true, false or null)');
+    if (text[i] === '0') i++;
+    else digits('a digit after "-"');
+    if (text[i] === '.') {
+      i++;
+      digits('a digit after the decimal point');
+    }
+    if (text[i] === 'e' || text[i] === 'E') {
+      i++;
+      if (text[i] === '+' || text[i] === '-') i++;
+      digits('a digit in the exponent');
+    }
   };
   const value = (): void => {
     skipWhitespace();
