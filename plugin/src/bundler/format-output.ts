@@ -14,10 +14,30 @@ export interface StatsProblem {
   loc?: string;
 }
 
+/**
+ * Loader errors (swc syntax errors) carry no `loc`, only a code frame: the numbered line above the `·  ─` pointer,
+ * or else the frame header `╭─[line:column]`.
+ */
+export function readFrameLocation(message: string): string | undefined {
+  const lines = message.split('\n');
+  const pointer = lines.findIndex((l) => /^\s*·\s*[─^]/.test(l));
+  if (pointer > 0) {
+    const source = /^\s*(\d+)\s*│/.exec(lines[pointer - 1]);
+    if (source) {
+      const marker = lines[pointer];
+      const column = marker.search(/[─^]/) - marker.indexOf('·') - 1;
+      return `${source[1]}:${column}`;
+    }
+  }
+  const header = /╭─\[(\d+):(\d+)\]/.exec(message);
+  return header ? `${header[1]}:${header[2]}` : undefined;
+}
+
 /** `[esmx:build] client: src/x.tsx:3:7` + Rspack's own message (which carries the code frame). */
 export function formatProblem(target: BuildTarget, kind: 'error' | 'warning', problem: StatsProblem): string {
   const where = problem.moduleName ? problem.moduleName.replace(/^\.\//, '') : problem.file;
-  const location = where ? `${where}${problem.loc ? `:${problem.loc}` : ''}` : '(no file)';
+  const loc = problem.loc ?? readFrameLocation(problem.message);
+  const location = where ? `${where}${loc ? `:${loc}` : ''}` : '(no file)';
   return `${TAG.build} ${target} ${kind} in ${location}\n${problem.message.trim()}`;
 }
 

@@ -1,0 +1,323 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { BuildManifest } from '../protocol/types';
+import { buildModule } from './build-module';
+import type { BuildModuleOptions } from './types';
+import { copyFixture, makeResolution } from './testing/fixture-workspace';
+
+jest.setTimeout(60_000);
+
+type Name = 'shared' | 'cart' | 'shell';
+const NAMES: Name[] = ['shared', 'cart', 'shell'];
+const HASHED = '[0-9a-f]{8}\\.final';
+
+function rootsOf(ws: string): Record<Name, string> {
+  return { shared: join(ws, 'shared'), cart: join(ws, 'cart'), shell: join(ws, 'shell') };
+}
+
+async function build(ws: string, name: Name, extra: Partial<BuildModuleOptions> = {}) {
+  const lines: string[] = [];
+  const roots = rootsOf(ws);
+  const result = await buildModule({
+    root: roots[name],
+    mode: 'production',
+    resolution: makeResolution(name, roots),
+    log: (line) => lines.push(line),
+    ...extra,
+  });
+  return { result, lines };
+}
+
+function readManifest(root: string, target: 'client' | 'server'): BuildManifest {
+  return JSON.parse(readFileSync(join(root, 'dist', target, 'manifest.json'), 'utf8'));
+}
+
+function snapshotDir(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (sub: string) => {
+    for (const d of readdirSync(join(dir, sub), { withFileTypes: true })) {
+      const rel = sub ? `${sub}/${d.name}` : d.name;
+      if (d.isDirectory()) walk(rel);
+      else out[rel] = createHash('sha1').update(readFileSync(join(dir, rel))).digest('hex');
+    }
+  };
+  walk('');
+  return out;
+}
+
+async function lexImports(file: string): Promise<{ static: string[]; dynamic: string[] }> {
+  const lexer = await import('es-module-lexer');
+  await lexer.init;
+  const [imports] = lexer.parse(readFileSync(file, 'utf8'));
+  return {
+    static: imports.filter((i) => i.d === -1).map((i) => i.n!).sort(),
+    dynamic: imports.filter((i) => i.d > -1).map((i) => i.n ?? '(expression)').sort(),
+  };
+}
+
+/** Renders shell's entry.server in a fresh Node process whose resolve hook maps bare specifiers with the server manifests. */
+function renderShell(roots: Record<Name, string>): string {
+  const map: Record<string, string> = {};
+  for (const name of NAMES) {
+    const manifest = readManifest(roots[name], 'server');
+    for (const exp of Object.values(manifest.exports)) {
+      const url = pathToFileURL(join(roots[name], 'dist/server', exp.file)).href;
+      map[exp.identifier] = url;
+      if (exp.identifier.endsWith('/index')) map[exp.identifier.slice(0, -'/index'.length)] = url;
+    }
+  }
+  const dir = join(roots.shell, '..');
+  writeFileSync(
+    join(dir, 'hook.mjs'),
+    `let map = {};
+export function initialize(data) { map = data; }
+export async function resolve(specifier, context, next) {
+  if (map[specifier]) return { url: map[specifier], format: 'module', shortCircuit: true };
+  return next(specifier, context);
+}
+`,
+  );
+  writeFileSync(
+    join(dir, 'render.mjs'),
+    `import { register } from 'node:module';
+const map = JSON.parse(process.argv[2]);
+register(new URL('./hook.mjs', import.meta.url), { data: map });
+const { default: render } = await import('shell/entry.server');
+const rc = { html: '' };
+try { await render(rc); process.stdout.write(rc.html); }
+catch (error) { process.stdout.write('RENDER FAILED: ' + error.message.split('\\n')[0]); }
+`,
+  );
+  return execFileSync(process.execPath, [join(dir, 'render.mjs'), JSON.stringify(map)], {
+    env: { ...process.env, NODE_OPTIONS: '' },
+    encoding: 'utf8',
+  });
+}
+
+describe('buildModule over a provider, a remote and a host (production)', () => {
+  let ws: string;
+  let roots: Record<Name, string>;
+  const logs: Record<string, string[]> = {};
+
+  beforeAll(async () => {
+    ws = copyFixture('link');
+    roots = rootsOf(ws);
+    for (const name of NAMES) {
+      const { result, lines } = await build(ws, name);
+      logs[name] = lines;
+      expect(result.errors).toEqual([]);
+      expect(result.ok).toBe(true);
+    }
+  });
+
+  it('keeps linked specifiers bare, static and dynamic, and sends own exports through the import map', async () => {
+    const client = readManifest(roots.shell, 'client');
+    const entry = await lexImports(join(roots.shell, 'dist/client', client.exports['entry.client'].file));
+    expect(entry.static).toEqual(['cart/widget', 'react-dom/client', 'react/jsx-runtime', 'shell/ui']);
+    expect(entry.dynamic).toEqual(['(expression)', 'cart/widget']);
+    const server = readManifest(roots.shell, 'server');
+    const serverEntry = await lexImports(join(roots.shell, 'dist/server', server.exports['entry.server'].file));
+    expect(serverEntry).toEqual({ static: ['cart/widget', 'react-dom/server', 'react/jsx-runtime', 'shell/ui'], dynamic: [] });
+    // shell's "." export re-exports ./ui: that goes through shell/ui too, so Frame has one instance.
+    expect((await lexImports(join(roots.shell, 'dist/client', client.exports.index.file))).static).toEqual(['shell/ui']);
+    // Inside the provider, react-dom/client reaches react and react-dom bare (shared internals), scheduler privately.
+    const shared = readManifest(roots.shared, 'client');
+    expect((await lexImports(join(roots.shared, 'dist/client', shared.exports['react-dom/client'].file))).static).toEqual(['react', 'react-dom']);
+  });
+
+  it('writes the remote manifest exactly', () => {
+    const files = readdirSync(join(roots.cart, 'dist/client')).sort();
+    const js = files.find((f) => new RegExp(`^widget\\.${HASHED}\\.mjs$`).test(f))!;
+    const css = files.find((f) => new RegExp(`^widget\\.${HASHED}\\.css$`).test(f))!;
+    expect(files).toEqual([js, css, 'manifest.json'].sort());
+    const bytes = (f: string) => readFileSync(join(roots.cart, 'dist/client', f));
+    const sri = (f: string) => `sha384-${createHash('sha384').update(bytes(f)).digest('base64')}`;
+    expect(readManifest(roots.cart, 'client')).toEqual({
+      protocol: 2,
+      name: 'cart',
+      version: '2.1.0',
+      target: 'client',
+      provides: {},
+      uses: ['shared'],
+      exports: { widget: { name: 'widget', pkg: false, file: js, identifier: 'cart/widget' } },
+      scopes: {
+        react: 'shared',
+        'react-dom': 'shared',
+        'react-dom/client': 'shared',
+        'react-dom/server': 'shared',
+        'react/jsx-runtime': 'shared',
+      },
+      files: [js, css].sort(),
+      chunks: { widget: { js, css: [css], resources: [], imports: [], externals: ['react', 'react/jsx-runtime'] } },
+      integrity: { [js]: sri(js), [css]: sri(css) },
+    });
+    // The server build extracts no CSS (class names only) and has the same export list.
+    const server = readManifest(roots.cart, 'server');
+    expect(Object.keys(server.exports)).toEqual(['widget']);
+    expect(server.files).toEqual([server.exports.widget.file]);
+    expect(server.chunks.widget.css).toEqual([]);
+  });
+
+  it('writes the provider manifest with installed versions and every provided specifier as a pkg export', () => {
+    const version = JSON.parse(readFileSync(require.resolve('react/package.json'), 'utf8')).version;
+    for (const target of ['client', 'server'] as const) {
+      const manifest = readManifest(roots.shared, target);
+      expect(manifest.provides).toEqual({ react: { version }, 'react-dom': { version } });
+      expect(Object.values(manifest.exports).map((e) => [e.name, e.pkg, e.identifier])).toEqual([
+        ['react', true, 'react'],
+        ['react-dom', true, 'react-dom'],
+        ['react-dom/client', true, 'react-dom/client'],
+        ['react-dom/server', true, 'react-dom/server'],
+        ['react/jsx-runtime', true, 'react/jsx-runtime'],
+      ]);
+      expect(manifest.exports['react-dom/client'].file).toMatch(new RegExp(`^react-dom/client\\.${HASHED}\\.mjs$`));
+    }
+  });
+
+  it('records integrity equal to the sha384 of every file and the host transitive static graph', () => {
+    for (const name of NAMES) {
+      for (const target of ['client', 'server'] as const) {
+        const manifest = readManifest(roots[name], target);
+        expect(Object.keys(manifest.integrity).sort()).toEqual(manifest.files);
+        for (const file of manifest.files) {
+          const digest = createHash('sha384').update(readFileSync(join(roots[name], 'dist', target, file))).digest('base64');
+          expect(manifest.integrity[file]).toBe(`sha384-${digest}`);
+        }
+      }
+    }
+    const client = readManifest(roots.shell, 'client');
+    expect(client.chunks['entry.client'].externals).toEqual(['cart/widget', 'react-dom/client', 'react/jsx-runtime', 'shell/ui']);
+    expect(client.files.filter((f) => f.startsWith('chunks/'))).toHaveLength(1);
+  });
+
+  it('puts no copy of react into the host or the remote', () => {
+    const marker = 'react.transitional.element';
+    const sharedReact = readManifest(roots.shared, 'client').exports.react.file;
+    expect(readFileSync(join(roots.shared, 'dist/client', sharedReact), 'utf8')).toContain(marker);
+    for (const name of ['cart', 'shell'] as const) {
+      for (const target of ['client', 'server'] as const) {
+        for (const file of readManifest(roots[name], target).files) {
+          const text = readFileSync(join(roots[name], 'dist', target, file), 'utf8');
+          expect({ file, copy: text.includes(marker) || text.includes('__CLIENT_INTERNALS') }).toEqual({ file, copy: false });
+        }
+      }
+    }
+  });
+
+  it('renders host + remote in Node with one React instance (hooks in both)', () => {
+    expect(renderShell(roots)).toBe(
+      '<div id="root"><main data-title="shell"><span class="cart-widget">server<!-- -->:<!-- -->#7</span></main></div>',
+    );
+  });
+
+  it('fails the same render when the remote bundles its own react (negative control)', async () => {
+    const other = copyFixture('link');
+    const otherRoots = rootsOf(other);
+    const resolution = makeResolution('cart', otherRoots);
+    resolution.supply = { groups: [], wiring: {} };
+    const alone = await buildModule({ root: otherRoots.cart, mode: 'production', resolution, log: () => undefined });
+    expect(alone.ok).toBe(true);
+    const mixed = { ...roots, cart: otherRoots.cart };
+    expect(renderShell(mixed)).toMatch(/^RENDER FAILED: .*(useState|hook)/i);
+  });
+
+  it('writes dist/index.mjs for the host only and prints a size table with a total', () => {
+    expect(existsSync(join(roots.shell, 'dist/index.mjs'))).toBe(true);
+    expect(existsSync(join(roots.cart, 'dist/index.mjs'))).toBe(false);
+    const table = logs.cart.join('\n');
+    expect(table).toMatch(/\[esmx:build\] cart client: compiling \(production\)/);
+    expect(table).toMatch(/client\/widget\.[0-9a-f]{8}\.final\.mjs\s+\d+ B\s+\d+ B/);
+    expect(table).toMatch(/total\s+\d+ B\s+\d+ B/);
+  });
+});
+
+describe('buildModule: hashes, failures, modes, hook and watch', () => {
+  it('changes a hashed name if and only if its content changes; a remote change leaves the host untouched', async () => {
+    const ws = copyFixture('link');
+    const roots = rootsOf(ws);
+    await build(ws, 'cart');
+    await build(ws, 'shell');
+    const cart1 = readManifest(roots.cart, 'client');
+    const shell1 = snapshotDir(join(roots.shell, 'dist'));
+    await build(ws, 'cart');
+    expect(readManifest(roots.cart, 'client')).toEqual(cart1);
+    writeFileSync(join(roots.cart, 'src/format.ts'), 'export const formatCount = (n: number): string => `No. ${n}`;\n');
+    await build(ws, 'cart');
+    await build(ws, 'shell');
+    const cart2 = readManifest(roots.cart, 'client');
+    expect(cart2.exports.widget.file).not.toBe(cart1.exports.widget.file);
+    expect(cart2.chunks.widget.css).toEqual(cart1.chunks.widget.css);
+    expect(snapshotDir(join(roots.shell, 'dist'))).toEqual(shell1);
+  });
+
+  it('reports a syntax error with file and line and keeps the previous dist', async () => {
+    const ws = copyFixture('link');
+    const roots = rootsOf(ws);
+    expect((await build(ws, 'cart')).result.ok).toBe(true);
+    const before = snapshotDir(join(roots.cart, 'dist'));
+    writeFileSync(join(roots.cart, 'src/format.ts'), 'export const formatCount = (n: number): string => {\n  return `#${n}`;\n;\n');
+    const { result, lines } = await build(ws, 'cart');
+    expect(result.ok).toBe(false);
+    expect(result.errors.length).toBeGreaterThan(0);
+    expect(result.errors[0]).toMatch(/^\[esmx:build\] client error in src\/format\.ts/);
+    expect(result.errors[0]).toMatch(/format\.ts:\d+:\d+/);
+    expect(lines.join('\n')).toContain('the previous dist/ was left as it was');
+    expect(snapshotDir(join(roots.cart, 'dist'))).toEqual(before);
+  });
+
+  it('uses plain names and no integrity in development', async () => {
+    const ws = copyFixture('link');
+    const roots = rootsOf(ws);
+    const { result } = await build(ws, 'shell', { mode: 'development' });
+    expect(result.ok).toBe(true);
+    const client = readManifest(roots.shell, 'client');
+    expect(client.integrity).toEqual({});
+    expect(Object.values(client.exports).map((e) => e.file)).toEqual(['entry.client.mjs', 'ui.mjs', 'index.mjs']);
+    expect(client.files.filter((f) => f.endsWith('.mjs'))).toEqual(['chunks/src_lazy_ts.mjs', 'entry.client.mjs', 'index.mjs', 'ui.mjs']);
+  });
+
+  it('passes each target config through esmx.rspack.mjs', async () => {
+    const ws = copyFixture('link');
+    const roots = rootsOf(ws);
+    writeFileSync(
+      join(roots.cart, 'esmx.rspack.mjs'),
+      `export default function (config, { target, mode, root }) {
+  if (target === 'client') config.optimization.minimize = false;
+  config.output.environment = { ...config.output.environment };
+  globalThis.__esmxHookCalls = [...(globalThis.__esmxHookCalls ?? []), target + ':' + mode + ':' + (root === ${JSON.stringify(roots.cart)})];
+  return config;
+}
+`,
+    );
+    const { result } = await build(ws, 'cart');
+    expect(result.ok).toBe(true);
+    expect((globalThis as any).__esmxHookCalls).toEqual(['client:production:true', 'server:production:true']);
+    const read = (target: 'client' | 'server') =>
+      readFileSync(join(roots.cart, 'dist', target, readManifest(roots.cart, target).exports.widget.file), 'utf8');
+    expect(read('client')).toContain('function Widget(');
+    expect(read('server')).not.toContain('function Widget(');
+  });
+
+  it('rebuilds in watch mode and reports each rebuild', async () => {
+    const ws = copyFixture('link');
+    const roots = rootsOf(ws);
+    let onRebuild: (r: { ok: boolean; manifests: { client?: BuildManifest } }) => void = () => undefined;
+    const rebuilt = new Promise<{ ok: boolean; manifests: { client?: BuildManifest } }>((res) => (onRebuild = res));
+    const { result } = await build(ws, 'cart', { mode: 'development', watch: true, onRebuild: (r) => onRebuild(r) });
+    try {
+      expect(result.ok).toBe(true);
+      const file = join(roots.cart, 'dist/client/widget.mjs');
+      expect(readFileSync(file, 'utf8')).not.toContain('WATCHED');
+      writeFileSync(join(roots.cart, 'src/format.ts'), 'export const formatCount = (n: number): string => `WATCHED ${n}`;\n');
+      const next = await rebuilt;
+      expect(next.ok).toBe(true);
+      expect(next.manifests.client?.exports.widget.file).toBe('widget.mjs');
+      expect(readFileSync(file, 'utf8')).toContain('WATCHED');
+    } finally {
+      await result.close?.();
+    }
+  });
+});

@@ -1,0 +1,81 @@
+import type { ModuleInfo, Resolution } from '../protocol/types';
+import { createExternalsPlan, listIdentifiers, matchExternal } from './externals';
+
+function info(name: string, root: string, exports: ModuleInfo['exports'], extra: Partial<ModuleInfo> = {}): ModuleInfo {
+  return {
+    name,
+    version: '1.0.0',
+    root,
+    packageJsonPath: `${root}/package.json`,
+    entry: { client: false, server: false },
+    exports,
+    provides: [],
+    uses: [],
+    ranges: {},
+    ...extra,
+  };
+}
+
+const wire = (specifier: string, provider: string) => ({ specifier, package: specifier.split('/')[0], provider, version: '19.3.1', major: 19 });
+
+const resolution: Resolution = {
+  module: 'shell',
+  diagnostics: [],
+  supply: {
+    groups: [],
+    wiring: { shell: { react: wire('react', 'shared'), 'react/jsx-runtime': wire('react/jsx-runtime', 'shared') } },
+  },
+  mounts: {
+    shell: { name: 'shell', via: 'self', built: false },
+    cart: { name: 'cart', via: 'node_modules', built: true },
+    '@acme/remote': { name: '@acme/remote', via: 'link', url: 'https://cdn.example/remote/', built: true },
+  },
+  modules: {
+    shell: info('shell', '/ws/shell', [
+      { name: 'ui', client: './src/ui.tsx', server: './src/ui.tsx' },
+      { name: 'index', client: './src/index.ts', server: './src/index.ts' },
+      { name: 'view', client: './src/view/index.tsx', server: './src/view.server.tsx' },
+    ]),
+    cart: info('cart', '/ws/cart', [{ name: 'widget', client: './src/widget.tsx', server: './src/widget.tsx' }]),
+  },
+};
+
+describe('externals', () => {
+  const plan = createExternalsPlan(resolution);
+  const match = (request: string, target: 'client' | 'server' = 'client', context = '/ws/shell/src', issuer = '/ws/shell/src/app.tsx') =>
+    matchExternal(plan, target, request, context, issuer);
+
+  it('lists export identifiers with the index alias', () => {
+    expect(listIdentifiers(resolution.modules.shell)).toEqual(['shell/ui', 'shell/index', 'shell', 'shell/view']);
+  });
+
+  it('keeps wired specifiers and used-module exports bare, bundles the rest', () => {
+    expect(match('react')).toBe('react');
+    expect(match('react/jsx-runtime')).toBe('react/jsx-runtime');
+    expect(match('react-dom')).toBeUndefined();
+    expect(match('react/compiler-runtime')).toBeUndefined();
+    expect(match('cart/widget')).toBe('cart/widget');
+    expect(match('cart/unknown')).toBe('cart/unknown');
+    expect(match('@acme/remote/panel')).toBe('@acme/remote/panel');
+    expect(match('@acme/other')).toBeUndefined();
+    expect(match('shell')).toBe('shell');
+    expect(match('lodash')).toBeUndefined();
+    // Bare specifiers from inside node_modules too: react-dom's require('react') must reach the provider.
+    expect(match('react', 'client', '/ws/node_modules/react-dom', '/ws/node_modules/react-dom/cjs/x.js')).toBe('react');
+  });
+
+  it('maps relative requests to the module own exports per target, but never the entry itself', () => {
+    expect(match('./ui')).toBe('shell/ui');
+    expect(match('./ui.js')).toBe('shell/ui');
+    expect(match('./ui.tsx')).toBe('shell/ui');
+    expect(match('../src/ui', 'server', '/ws/shell/src')).toBe('shell/ui');
+    expect(match('./view')).toBe('shell/view');
+    expect(match('./view', 'server')).toBeUndefined();
+    expect(match('./view.server', 'server')).toBe('shell/view');
+    expect(match('.', 'client', '/ws/shell/src')).toBe('shell/index');
+    expect(match('./ui.css')).toBeUndefined();
+    expect(match('./app')).toBeUndefined();
+    expect(match('/ws/shell/src/ui.tsx', 'client', '/ws/shell/src', '')).toBeUndefined();
+    expect(match('./ui', 'client', '/ws/node_modules/x', '/ws/node_modules/x/a.js')).toBeUndefined();
+  });
+});

@@ -1,0 +1,93 @@
+import type { ExecutorContext } from '@nx/devkit';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { copyFixture } from '../../bundler/testing/fixture-workspace';
+import runBuildExecutor from './executor';
+import type { BuildExecutorSchema } from './schema';
+
+jest.setTimeout(60_000);
+
+const LINKS: Record<string, Record<string, string>> = {
+  shared: {},
+  cart: { shared: '../shared' },
+  shell: { shared: '../shared', cart: '../cart' },
+};
+
+async function run(ws: string, project: string, options: BuildExecutorSchema = {}) {
+  const out: string[] = [];
+  const capture = (...args: unknown[]) => void out.push(args.map(String).join(' '));
+  const spies = [jest.spyOn(console, 'log'), jest.spyOn(console, 'error'), jest.spyOn(console, 'warn')].map((s) =>
+    s.mockImplementation(capture),
+  );
+  const context = {
+    root: ws,
+    cwd: ws,
+    isVerbose: false,
+    projectName: project,
+    projectsConfigurations: { version: 2, projects: { [project]: { root: project } } },
+  } as unknown as ExecutorContext;
+  try {
+    const results: boolean[] = [];
+    for await (const result of runBuildExecutor({ links: LINKS[project], ...options }, context)) results.push(result.success);
+    return { results, output: out.join('\n') };
+  } finally {
+    spies.forEach((s) => s.mockRestore());
+  }
+}
+
+describe('@esmx/nx:build', () => {
+  it('builds provider, remote and host and links the host once everything it uses is built', async () => {
+    const ws = copyFixture('link');
+    const shared = await run(ws, 'shared');
+    expect(shared.results).toEqual([true]);
+    const cart = await run(ws, 'cart', { link: false });
+    expect(cart.results).toEqual([true]);
+    expect(existsSync(join(ws, 'cart/dist/link.json'))).toBe(false);
+    const shell = await run(ws, 'shell');
+    expect(shell.results).toEqual([true]);
+    expect(shell.output).toContain('[esmx:link] shell: linked 3 module(s).');
+    const map = JSON.parse(readFileSync(join(ws, 'shell/dist/importmap.json'), 'utf8'));
+    const widget = JSON.parse(readFileSync(join(ws, 'cart/dist/client/manifest.json'), 'utf8')).exports.widget.file;
+    expect(Object.values(map.imports)).toContain(`/cart/${widget}`);
+  });
+
+  it('skips the link step with a note when a used module is not built yet', async () => {
+    const ws = copyFixture('link');
+    const cart = await run(ws, 'cart');
+    expect(cart.results).toEqual([true]);
+    expect(cart.output).toContain('[esmx:build] cart: link step skipped because shared is not built yet');
+  });
+
+  it('stops with E_TARGET_MISSING before Rspack starts', async () => {
+    const ws = copyFixture('link');
+    rmSync(join(ws, 'cart/src/widget.tsx'));
+    const { results, output } = await run(ws, 'cart');
+    expect(results).toEqual([false]);
+    expect(output).toContain('E_TARGET_MISSING');
+    expect(output).not.toContain('compiling');
+    expect(existsSync(join(ws, 'cart/dist'))).toBe(false);
+  });
+
+  it('stops on a protocol error with its diagnostic and builds nothing', async () => {
+    const ws = copyFixture('link');
+    const pkg = JSON.parse(readFileSync(join(ws, 'cart/package.json'), 'utf8'));
+    pkg.esmx.uses = 'shared';
+    writeFileSync(join(ws, 'cart/package.json'), JSON.stringify(pkg));
+    const { results, output } = await run(ws, 'cart');
+    expect(results).toEqual([false]);
+    expect(output).toContain('E_SCHEMA');
+    expect(output).toContain('[esmx:build] cart: not built because the declaration has errors');
+    expect(existsSync(join(ws, 'cart/dist'))).toBe(false);
+  });
+
+  it('fails on a syntax error and rejects a bad mode', async () => {
+    const ws = copyFixture('link');
+    writeFileSync(join(ws, 'cart/src/format.ts'), 'export const = ;\n');
+    const broken = await run(ws, 'cart', { link: false });
+    expect(broken.results).toEqual([false]);
+    expect(broken.output).toMatch(/\[esmx:build\] client error in src\/format\.ts:\d+:\d+/);
+    const bad = await run(ws, 'cart', { mode: 'fast' as 'production' });
+    expect(bad.results).toEqual([false]);
+    expect(bad.output).toContain('option "mode" must be "production" or "development", found "fast"');
+  });
+});
