@@ -105,6 +105,12 @@ function checkResolution(context: TestNode, specifier: string, expected: string 
   expect(resolveSpecifier(specifier, parsed, context.baseURL!)).toBe(expected);
 }
 
+if (!fs.existsSync(conformanceDir)) {
+  throw new Error(
+    `${TAG.importMap} expected the conformance data at ${conformanceDir}, found nothing. ` +
+      'Fix: keep shared/ beside the repository clone (../shared/conformance/import-maps).',
+  );
+}
 const files = fs
   .readdirSync(conformanceDir)
   .filter((file) => file.endsWith('.json'))

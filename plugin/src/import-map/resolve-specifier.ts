@@ -9,12 +9,13 @@ import { compareCodeUnitsDescending, isSpecialUrl, parseUrl, resolveUrlLikeSpeci
 
 // Parsed maps are frozen, so their sorted key lists can be cached; unfrozen hand-made maps are sorted per call.
 const sortedKeysCache = new WeakMap<object, string[]>();
+const prefixKeysCache = new WeakMap<object, string[]>();
 
-function sortedKeys(map: object): string[] {
-  const cached = sortedKeysCache.get(map);
+function sortedKeys(map: object, cache = sortedKeysCache, keep: (key: string) => boolean = () => true): string[] {
+  const cached = cache.get(map);
   if (cached) return cached;
-  const keys = Object.keys(map).sort(compareCodeUnitsDescending);
-  if (Object.isFrozen(map)) sortedKeysCache.set(map, keys);
+  const keys = Object.keys(map).filter(keep).sort(compareCodeUnitsDescending);
+  if (Object.isFrozen(map)) cache.set(map, keys);
   return keys;
 }
 
@@ -62,17 +63,18 @@ function resolveImportsMatch(
         `the entry "${key}" of ${where} is null (an invalid address or an explicit null). ` +
         `Fix: give "${key}" a valid address (a "/"-, "./"-, "../"-prefixed or absolute URL; ending in "/" when the key does).`,
     );
-  for (const specifierKey of sortedKeys(specifierMap)) {
-    const resolutionResult = specifierMap[specifierKey];
-    if (specifierKey === normalizedSpecifier) {
-      if (resolutionResult === null) throw blocked(specifierKey);
-      return resolutionResult;
-    }
-    if (
-      specifierKey.endsWith('/') &&
-      normalizedSpecifier.startsWith(specifierKey) &&
-      (asURL === null || isSpecialUrl(asURL))
-    ) {
+  // The spec walks all keys in descending code-unit order, testing "exact" then "prefix" on each. An exact key
+  // sorts before every proper prefix of itself, so testing it first is the same walk; the prefix keys left are
+  // all prefixes of one string, so descending order is longest first. This makes the exact case O(1).
+  if (Object.prototype.hasOwnProperty.call(specifierMap, normalizedSpecifier)) {
+    const resolutionResult = specifierMap[normalizedSpecifier];
+    if (resolutionResult === null) throw blocked(normalizedSpecifier);
+    return resolutionResult;
+  }
+  if (asURL !== null && !isSpecialUrl(asURL)) return null;
+  for (const specifierKey of sortedKeys(specifierMap, prefixKeysCache, (key) => key.endsWith('/'))) {
+    if (normalizedSpecifier.startsWith(specifierKey)) {
+      const resolutionResult = specifierMap[specifierKey];
       if (resolutionResult === null) throw blocked(specifierKey);
       const afterPrefix = normalizedSpecifier.slice(specifierKey.length);
       const url = parseUrl(afterPrefix, resolutionResult);

@@ -1,0 +1,167 @@
+/**
+ * What a user types, end to end: a fresh Nx workspace with the packed plugin, a React provider,
+ * a React host with a React remote and an HTML remote, built, served in production and in dev,
+ * and looked at in a real Chromium.
+ */
+import { createServer } from 'node:net';
+import { launchChromium } from './utils/browser';
+import { commitAll, createWorkspace, parseTaskOutcomes, run, startProcess, type Workspace } from './utils/workspace';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+async function fetchText(url: string): Promise<{ status: number; body: string }> {
+  const response = await fetch(url);
+  return { status: response.status, body: await response.text() };
+}
+
+async function waitForText(url: string, text: string, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    const { body } = await fetchText(url).catch(() => ({ status: 0, body: '' }));
+    if (body.includes(text)) return Date.now() - started;
+    if (Date.now() - started > timeoutMs) throw new Error(`${url} did not show "${text}" within ${timeoutMs} ms:\n${body}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('react host with a react remote and an html remote', () => {
+  let ws: Workspace;
+
+  beforeAll(() => {
+    ws = createWorkspace('mfe');
+    ws.nxOk(['g', '@esmx/nx:init']);
+    ws.nxOk(['g', '@esmx/nx:app', 'libs/shared', '--role=provider', '--framework=react']);
+    ws.nxOk(['g', '@esmx/nx:app', 'apps/shell', '--role=host', '--framework=react']);
+    ws.nxOk(['g', '@esmx/nx:app', 'apps/cart', '--role=remote', '--framework=react', '--host=shell']);
+    ws.nxOk(['g', '@esmx/nx:app', 'apps/promo', '--role=remote', '--framework=html', '--host=shell']);
+    const install = run(ws.root, 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund']);
+    if (install.code !== 0) throw new Error(install.output);
+    commitAll(ws, 'generated');
+  });
+
+  afterAll(() => {
+    if (process.env.KEEP_E2E !== '1') ws?.remove();
+  });
+
+  it('registers the plugin and infers the targets', () => {
+    const nxJson = ws.readJson('nx.json');
+    expect(JSON.stringify(nxJson.plugins)).toContain('@esmx/nx/plugin');
+    const shell = JSON.parse(ws.nxOk(['show', 'project', 'shell', '--json']).stdout);
+    expect(Object.keys(shell.targets)).toEqual(expect.arrayContaining(['build', 'bundle', 'serve', 'start', 'validate']));
+    expect(shell.tags).toContain('esmx:host');
+    const graph = ws.nxOk(['graph', '--file=graph.json']);
+    expect(graph.code).toBe(0);
+    const deps = ws.readJson('graph.json').graph.dependencies;
+    expect(deps.shell.map((d: { target: string }) => d.target)).toEqual(expect.arrayContaining(['cart', 'promo', 'shared']));
+  });
+
+  it('builds every module and serves the composed page to a real browser', async () => {
+    const build = ws.nxOk(['run-many', '-t', 'build', '--outputStyle=static']);
+    expect(build.output).toMatch(/Successfully ran target build/);
+    const importMap = ws.readJson('apps/shell/dist/importmap.json');
+    expect(importMap.imports['cart/widget']).toMatch(/^\/cart\/widget\.[0-9a-f]{8}\.final\.mjs$/);
+    expect(importMap.imports.react).toMatch(/^\/shared\//);
+
+    const port = await freePort();
+    const server = startProcess(ws.root, 'node_modules/.bin/nx', ['run', 'shell:start', `--port=${port}`, '--outputStyle=static']);
+    try {
+      await server.waitFor(new RegExp(`127\\.0\\.0\\.1:${port}`));
+      const url = `http://127.0.0.1:${port}/`;
+
+      // Server-rendered markup of every module, before any script runs.
+      const { status, body } = await fetchText(url);
+      expect(status).toBe(200);
+      expect(body).toContain('<h1>shell</h1>');
+      expect(body).toContain('data-esmx-widget="cart"');
+      expect(body).toContain('data-esmx-widget="promo"');
+      expect(body).toContain('<script type="importmap"');
+      expect(body).toMatch(/<link rel="modulepreload"[^>]+integrity="sha384-/);
+
+      const browser = await launchChromium();
+      try {
+        const page = await browser.context.newPage();
+        const consoleProblems: string[] = [];
+        page.on('console', (message) => {
+          if (message.type() === 'error' || message.type() === 'warning') consoleProblems.push(message.text());
+        });
+        page.on('pageerror', (error) => consoleProblems.push(error.message));
+        const scripts: string[] = [];
+        page.on('response', (response) => {
+          if (/\.m?js(\?|$)/.test(new URL(response.url()).pathname)) scripts.push(new URL(response.url()).pathname);
+        });
+        await page.goto(url, { waitUntil: 'networkidle' });
+
+        // Hydrated: the React remote's counter reacts to clicks, so does the HTML remote's.
+        const cartButton = page.locator('[data-esmx-widget="cart"] button');
+        await cartButton.click();
+        await cartButton.click();
+        await expect(cartButton.textContent()).resolves.toBe('Count: 2');
+        const promoButton = page.locator('[data-esmx-widget="promo"] button');
+        await promoButton.click();
+        await expect(promoButton.textContent()).resolves.toBe('Count: 1');
+
+        // One copy of react, every script a target of the import map (or a chunk of one), no console noise.
+        expect(scripts.filter((path) => path === importMap.imports.react)).toHaveLength(1);
+        expect(new Set(scripts).size).toBe(scripts.length);
+        const mapped = new Set(Object.values(importMap.imports) as string[]);
+        for (const path of scripts) expect(mapped.has(path) || /\/chunks\//.test(path)).toBe(true);
+        expect(consoleProblems).toEqual([]);
+      } finally {
+        await browser.close();
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('rebuilds only the changed remote and re-links the host', async () => {
+    const widget = 'apps/cart/src/widget.tsx';
+    ws.write(widget, ws.read(widget).replace('Hello from cart', 'Hello again from cart'));
+    const affected = ws.nxOk(['affected', '-t', 'build', '--base=HEAD', '--outputStyle=static']);
+    const { ran, cached } = parseTaskOutcomes(affected.output);
+    expect(ran).toEqual(expect.arrayContaining(['cart:bundle', 'cart:build', 'shell:build']));
+    expect(cached).toContain('shell:bundle');
+    expect(ran).not.toContain('shell:bundle');
+
+    const port = await freePort();
+    const server = startProcess(ws.root, 'node_modules/.bin/nx', ['run', 'shell:start', `--port=${port}`, '--outputStyle=static']);
+    try {
+      await server.waitFor(new RegExp(`127\\.0\\.0\\.1:${port}`));
+      const browser = await launchChromium();
+      try {
+        const page = await browser.context.newPage();
+        await page.goto(`http://127.0.0.1:${port}/`, { waitUntil: 'networkidle' });
+        await expect(page.locator('[data-esmx-widget="cart"] h2').textContent()).resolves.toBe('Hello again from cart');
+      } finally {
+        await browser.close();
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('shows an edit in a remote through the dev server without a restart', async () => {
+    const port = await freePort();
+    const server = startProcess(ws.root, 'node_modules/.bin/nx', ['serve', 'shell', `--port=${port}`, '--outputStyle=static']);
+    try {
+      await server.waitFor(new RegExp(`127\\.0\\.0\\.1:${port}`), 180_000);
+      const url = `http://127.0.0.1:${port}/`;
+      await waitForText(url, 'data-esmx-widget="cart"', 60_000);
+      const widget = 'apps/cart/src/widget.tsx';
+      ws.write(widget, ws.read(widget).replace(/Hello (again )?from cart/, 'Edited live in cart'));
+      await waitForText(url, 'Edited live in cart', 60_000);
+      expect(server.child.exitCode).toBeNull();
+    } finally {
+      await server.stop();
+    }
+  });
+});

@@ -1,0 +1,11 @@
+/** Options of the `@esmx/nx:serve` executor (mirrors schema.json). */
+export interface ServeExecutorSchema {
+  /** TCP port; 0 picks a free one. Default 4300. */
+  port?: number;
+  /** Interface to listen on. Default 127.0.0.1. */
+  host?: string;
+  /** Public base path, e.g. `/shop/`. Default `/`. */
+  base?: string;
+  /** es-module-shims: `auto` (feature test, default), `always`, `never`. */
+  shim?: 'auto' | 'always' | 'never';
+}
