@@ -3,7 +3,7 @@
  * driven through the real CLI.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const repoRoot = resolve(__dirname, '../..');
@@ -164,7 +164,10 @@ export function createWorkspace(prefix: string): Workspace {
 
 /** `git init` + first commit, for `nx affected`. */
 export function commitAll(workspace: Workspace, message: string): void {
-  if (workspace.git(['rev-parse', '--git-dir']).code !== 0) {
+  // The workspace sits under this repository (tmp/e2e): without its own repo, `git add -A` would commit the
+  // enclosing checkout. Only a repository rooted at the workspace counts.
+  const top = workspace.git(['rev-parse', '--show-toplevel']);
+  if (top.code !== 0 || realpathSync(top.stdout.trim()) !== realpathSync(workspace.root)) {
     workspace.git(['init', '-q', '-b', 'main']);
     workspace.git(['config', 'user.email', 'e2e@example.com']);
     workspace.git(['config', 'user.name', 'e2e']);
