@@ -92,11 +92,13 @@ export async function startDevServer(options: DevServerOptions, deps: DevServerD
     return true;
   };
 
+  // The port actually bound (options.port may be 0): kept when the overlay-only server hands over to SSR.
+  let port = options.port;
   const listen = async () => {
     try {
       handle = await startServer({
         root: options.root,
-        port: options.port,
+        port,
         host: options.host,
         base,
         shim: options.shim,
@@ -122,8 +124,12 @@ export async function startDevServer(options: DevServerOptions, deps: DevServerD
           res.end(`${TAG.serve} not built yet\n`);
         }
       });
-      overlayServer.once('error', reject);
-      overlayServer.listen(options.port, options.host, () => resolve());
+      const server = overlayServer;
+      server.once('error', reject);
+      server.listen(port, options.host, () => {
+        port = (server.address() as { port: number }).port;
+        resolve();
+      });
     });
 
   let queue = Promise.resolve();
@@ -137,27 +143,35 @@ export async function startDevServer(options: DevServerOptions, deps: DevServerD
         hub.broadcast();
         return;
       }
-      errors.delete(name);
-      if (!relink()) {
+      // The module's error stays on the overlay until the new generation is live: never a page from the old one.
+      const othersBroken = [...errors.keys()].some((key) => key !== name && key !== TAG.ssr && key !== LINK_KEY);
+      if (othersBroken || !relink()) {
+        errors.delete(name);
         hub.broadcast();
         return;
       }
-      errors.delete(TAG.ssr);
-      if (handle) {
-        try {
-          await handle.reload();
-        } catch (error) {
-          errors.set(TAG.ssr, [(error as Error).message]);
-          log((error as Error).message);
+      try {
+        if (handle) await handle.reload();
+        else {
+          const server = overlayServer!;
+          overlayServer = undefined;
+          const stopped = new Promise<void>((done) => server.close(() => done()));
+          // SSE clients would hold the port forever; they reconnect to the SSR server (see the hub's hello).
+          server.closeAllConnections();
+          await stopped;
+          errors.clear();
+          if (!(await listen())) {
+            // listen() recorded and printed why; the overlay holds the port again until the next good build.
+            await listenOverlay();
+            hub.broadcast();
+            return;
+          }
         }
-      } else if (errors.size === 0) {
-        const server = overlayServer!;
-        overlayServer = undefined;
-        const stopped = new Promise<void>((done) => server.close(() => done()));
-        // SSE clients would hold the port forever; they reconnect to the SSR server (see the hub's hello).
-        server.closeAllConnections();
-        await stopped;
-        await listen();
+        errors.delete(name);
+        errors.delete(TAG.ssr);
+      } catch (error) {
+        errors.set(TAG.ssr, [(error as Error).message]);
+        log((error as Error).message);
       }
       hub.broadcast();
       if (errors.size === 0) log(`${TAG.serve} ${name} rebuilt; SSR reloaded in ${Date.now() - started} ms`);
@@ -183,7 +197,7 @@ export async function startDevServer(options: DevServerOptions, deps: DevServerD
   if (errors.size === 0) await listen();
   if (!handle) await listenOverlay();
 
-  const url = handle?.url ?? `http://${options.host}:${(overlayServer!.address() as { port: number }).port}${base}`;
+  const url = handle?.url ?? `http://${options.host}:${port}${base}`;
   let resolveClosed!: () => void;
   const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
   let closePromise: Promise<void> | undefined;
