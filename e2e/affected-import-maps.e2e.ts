@@ -143,7 +143,8 @@ it('a declaration change (a new export) invalidates the bundles of its consumers
 });
 
 it('validate --graph writes the link-graph page of the host', () => {
-  ws.nxOk(['run', 'shop:validate', '--graph=tmp/links.html']);
+  // After `--`: Nx's own `--graph` flag would otherwise take it and print the task graph instead of running.
+  ws.nxOk(['run', 'shop:validate', '--outputStyle=static', '--', '--graph=tmp/links.html']);
   const html = ws.read('tmp/links.html');
   for (const name of ['shop', 'cart', 'vendor']) expect(html).toContain(`data-module="${name}"`);
   expect(html).toContain('tiny-fmt@1.4.2');
