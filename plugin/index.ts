@@ -14,3 +14,7 @@ export type { RenderContext, ServerRenderHandle } from './src/runtime/types';
 export { initGenerator } from './src/generators/init/generator';
 export { appGenerator } from './src/generators/app/generator';
 export { linkGenerator } from './src/generators/link/generator';
+export { linkModule } from './src/executors/importmap/lib/link-module';
+export type { LinkFile, LinkModuleOptions, LinkModuleResult } from './src/executors/importmap/lib/link-module';
+export { renderLinkGraphPage, writeLinkGraphPage } from './src/graph/link-graph/index';
+export type { EsmxPluginOptions } from './src/graph/index';
