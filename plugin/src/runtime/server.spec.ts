@@ -329,3 +329,72 @@ describe('graceful shutdown', () => {
     expect(victim.logs.join('\n')).toContain('[esmx:start] SIGTERM: no new connections; draining 1 request(s) in flight.');
   });
 });
+
+describe('a remote linked by URL', () => {
+  let cdn: import('node:http').Server;
+  let cdnPort: number;
+  let tamper = false;
+  let urlHost: ComposedHost;
+  let urlServer: SpawnedServer | undefined;
+
+  beforeAll(async () => {
+    const { createServer } = await import('node:http');
+    const { cpSync } = await import('node:fs');
+    urlHost = createComposedHost(join(workspace, 'by-url'));
+    // The remote's whole dist/ deployed elsewhere: only the CDN has it, the host's workspace copy is removed.
+    const deployed = join(workspace, 'cdn-cart');
+    cpSync(join(urlHost.roots.cart, 'dist'), deployed, { recursive: true });
+    rmSync(urlHost.roots.cart, { recursive: true, force: true });
+    cdn = createServer((req, res) => {
+      const path = decodeURIComponent(req.url!.replace(/^\/cdn\/cart\//, ''));
+      try {
+        let body = readFileSync(join(deployed, ...path.split('/')));
+        if (tamper && path.startsWith('server/widget.')) body = Buffer.concat([body, Buffer.from('\n// tampered\n')]);
+        res.writeHead(200, { 'access-control-allow-origin': '*' });
+        res.end(body);
+      } catch {
+        res.writeHead(404);
+        res.end();
+      }
+    });
+    await new Promise<void>((resolve) => cdn.listen(0, '127.0.0.1', () => resolve()));
+    cdnPort = (cdn.address() as import('node:net').AddressInfo).port;
+    const linkPath = join(urlHost.root, 'dist/link.json');
+    const link = JSON.parse(readFileSync(linkPath, 'utf8'));
+    link.modules.cart = { url: `http://127.0.0.1:${cdnPort}/cdn/cart/client/` };
+    writeFileSync(linkPath, JSON.stringify(link));
+  });
+  afterAll(async () => {
+    urlServer?.child.kill('SIGKILL');
+    await new Promise((resolve) => cdn.close(resolve));
+  });
+
+  it('renders with server files fetched once from the URL and points the browser at that URL', async () => {
+    urlServer = await spawnServer(urlHost.root);
+    const res = await httpRequest(urlServer.port, '/');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('<section id="cart" data-version="v1">Cart v1 (2 items) for &lt;alice&gt;</section>');
+    const cart = JSON.parse(readFileSync(join(workspace, 'cdn-cart/client/manifest.json'), 'utf8'));
+    const widgetUrl = `http://127.0.0.1:${cdnPort}/cdn/cart/client/${cart.exports.widget.file}`;
+    const map = importMapOf(res.text);
+    expect(map.imports['cart/widget']).toBe(widgetUrl);
+    expect(map.integrity[widgetUrl]).toBe(cart.integrity[cart.exports.widget.file]);
+    expect(res.text).toContain(`<link rel="modulepreload" href="${widgetUrl}" integrity="${cart.integrity[cart.exports.widget.file]}" crossorigin="anonymous">`);
+    const server = JSON.parse(readFileSync(join(workspace, 'cdn-cart/server/manifest.json'), 'utf8'));
+    const cacheRoot = join(urlHost.root, 'dist/.esmx-remote-cache/cart');
+    const [cached] = (await import('node:fs')).readdirSync(cacheRoot);
+    expect(readFileSync(join(cacheRoot, cached, server.exports.widget.file), 'utf8')).toBe(
+      readFileSync(join(workspace, 'cdn-cart/server', server.exports.widget.file), 'utf8'),
+    );
+    expect((await httpRequest(urlServer.port, `/cart/${cart.exports.widget.file}`)).status).toBe(404);
+  });
+
+  it('refuses to start on a server file that does not match its integrity', async () => {
+    rmSync(join(urlHost.root, 'dist/.esmx-remote-cache'), { recursive: true, force: true });
+    tamper = true;
+    await expect(spawnServer(urlHost.root)).rejects.toThrow(
+      /\[esmx:ssr\] expected http:\/\/127\.0\.0\.1:\d+\/cdn\/cart\/server\/widget\.[0-9a-f]{8}\.final\.mjs to match sha384-/,
+    );
+    tamper = false;
+  });
+});

@@ -63,6 +63,8 @@ interface Generation {
   linked: LinkedHost;
   handler: ServerRenderHandle;
   statics: Map<string, StaticIndex>;
+  /** Modules whose client files the browser loads from their own URL: nothing of theirs is served here. */
+  remoteNames: Set<string>;
   clientManifests: Record<string, BuildManifest>;
   publicUrls: Record<string, string>;
   pieces: Map<string, PagePieces>;
@@ -106,14 +108,17 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
     const clientManifests: Record<string, BuildManifest> = {};
     const publicUrls: Record<string, string> = {};
     const statics = new Map<string, StaticIndex>();
+    const remoteNames = new Set<string>();
     for (const m of Object.values(linked.modules)) {
       if (m.server && m.serverDir) {
         serverEntries[m.name] = { manifest: m.server, text: m.serverText ?? '', dir: m.serverDir };
         dirs[m.name] = m.serverDir;
       }
       if (m.client) clientManifests[m.name] = m.client;
-      if (m.url) publicUrls[m.name] = m.url;
-      else if (m.clientDir) statics.set(m.name, indexDirectory(m.clientDir));
+      if (m.url) {
+        publicUrls[m.name] = m.url;
+        remoteNames.add(m.name);
+      } else if (m.clientDir) statics.set(m.name, indexDirectory(m.clientDir));
     }
     const hostServer = linked.modules[linked.host].server;
     const entry = hostServer?.exports[ENTRY_EXPORT.server];
@@ -137,7 +142,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
           `(rc) => void, found ${typeof handler}. Fix: export default async function render(rc) { … }.`,
       );
     }
-    return { id, linked, handler, statics, clientManifests, publicUrls, pieces: new Map() };
+    return { id, linked, handler, statics, remoteNames, clientManifests, publicUrls, pieces: new Map() };
   };
 
   const piecesFor = (gen: Generation, requestBase: string): PagePieces => {
@@ -279,6 +284,10 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
       const second = rest.indexOf('/', firstSlash + 1);
       name = second === -1 ? rest : rest.slice(0, second);
       afterName = second;
+    }
+    if (afterName !== -1 && gen.remoteNames.has(name)) {
+      sendStatus(res, 404);
+      return;
     }
     const index = afterName !== -1 ? gen.statics.get(name) : undefined;
     if (index) {
