@@ -172,6 +172,15 @@ describe('static files', () => {
     expect(refused.headers['content-encoding']).toBe('gzip');
     const headBr = await httpRequest(server.port, widgetPath(), { method: 'HEAD', headers: { 'accept-encoding': 'br' } });
     expect(headBr.headers['content-length']).toBe(String(br.body.length));
+    // One strong validator per representation: the brotli ETag revalidates only the brotli copy.
+    expect(br.headers.etag).toBe(`${(plain.headers.etag as string).slice(0, -1)}-br"`);
+    expect(gz.headers.etag).toBe(`${(plain.headers.etag as string).slice(0, -1)}-gz"`);
+    const brAgain = await httpRequest(server.port, widgetPath(), {
+      headers: { 'accept-encoding': 'br', 'if-none-match': br.headers.etag as string },
+    });
+    expect(brAgain.status).toBe(304);
+    const crossed = await httpRequest(server.port, widgetPath(), { headers: { 'if-none-match': br.headers.etag as string } });
+    expect(crossed.status).toBe(200);
   });
 
   const hostile = [

@@ -188,12 +188,12 @@ export async function serveFile(
     'x-content-type-options': 'nosniff',
   };
   if (file.compressible) headers.vary = 'accept-encoding';
-  if (matchesEtag(req.headers['if-none-match'], file.etag)) {
-    res.writeHead(304, headers);
-    res.end();
-    return;
-  }
   if (file.size > MAX_CACHED_BYTES) {
+    if (matchesEtag(req.headers['if-none-match'], file.etag)) {
+      res.writeHead(304, headers);
+      res.end();
+      return;
+    }
     headers['content-length'] = file.size;
     res.writeHead(200, headers);
     if (req.method === 'HEAD') res.end();
@@ -204,12 +204,21 @@ export async function serveFile(
   const bodies = await file.bodies;
   const accepted = acceptedEncodings(req.headers['accept-encoding'] as string | undefined);
   let body = bodies.identity;
+  // Each encoding is its own representation, so it gets its own strong validator.
   if (accepted.br && bodies.br) {
     body = bodies.br;
     headers['content-encoding'] = 'br';
+    headers.etag = `${file.etag.slice(0, -1)}-br"`;
   } else if (accepted.gzip && bodies.gzip) {
     body = bodies.gzip;
     headers['content-encoding'] = 'gzip';
+    headers.etag = `${file.etag.slice(0, -1)}-gz"`;
+  }
+  if (matchesEtag(req.headers['if-none-match'], headers.etag as string)) {
+    delete headers['content-encoding'];
+    res.writeHead(304, headers);
+    res.end();
+    return;
   }
   headers['content-length'] = body.length;
   res.writeHead(200, headers);
