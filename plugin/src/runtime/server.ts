@@ -77,6 +77,9 @@ export function normalizeBase(base: string | undefined): string {
   return value;
 }
 
+/** Returned by a request step that settles the request itself. */
+const OWNED = Symbol('owned');
+
 const ERROR_PAGE =
   '<!doctype html><html><head><meta charset="utf-8"><title>500 Internal Server Error</title></head>' +
   '<body><h1>500 Internal Server Error</h1><p>The page could not be rendered.</p></body></html>';
@@ -187,7 +190,8 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
     return run;
   };
 
-  const inFlight = new Set<ServerResponse>();
+  // A count, not a set of responses: this sits on the hot path of every request.
+  let inFlight = 0;
   let closing = false;
 
   const answerRenderError = (req: IncomingMessage, res: ServerResponse, params: RenderParams, error: unknown) => {
@@ -199,6 +203,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
   };
 
   const sendPage = (req: IncomingMessage, res: ServerResponse, rc: RenderContext) => {
+    if (closing) res.setHeader('connection', 'close');
     if (rc.redirect) {
       const status = rc.status >= 300 && rc.status < 400 ? rc.status : 302;
       res.writeHead(status, { ...rc.responseHeaders, location: rc.redirect, 'content-length': 0 });
@@ -214,14 +219,25 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
     res.end(req.method === 'HEAD' ? undefined : html);
   };
 
-  // Not an async function on purpose: a page costs one promise reaction on top of the handler's own (the hot path).
-  const renderPage = (
-    gen: Generation,
-    req: IncomingMessage,
-    res: ServerResponse,
-    path: string,
-    query: string,
-  ): Promise<void> | undefined => {
+  /** An uncaught failure outside the render handler (a bug, or a write that threw): 500 if still possible. */
+  const failRequest = (req: IncomingMessage, res: ServerResponse, error: unknown) => {
+    logError(`${TAG.ssr} ${req.method} ${req.url} failed; answered 500: ${describeError(error)}`);
+    if (!res.headersSent) sendStatus(res, 500);
+    else res.destroy();
+  };
+
+  const finishPage = (req: IncomingMessage, res: ServerResponse, rc: RenderContext) => {
+    try {
+      sendPage(req, res, rc);
+    } catch (error) {
+      failRequest(req, res, error);
+    }
+    settle();
+  };
+
+  // Not an async function, and it settles the request itself: a page costs one promise reaction on top of the
+  // handler's own (this is the hot path). Returns OWNED: the caller must not settle.
+  const renderPage = (gen: Generation, req: IncomingMessage, res: ServerResponse, path: string, query: string): typeof OWNED => {
     const params: RenderParams = { url: `/${path}${query}`, method: req.method ?? 'GET', headers: req.headers };
     const nonce =
       options.nonce === true
@@ -235,19 +251,23 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
       result = gen.handler(rc);
     } catch (error) {
       answerRenderError(req, res, params, error);
-      return;
+      settle();
+      return OWNED;
     }
     if (result && typeof (result as Promise<void>).then === 'function') {
-      return (result as Promise<void>).then(
-        () => sendPage(req, res, rc),
-        (error) => answerRenderError(req, res, params, error),
+      (result as Promise<void>).then(
+        () => finishPage(req, res, rc),
+        (error) => {
+          answerRenderError(req, res, params, error);
+          settle();
+        },
       );
-    }
-    sendPage(req, res, rc);
+    } else finishPage(req, res, rc);
+    return OWNED;
   };
 
   /** Routes synchronously; returns a promise only for work that awaits (render, first read of a file). */
-  const handleRequest = (req: IncomingMessage, res: ServerResponse): Promise<void> | undefined => {
+  const handleRequest = (req: IncomingMessage, res: ServerResponse): Promise<void> | typeof OWNED | undefined => {
     const gen = current;
     let raw = req.url ?? '/';
     if (!raw.startsWith('/')) {
@@ -307,28 +327,28 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
   const server: Server = createServer((req, res) => {
     if (closing) res.setHeader('connection', 'close');
     if (options.intercept?.(req, res)) return;
-    inFlight.add(res);
+    inFlight++;
     // One promise chain per request and no per-response listener: this is the hot path of every page.
-    const fail = (error: unknown) => {
-      logError(`${TAG.ssr} ${req.method} ${req.url} failed; answered 500: ${describeError(error)}`);
-      if (!res.headersSent) sendStatus(res, 500);
-      else res.destroy();
-      settle(res);
-    };
-    let pending: Promise<void> | undefined;
+    let pending: Promise<void> | typeof OWNED | undefined;
     try {
       pending = handleRequest(req, res);
     } catch (error) {
-      fail(error);
+      failRequest(req, res, error);
+      settle();
       return;
     }
-    if (pending) pending.then(() => settle(res), fail);
-    else settle(res);
+    if (pending === OWNED) return;
+    if (pending) {
+      pending.then(settle, (error) => {
+        failRequest(req, res, error);
+        settle();
+      });
+    } else settle();
   });
-  const settle = (res: ServerResponse) => {
-    inFlight.delete(res);
+  const settle = () => {
+    inFlight--;
     // A response may still be flushing; idle keep-alive sockets are closed once it is done (server.close waits).
-    if (closing && inFlight.size === 0) setImmediate(() => server.closeIdleConnections());
+    if (closing && inFlight === 0) setImmediate(() => server.closeIdleConnections());
   };
   server.keepAliveTimeout = 5_000;
 
@@ -351,11 +371,11 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
   let closePromise: Promise<void> | undefined;
   const close = (): Promise<void> => {
     if (closePromise) return closePromise;
+    // Responses still rendering add `connection: close` when they are written (see sendPage).
     closing = true;
-    for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
     closePromise = new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
-        logError(`${TAG.start} ${inFlight.size} request(s) still running after ${drainTimeoutMs} ms; closing their sockets.`);
+        logError(`${TAG.start} ${inFlight} request(s) still running after ${drainTimeoutMs} ms; closing their sockets.`);
         server.closeAllConnections();
       }, drainTimeoutMs);
       timer.unref();
@@ -372,7 +392,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
   };
 
   const onStop = (signal: string) => {
-    log(`${TAG.start} ${signal}: no new connections; draining ${inFlight.size} request(s) in flight.`);
+    log(`${TAG.start} ${signal}: no new connections; draining ${inFlight} request(s) in flight.`);
     close().then(() => {
       log(`${TAG.start} stopped.`);
       if (options.exitOnSignal !== false) process.exit(0);
