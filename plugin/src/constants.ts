@@ -74,3 +74,11 @@ export const EXECUTOR = {
  * remote's import, its rendering and, for plain-HTML hosts, its mounting in the browser.
  */
 export const GENERATOR_MARKER = { imports: 'esmx:imports', widgets: 'esmx:widgets', mount: 'esmx:mount' } as const;
+
+/**
+ * URL folder (under the server's base) of files the runtime itself serves: the hashed es-module-shims copy and the
+ * dev server's live-reload events. npm names cannot start with `_`, so no module can own it.
+ */
+export const RUNTIME_URL_DIR = '_esmx';
+/** Under a host's dist/: server files of URL-linked modules, downloaded once per manifest hash. */
+export const REMOTE_CACHE_DIR = '.esmx-remote-cache';
