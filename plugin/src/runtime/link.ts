@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
-import { CLIENT_DIR, DIST_DIR, LINK_FILE, MANIFEST_FILE, PROTOCOL_VERSION, SERVER_DIR, TAG } from '../constants';
+import { CLIENT_DIR, DIST_DIR, LINK_FILE, MANIFEST_FILE, PROTOCOL_VERSION, REMOTE_CACHE_DIR, SERVER_DIR, TAG } from '../constants';
 import type { BuildManifest } from '../protocol/types';
 
 export interface LinkFile {
@@ -149,7 +149,7 @@ async function downloadServerFiles(
 export async function loadLinkedHost(root: string, options: { cacheDir?: string } = {}): Promise<LinkedHost> {
   const absoluteRoot = resolve(root);
   const link = readLinkFile(absoluteRoot);
-  const cacheDir = options.cacheDir ?? join(absoluteRoot, DIST_DIR, '.esmx-remote-cache');
+  const cacheDir = options.cacheDir ?? join(absoluteRoot, DIST_DIR, REMOTE_CACHE_DIR);
   const modules: Record<string, LinkedModule> = {};
   for (const [name, entry] of Object.entries(link.modules)) {
     if ('url' in entry && typeof entry.url === 'string') {

@@ -1,14 +1,14 @@
 /** es-module-shims, served from the host's own origin under a content-hashed name, only where import maps are missing. */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { TAG } from '../constants';
+import { RUNTIME_URL_DIR, TAG } from '../constants';
 import { escapeAttribute, nonceAttribute } from './escape';
 import { describeMemoryFile, type StaticFile } from './static-files';
 
 export type ShimMode = 'auto' | 'always' | 'never';
 
-/** Reserved URL folder of runtime-owned files: npm names cannot start with `_`, so no module can own it. */
-export const RUNTIME_PATH = '_esmx';
+/** Reserved URL folder of runtime-owned files (see RUNTIME_URL_DIR). */
+export const RUNTIME_PATH = RUNTIME_URL_DIR;
 
 export interface Shim {
   /** `es-module-shims.<hash8>.final.js` */

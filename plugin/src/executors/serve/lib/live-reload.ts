@@ -1,9 +1,9 @@
 /** Live reload over Server-Sent Events and the build-error overlay of the dev server. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { TAG } from '../../../constants';
+import { RUNTIME_URL_DIR, TAG } from '../../../constants';
 
 /** Under the runtime's reserved `_esmx/` folder: npm names cannot start with `_`, so no module can own it. */
-export const EVENTS_PATH = '_esmx/events';
+export const EVENTS_PATH = `${RUNTIME_URL_DIR}/events`;
 const HEARTBEAT_MS = 15_000;
 
 export interface LiveReloadHub {
