@@ -230,7 +230,7 @@ describe('buildModule over a provider, a remote and a host (production)', () => 
     const table = logs.cart.join('\n');
     expect(table).toMatch(/\[esmx:build\] cart client: compiling \(production\)/);
     expect(table).toMatch(/client\/widget\.[0-9a-f]{8}\.final\.mjs\s+\d+ B\s+\d+ B/);
-    expect(table).toMatch(/total\s+\d+ B\s+\d+ B/);
+    expect(table).toMatch(/\ntotal\s+[\d.]+ (B|KiB)\s+[\d.]+ (B|KiB)$/);
   });
 });
 
@@ -285,7 +285,7 @@ describe('buildModule: hashes, failures, modes, hook and watch', () => {
     writeFileSync(
       join(roots.cart, 'esmx.rspack.mjs'),
       `export default function (config, { target, mode, root }) {
-  if (target === 'client') config.optimization.minimize = false;
+  config.optimization.minimize = target === 'server';
   config.output.environment = { ...config.output.environment };
   globalThis.__esmxHookCalls = [...(globalThis.__esmxHookCalls ?? []), target + ':' + mode + ':' + (root === ${JSON.stringify(roots.cart)})];
   return config;

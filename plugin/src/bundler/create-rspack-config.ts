@@ -106,7 +106,9 @@ export function createRspackConfig(input: ConfigInput): RspackConfig {
     },
     node: client ? false : { global: false, __filename: 'node-module', __dirname: 'node-module' },
     optimization: {
-      minimize: prod,
+      // Server code is never downloaded: skipping its minification halves the cost of a provider's build
+      // (react-dom is the bulk of it) and keeps SSR stack traces readable. A config hook can turn it back on.
+      minimize: prod && client,
       runtimeChunk: false,
       splitChunks: { chunks: 'async' },
       moduleIds: prod ? 'deterministic' : 'named',

@@ -17,6 +17,20 @@ export function findConfigHook(root: string, configured?: string): string | unde
   return CONFIG_HOOK_FILES.map((f) => join(root, f)).find((f) => existsSync(f));
 }
 
+/**
+ * Under Nx the plugin's TypeScript runs through @swc-node/register, which turns `import()` into `require()`:
+ * a file URL then fails to resolve, so the plain path is required instead (Node ≥ 20.19 requires ESM files).
+ * Under Jest it is the other way round (`require` cannot load ESM, `import()` can).
+ */
+async function importOrRequire(path: string): Promise<unknown> {
+  try {
+    return await import(pathToFileURL(path).href);
+  } catch (importError) {
+    if (!/Cannot find module 'file:/.test(String((importError as Error).message))) throw importError;
+    return require(path);
+  }
+}
+
 /** Loads the default export of an `esmx.rspack.*` file. `.ts` needs a TypeScript loader (Nx registers one). */
 export async function loadConfigHook(path: string): Promise<ConfigHook> {
   if (!existsSync(path)) {
@@ -24,7 +38,7 @@ export async function loadConfigHook(path: string): Promise<ConfigHook> {
   }
   let loaded: any;
   try {
-    loaded = /\.[cm]?ts$/.test(path) ? require(path) : await import(pathToFileURL(path).href);
+    loaded = /\.[cm]?ts$/.test(path) ? require(path) : await importOrRequire(path);
   } catch (error) {
     throw new Error(
       `${TAG.build} could not load the Rspack config hook ${path}: ${(error as Error).message.split('\n')[0]}. ` +
