@@ -1,6 +1,7 @@
 import type { Tree } from '@nx/devkit';
 import { readJson, readNxJson } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
+import { validateDeclaration } from '../../protocol';
 import { appGenerator } from './generator';
 import type { AppGeneratorSchema } from './schema';
 
@@ -289,6 +290,20 @@ describe('@esmx/nx:app', () => {
     await generate(tree, { directory: 'libs/two', role: 'provider' });
     await generate(tree, { directory: 'apps/shell', uses: ['two'] });
     expect(readJson(tree, 'apps/shell/package.json').esmx.uses).toEqual(['two']);
+  });
+
+  it('writes esmx fields the protocol validator accepts, for every role and framework', async () => {
+    await createReactWorkspace(tree);
+    await generate(tree, { directory: 'apps/cart', role: 'remote', host: 'shell' });
+    await generate(tree, { directory: 'apps/promo', role: 'remote', framework: 'html', host: 'shell' });
+    await generate(tree, { directory: 'apps/page', framework: 'html', port: 4400 });
+    await generate(tree, { directory: 'libs/lit', role: 'provider', framework: 'html', provides: ['lit', 'lit/decorators.js'] });
+    const modules = ['libs/shared', 'apps/shell', 'apps/cart', 'apps/promo', 'apps/page', 'libs/lit'];
+    const diagnostics = modules.flatMap((dir) => {
+      const pkg = readJson(tree, `${dir}/package.json`);
+      return validateDeclaration(pkg.esmx, pkg.name);
+    });
+    expect(diagnostics).toEqual([]);
   });
 
   it('returns an install task', async () => {

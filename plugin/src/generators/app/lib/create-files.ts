@@ -8,7 +8,6 @@ import type { NormalizedAppOptions } from './normalize-options';
 export function createFiles(tree: Tree, options: NormalizedAppOptions): void {
   const substitutions = {
     tmpl: '',
-    dot: '.',
     name: options.name,
     role: options.role,
     framework: options.framework,
