@@ -18,3 +18,5 @@ export { linkModule } from './src/executors/importmap/lib/link-module';
 export type { LinkFile, LinkModuleOptions, LinkModuleResult } from './src/executors/importmap/lib/link-module';
 export { renderLinkGraphPage, writeLinkGraphPage } from './src/graph/link-graph/index';
 export type { EsmxPluginOptions } from './src/graph/index';
+export { buildModule, SSR_FLAG } from './src/bundler/index';
+export type { BuildModuleOptions, BuildModuleResult, RebuildResult } from './src/bundler/index';

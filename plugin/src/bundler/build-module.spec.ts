@@ -227,6 +227,16 @@ describe('buildModule over a provider, a remote and a host (production)', () => 
   it('writes dist/index.mjs for the host only and prints a size table with a total', () => {
     expect(existsSync(join(roots.shell, 'dist/index.mjs'))).toBe(true);
     expect(existsSync(join(roots.cart, 'dist/index.mjs'))).toBe(false);
+    // Here @esmx/nx resolves to the plugin's TypeScript sources (no compiled runtime): a clear message, no stack.
+    let failure: { status: number; stderr: string } = { status: 0, stderr: '' };
+    try {
+      execFileSync(process.execPath, [join(roots.shell, 'dist/index.mjs')], { env: { ...process.env, NODE_OPTIONS: '' }, stdio: 'pipe' });
+    } catch (error) {
+      failure = { status: (error as { status: number }).status, stderr: String((error as { stderr: Buffer }).stderr) };
+    }
+    expect(failure.status).toBe(1);
+    expect(failure.stderr).toMatch(/^\[esmx:start\] expected the runtime @esmx\/nx\/runtime to be importable from .*shell\/dist\/, but importing it failed: .*Fix: install @esmx\/nx/);
+    expect(failure.stderr).not.toMatch(/\n\s+at /);
     const table = logs.cart.join('\n');
     expect(table).toMatch(/\[esmx:build\] cart client: compiling \(production\)/);
     expect(table).toMatch(/client\/widget\.[0-9a-f]{8}\.final\.mjs\s+\d+ B\s+\d+ B/);
