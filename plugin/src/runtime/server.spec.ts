@@ -291,6 +291,21 @@ describe('a remote version swapped while running', () => {
     expect((await httpRequest(server.port, '/')).text).toContain('data-version="v2"');
     writeFileSync(manifestPath, good);
   });
+
+  it('gives the resolve hook its previous map back when the new version fails to load', async () => {
+    expect((await httpRequest(server.port, '/dynamic')).text).toBe('dynamic v2');
+    const v3 = deployCart(host, 'v3');
+    const file = join(host.roots.cart, 'dist/server', v3.server.exports.widget.file);
+    writeFileSync(file, `${readFileSync(file, 'utf8')}\nthrow new Error('cart v3 failed to load');\n`);
+    const reply = await server.reload();
+    expect(reply.type).toBe('reload-failed');
+    expect(reply.message).toContain('cart v3 failed to load');
+    expect((await httpRequest(server.port, '/')).text).toContain('data-version="v2"');
+    // A dynamic import by the serving (v2) generation still resolves with its own map, not the failed v3 one.
+    const dynamic = await httpRequest(server.port, '/dynamic');
+    expect([dynamic.status, dynamic.text]).toEqual([200, 'dynamic v2']);
+    deployCart(host, 'v2');
+  });
 });
 
 describe('base, nonce and shim options', () => {

@@ -6,7 +6,7 @@ import { DEFAULT_HOST, DEFAULT_PORT, ENTRY_EXPORT, TAG } from '../constants';
 import type { BuildManifest } from '../protocol/types';
 import { collectPageAssets, composeImportMap, getModuleBaseUrl, toDirectoryUrl } from './compose';
 import { loadLinkedHost, type LinkedHost } from './link';
-import { computeVersionKeys, createLoaderTable, importNative, setLoaderTable } from './loader';
+import { computeVersionKeys, createLoaderTable, importNative, setLoaderTable, type LoaderTable } from './loader';
 import { createPagePieces, createRenderContext, type PagePieces } from './render-context';
 import { loadShim, RUNTIME_PATH, type Shim, type ShimMode } from './shim';
 import { decodeStaticPath, indexDirectory, sendStatus, serveFile, type StaticIndex } from './static-files';
@@ -61,6 +61,8 @@ export interface ServerHandle {
 interface Generation {
   id: number;
   linked: LinkedHost;
+  /** The resolve hook's table of this generation (restored when a later reload fails half-way). */
+  table: LoaderTable;
   handler: ServerRenderHandle;
   statics: Map<string, StaticIndex>;
   /** Modules whose client files the browser loads from their own URL: nothing of theirs is served here. */
@@ -135,7 +137,8 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
     const keys = computeVersionKeys(serverEntries);
     const roots: Record<string, string> = {};
     for (const [name, dir] of Object.entries(dirs)) roots[toDirectoryUrl(dir)] = keys[name];
-    await setLoaderTable(createLoaderTable(serverMap, roots));
+    const table = createLoaderTable(serverMap, roots);
+    await setLoaderTable(table);
     const entryUrl = `${toDirectoryUrl(dirs[linked.host])}${entry.file}?esmx=${keys[linked.host]}`;
     const loaded = await importNative(entryUrl);
     const handler = loaded.default as ServerRenderHandle;
@@ -145,7 +148,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
           `(rc) => void, found ${typeof handler}. Fix: export default async function render(rc) { … }.`,
       );
     }
-    return { id, linked, handler, statics, remoteNames, clientManifests, publicUrls, pieces: new Map() };
+    return { id, linked, table, handler, statics, remoteNames, clientManifests, publicUrls, pieces: new Map() };
   };
 
   const piecesFor = (gen: Generation, requestBase: string): PagePieces => {
@@ -179,8 +182,15 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
   const reload = (): Promise<void> => {
     const run = reloading.then(async () => {
       const started = Date.now();
-      const next = await loadGeneration();
-      piecesFor(next, base);
+      let next: Generation;
+      try {
+        next = await loadGeneration();
+        piecesFor(next, base);
+      } catch (error) {
+        // The hook may already hold the new map: give it back the one the serving generation was linked with.
+        await setLoaderTable(current.table);
+        throw error;
+      }
       current = next;
       generationId = next.id;
       log(`${TAG.ssr} reloaded ${next.linked.host}: map generation ${next.id} in ${Date.now() - started} ms`);
