@@ -132,7 +132,10 @@ describe('buildModule over a provider, a remote and a host (production)', () => 
     const files = readdirSync(join(roots.cart, 'dist/client')).sort();
     const js = files.find((f) => new RegExp(`^widget\\.${HASHED}\\.mjs$`).test(f))!;
     const css = files.find((f) => new RegExp(`^widget\\.${HASHED}\\.css$`).test(f))!;
-    expect(files).toEqual([js, css, 'manifest.json'].sort());
+    expect(files).toEqual(['assets', js, css, 'manifest.json'].sort());
+    const [svgName] = readdirSync(join(roots.cart, 'dist/client/assets'));
+    expect(svgName).toMatch(new RegExp(`^cart\\.${HASHED}\\.svg$`));
+    const svg = `assets/${svgName}`;
     const bytes = (f: string) => readFileSync(join(roots.cart, 'dist/client', f));
     const sri = (f: string) => `sha384-${createHash('sha384').update(bytes(f)).digest('base64')}`;
     expect(readManifest(roots.cart, 'client')).toEqual({
@@ -150,10 +153,13 @@ describe('buildModule over a provider, a remote and a host (production)', () => 
         'react-dom/server': 'shared',
         'react/jsx-runtime': 'shared',
       },
-      files: [js, css].sort(),
-      chunks: { widget: { js, css: [css], resources: [], imports: [], externals: ['react', 'react/jsx-runtime'] } },
-      integrity: { [js]: sri(js), [css]: sri(css) },
+      files: [svg, js, css].sort(),
+      chunks: { widget: { js, css: [css], resources: [svg], imports: [], externals: ['react', 'react/jsx-runtime'] } },
+      integrity: { [js]: sri(js), [css]: sri(css), [svg]: sri(svg) },
     });
+    // Assets are emitted by the client build only; the server renders the same hashed URL under /cart/.
+    expect(readdirSync(join(roots.cart, 'dist/server')).sort()).toEqual(['manifest.json', readManifest(roots.cart, 'server').exports.widget.file].sort());
+    expect(readFileSync(join(roots.cart, 'dist/server', readManifest(roots.cart, 'server').exports.widget.file), 'utf8')).toContain(`"${svg}"`);
     // The server build extracts no CSS (class names only) and has the same export list.
     const server = readManifest(roots.cart, 'server');
     expect(Object.keys(server.exports)).toEqual(['widget']);
@@ -209,7 +215,8 @@ describe('buildModule over a provider, a remote and a host (production)', () => 
 
   it('renders host + remote in Node with one React instance (hooks in both)', () => {
     expect(renderShell(roots)).toBe(
-      '<div id="root"><main data-title="shell"><span class="cart-widget">server<!-- -->:<!-- -->#7</span></main></div>',
+      '<div id="root"><link rel="preload" as="image" href="/cart/assets/cart.1eec6f99.final.svg"/><main data-title="shell">' +
+        '<span class="cart-widget"><img src="/cart/assets/cart.1eec6f99.final.svg" alt=""/>server<!-- -->:<!-- -->#7</span></main></div>',
     );
   });
 
