@@ -140,7 +140,16 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
     const table = createLoaderTable(serverMap, roots);
     await setLoaderTable(table);
     const entryUrl = `${toDirectoryUrl(dirs[linked.host])}${entry.file}?esmx=${keys[linked.host]}`;
-    const loaded = await importNative(entryUrl);
+    let loaded: Record<string, unknown>;
+    try {
+      loaded = await importNative(entryUrl);
+    } catch (error) {
+      throw new Error(
+        `${TAG.ssr} expected the server entry of ${linked.host} (${entryUrl}) and the modules it imports to load, ` +
+          `but loading threw: ${describeError(error)}\nFix: rebuild the module named in the error, or check that every module ` +
+          `it imports is linked (dist/link.json) and built.`,
+      );
+    }
     const handler = loaded.default as ServerRenderHandle;
     if (typeof handler !== 'function') {
       throw new Error(
