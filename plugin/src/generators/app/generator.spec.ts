@@ -279,6 +279,15 @@ describe('@esmx/nx:app', () => {
       await expectRefusal({ directory: 'apps/page', framework: 'html', provides: 'lit' }, '--provides lists the packages of a provider', 'drop --provides');
     });
 
+    it('a remote that would use its own host (E_CYCLE)', async () => {
+      await generate(tree, { directory: 'apps/page', framework: 'html' });
+      await expectRefusal(
+        { directory: 'apps/bar', role: 'remote', framework: 'html', host: 'page', uses: 'page' },
+        'E_CYCLE: linking page → bar would create the cycle page → bar → page',
+        'remove "page" from esmx.uses in apps/bar/package.json first',
+      );
+    });
+
     it('--host on a host, and an invalid port', async () => {
       await expectRefusal({ directory: 'apps/page', framework: 'html', host: 'x' }, '--host links a remote into a host, but this module\'s role is host.', 'pass --role=remote');
       await expectRefusal({ directory: 'apps/page', framework: 'html', port: 70000 }, 'expected --port to be a TCP port (1-65535), found 70000.', 'pass e.g. --port=4300');
