@@ -6,9 +6,10 @@ import { pathToFileURL } from 'node:url';
 import type { BuildManifest } from '../protocol/types';
 import { buildModule } from './build-module';
 import type { BuildModuleOptions } from './types';
-import { copyFixture, makeResolution } from './testing/fixture-workspace';
+import { copyFixture, makeResolution, removeFixtureCopies } from './testing/fixture-workspace';
 
 jest.setTimeout(60_000);
+afterAll(() => removeFixtureCopies());
 
 type Name = 'shared' | 'cart' | 'shell';
 const NAMES: Name[] = ['shared', 'cart', 'shell'];
@@ -285,11 +286,14 @@ describe('buildModule: hashes, failures, modes, hook and watch', () => {
     expect(snapshotDir(join(roots.cart, 'dist'))).toEqual(before);
   });
 
-  it('uses plain names and no integrity in development', async () => {
+  it('uses plain names and no integrity in development, and still renders with one React', async () => {
     const ws = copyFixture('link');
     const roots = rootsOf(ws);
-    const { result } = await build(ws, 'shell', { mode: 'development' });
-    expect(result.ok).toBe(true);
+    for (const name of NAMES) expect((await build(ws, name, { mode: 'development' })).result.errors).toEqual([]);
+    expect(renderShell(roots)).toBe(
+      '<div id="root"><link rel="preload" as="image" href="/cart/assets/cart.svg"/><main data-title="shell">' +
+        '<span class="cart-widget"><img src="/cart/assets/cart.svg" alt=""/>server<!-- -->:<!-- -->#7</span></main></div>',
+    );
     const client = readManifest(roots.shell, 'client');
     expect(client.integrity).toEqual({});
     expect(Object.values(client.exports).map((e) => e.file)).toEqual(['entry.client.mjs', 'ui.mjs', 'index.mjs']);

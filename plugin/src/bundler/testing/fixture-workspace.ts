@@ -1,15 +1,23 @@
 // Test support: copies fixture modules to a temporary folder and builds a Resolution by hand,
 // so the bundler is tested on its own input shape (the protocol layer has its own specs).
-import { cpSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ModuleInfo, NormalizedExport, Resolution, SupplyGroup, Wiring } from '../../protocol/types';
 
 export const REPO_ROOT = resolve(__dirname, '../../../..');
 
+const created: string[] = [];
+
+/** Removes every copy made by copyFixture in this test file (call from afterAll). */
+export function removeFixtureCopies(): void {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
 /** A temp copy of `fixtures/<fixture>` whose node_modules points at the repository's (react, react-dom). */
 export function copyFixture(fixture: string): string {
   const dir = mkdtempSync(join(tmpdir(), `esmx-bundler-${fixture}-`));
+  created.push(dir);
   cpSync(join(__dirname, '..', 'fixtures', fixture), dir, { recursive: true });
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
   return dir;

@@ -1,11 +1,12 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { copyFixture } from '../../bundler/testing/fixture-workspace';
+import { copyFixture, removeFixtureCopies } from '../../bundler/testing/fixture-workspace';
 import runBuildExecutor from './executor';
 import type { BuildExecutorSchema } from './schema';
 
 jest.setTimeout(60_000);
+afterAll(() => removeFixtureCopies());
 
 const LINKS: Record<string, Record<string, string>> = {
   shared: {},
