@@ -234,6 +234,11 @@ describe('@esmx/nx:app', () => {
       await expectRefusal({ directory: 'apps/other', name: 'page', framework: 'html' }, 'found "page" already used by apps/page/package.json', 'pass another --name');
     });
 
+    it('a name an Nx project already has', async () => {
+      tree.write('libs/core/project.json', JSON.stringify({ name: 'core', root: 'libs/core' }));
+      await expectRefusal({ directory: 'apps/core', framework: 'html' }, 'found the Nx project "core" in libs/core.', 'pass another --name');
+    });
+
     it('--host naming a module that is not an esmx host', async () => {
       await generate(tree, { directory: 'libs/shared', role: 'provider' });
       await expectRefusal(

@@ -1,4 +1,5 @@
 import type { Tree } from '@nx/devkit';
+import { getProjects } from '@nx/devkit';
 import { createGeneratorError } from '../../lib/generator-error';
 import { assertLinkIsAcyclic, findModuleOrThrow } from '../../lib/link-modules';
 import { findPackageNameProblem } from '../../lib/package-name';
@@ -14,6 +15,7 @@ import { REACT_PROVIDES } from './normalize-options';
 export function assertCanGenerate(tree: Tree, options: NormalizedAppOptions): void {
   assertDirectoryIsFree(tree, options.directory);
   assertNameIsValid(options);
+  assertNameIsNotAProject(tree, options.name);
   assertOptionsFitRole(options);
   const used = options.uses.map((name) => findModuleOrThrow(options.packages, name, '--uses'));
   if (options.framework === 'react' && options.role !== 'provider') assertReactIsProvided(options, used);
@@ -60,6 +62,17 @@ function assertNameIsValid(options: NormalizedAppOptions): void {
     throw createGeneratorError(
       `expected a module name that no provided package uses, found "${options.name}" provided by ${shadowed.name}: its imports would collide in the import map.`,
       'pass another --name',
+    );
+  }
+}
+
+/** Nx project names are unique too; a project.json project is not an npm package, so check it apart. */
+function assertNameIsNotAProject(tree: Tree, name: string): void {
+  const project = getProjects(tree).get(name);
+  if (project) {
+    throw createGeneratorError(
+      `expected a new module name, found the Nx project "${name}" in ${project.root}.`,
+      'pass another --name (the module name is also its Nx project name)',
     );
   }
 }
