@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BuildManifest } from '../protocol/types';
 import { buildModule } from './build-module';
-import type { BuildModuleOptions } from './types';
+import type { BuildModuleOptions, RebuildResult } from './types';
 import { copyFixture, makeResolution, removeFixtureCopies } from './testing/fixture-workspace';
 
 jest.setTimeout(60_000);
@@ -322,20 +322,36 @@ describe('buildModule: hashes, failures, modes, hook and watch', () => {
     expect(read('server')).not.toContain('function Widget(');
   });
 
-  it('rebuilds in watch mode and reports each rebuild', async () => {
+  it('rebuilds in watch mode, reports each rebuild, and keeps dist on a failed rebuild', async () => {
     const ws = copyFixture('link');
     const roots = rootsOf(ws);
-    let onRebuild: (r: { ok: boolean; manifests: { client?: BuildManifest } }) => void = () => undefined;
-    const rebuilt = new Promise<{ ok: boolean; manifests: { client?: BuildManifest } }>((res) => (onRebuild = res));
-    const { result } = await build(ws, 'cart', { mode: 'development', watch: true, onRebuild: (r) => onRebuild(r) });
+    const results: RebuildResult[] = [];
+    let wake: () => void = () => undefined;
+    const nextRebuild = async () => {
+      while (results.length === 0) await new Promise<void>((res) => (wake = res));
+      return results.shift()!;
+    };
+    const { result } = await build(ws, 'cart', {
+      mode: 'development',
+      watch: true,
+      onRebuild: (r) => {
+        results.push(r);
+        wake();
+      },
+    });
     try {
       expect(result.ok).toBe(true);
       const file = join(roots.cart, 'dist/client/widget.mjs');
       expect(readFileSync(file, 'utf8')).not.toContain('WATCHED');
       writeFileSync(join(roots.cart, 'src/format.ts'), 'export const formatCount = (n: number): string => `WATCHED ${n}`;\n');
-      const next = await rebuilt;
-      expect(next.ok).toBe(true);
-      expect(next.manifests.client?.exports.widget.file).toBe('widget.mjs');
+      const ok = await nextRebuild();
+      expect(ok.ok).toBe(true);
+      expect(ok.manifests.client?.exports.widget.file).toBe('widget.mjs');
+      expect(readFileSync(file, 'utf8')).toContain('WATCHED');
+      writeFileSync(join(roots.cart, 'src/format.ts'), 'export const = ;\n');
+      const failed = await nextRebuild();
+      expect(failed.ok).toBe(false);
+      expect(failed.errors[0]).toMatch(/^\[esmx:build\] (client|server) error in src\/format\.ts:1:14/);
       expect(readFileSync(file, 'utf8')).toContain('WATCHED');
     } finally {
       await result.close?.();

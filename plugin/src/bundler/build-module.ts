@@ -9,7 +9,7 @@ import { formatProblem, formatSizeTable, measureFiles, type StatsProblem } from 
 import { findConfigHook, loadConfigHook } from './load-config-hook';
 import { resolveProvidedFiles, writeProvidedWrappers } from './provided-wrappers';
 import { getWorkDirs, swapDist } from './swap-dist';
-import type { BuildModuleOptions, BuildModuleResult, EntryPlan, RebuildResult, SizeRow } from './types';
+import type { BuildModuleOptions, BuildModuleResult, EntryPlan, SizeRow } from './types';
 import { renderBootstrap } from './write-bootstrap';
 
 const TARGETS: BuildTarget[] = ['client', 'server'];
@@ -88,7 +88,9 @@ export async function buildModule(options: BuildModuleOptions): Promise<BuildMod
   const lexer = await import('es-module-lexer');
   await lexer.init;
 
-  const finish = (multiStats: any): BuildModuleResult => {
+  // Reads everything needed from Rspack's stats synchronously: in watch mode a later compilation may start
+  // while the previous result is still being written, and stats must not be read after that.
+  const collect = (multiStats: any) => {
     const errors: string[] = [];
     const warnings: string[] = [];
     const entrypoints: Partial<Record<BuildTarget, Record<string, EntrypointFiles>>> = {};
@@ -115,6 +117,10 @@ export async function buildModule(options: BuildModuleOptions): Promise<BuildMod
         ]),
       );
     }
+    return { errors, warnings, entrypoints };
+  };
+
+  const finish = async ({ errors, warnings, entrypoints }: ReturnType<typeof collect>): Promise<BuildModuleResult> => {
     for (const w of warnings) log(w);
     if (errors.length > 0) {
       for (const e of errors) log(e);
@@ -137,7 +143,7 @@ export async function buildModule(options: BuildModuleOptions): Promise<BuildMod
         entrypoints: entrypoints[target] ?? {},
         lexer,
       });
-      if (built) sizes.push(...measureFiles(target, dir, manifests[target].files));
+      if (built) sizes.push(...(await measureFiles(target, dir, manifests[target].files)));
     }
     swapDist({
       root,
@@ -167,35 +173,38 @@ export async function buildModule(options: BuildModuleOptions): Promise<BuildMod
     });
   }
 
-  const settle = (error: Error | null, stats: any): BuildModuleResult => {
-    if (error) return failure([`${TAG.build} Rspack failed while building ${info.name}: ${error.message}`]);
+  const settle = async (error: Error | null, collected?: ReturnType<typeof collect>): Promise<BuildModuleResult> => {
+    if (error || !collected) return failure([`${TAG.build} Rspack failed while building ${info.name}: ${error?.message}`]);
     try {
-      return finish(stats);
+      return await finish(collected);
     } catch (err) {
       return failure([`${TAG.build} writing the output of ${info.name} failed: ${(err as Error).message}`]);
     }
   };
 
   if (!options.watch) {
-    const result = await new Promise<BuildModuleResult>((done) => compiler.run((error: Error | null, stats: any) => done(settle(error, stats))));
+    const result = await new Promise<BuildModuleResult>((done) =>
+      compiler.run((error: Error | null, stats: any) => void settle(error, stats && collect(stats)).then(done)),
+    );
     await new Promise<void>((done) => compiler.close(() => done()));
     return result;
   }
 
   return new Promise<BuildModuleResult>((first) => {
     let initial = true;
+    // Rebuilds are settled one after another so that two swaps of dist/ never interleave.
+    let queue: Promise<void> = Promise.resolve();
     const watching = compiler.watch({ aggregateTimeout: 50 }, (error: Error | null, stats: any) => {
-      const result = settle(error, stats);
-      if (initial) {
-        initial = false;
-        first({
-          ...result,
-          close: () => new Promise<void>((done) => watching.close(() => done())),
-        });
-      } else {
-        const rebuilt: RebuildResult = { ok: result.ok, errors: result.errors, manifests: result.manifests };
-        options.onRebuild?.(rebuilt);
-      }
+      const collected = stats ? collect(stats) : undefined;
+      queue = queue.then(async () => {
+        const result = await settle(error, collected);
+        if (initial) {
+          initial = false;
+          first({ ...result, close: () => new Promise<void>((done) => watching.close(() => done())) });
+        } else {
+          options.onRebuild?.({ ok: result.ok, errors: result.errors, manifests: result.manifests });
+        }
+      });
     });
   });
 }

@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { TAG } from '../constants';
 import type { BuildTarget } from '../protocol/types';
 import type { SizeRow } from './types';
@@ -41,13 +42,18 @@ export function formatProblem(target: BuildTarget, kind: 'error' | 'warning', pr
   return `${TAG.build} ${target} ${kind} in ${location}\n${problem.message.trim()}`;
 }
 
-export function measureFiles(target: BuildTarget, dir: string, files: string[]): SizeRow[] {
-  return files
-    .filter((f) => f.endsWith('.mjs') || f.endsWith('.css'))
-    .map((file) => {
-      const bytes = readFileSync(join(dir, file));
-      return { target, file, raw: bytes.length, gzip: gzipSync(bytes, { level: 6 }).length };
-    });
+const gzipAsync = promisify(gzip);
+
+/** Raw and gzip size of each JS/CSS file; compressed in parallel on libuv's thread pool. */
+export async function measureFiles(target: BuildTarget, dir: string, files: string[]): Promise<SizeRow[]> {
+  return Promise.all(
+    files
+      .filter((f) => f.endsWith('.mjs') || f.endsWith('.css'))
+      .map(async (file) => {
+        const bytes = await readFile(join(dir, file));
+        return { target, file, raw: bytes.length, gzip: (await gzipAsync(bytes, { level: 6 })).length };
+      }),
+  );
 }
 
 export function formatSize(bytes: number): string {
