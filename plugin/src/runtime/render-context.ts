@@ -39,7 +39,13 @@ function renderCss(css: PageAsset[], nonce: string | undefined): string {
 
 function renderPreload(assets: PageAssets, nonce: string | undefined): string {
   const n = nonceAttribute(nonce);
-  const styles = assets.css.map((c) => `<link rel="preload" as="style" href="${escapeAttribute(c.href)}"${n}>`);
+  // Same integrity and CORS mode as the stylesheet link, or the browser fetches it twice and warns.
+  const styles = assets.css.map(
+    (c) =>
+      `<link rel="preload" as="style" href="${escapeAttribute(c.href)}"${
+        c.integrity ? ` integrity="${c.integrity}" crossorigin="anonymous"` : ''
+      }${n}>`,
+  );
   const fonts = assets.fonts.map(
     (f) => `<link rel="preload" as="font" href="${escapeAttribute(f.href)}" crossorigin="anonymous"${n}>`,
   );

@@ -91,7 +91,7 @@ describe('SSR of the composed page', () => {
     }
     const css = `/shell/${shell.chunks['entry.client'].css[0]}`;
     expect(text).toContain(`<link rel="stylesheet" href="${css}" integrity="${shell.integrity[shell.chunks['entry.client'].css[0]]}" crossorigin="anonymous">`);
-    expect(text).toContain(`<link rel="preload" as="style" href="${css}">`);
+    expect(text).toContain(`<link rel="preload" as="style" href="${css}" integrity="${shell.integrity[shell.chunks['entry.client'].css[0]]}" crossorigin="anonymous">`);
     expect(text).toContain(`<link rel="preload" as="font" href="/shell/${shell.chunks['entry.client'].resources[0]}" crossorigin="anonymous">`);
   });
 
