@@ -103,7 +103,7 @@ require('@swc-node/register');
       output: {
         path: join(ws, 'plain-dist', out, target), module: true, chunkFormat: 'module', chunkLoading: 'import', library: { type: 'module' },
         filename: '[name].[contenthash:8].final.mjs', chunkFilename: 'chunks/[name].[contenthash:8].final.mjs',
-        cssFilename: '[name].[contenthash:8].final.css', clean: true,
+        cssFilename: '[name].[contenthash:8].final.css', assetModuleFilename: 'assets/[name].[contenthash:8].final[ext]', clean: true,
       },
       resolve: {
         extensions: ['.tsx', '.ts', '.mjs', '.js', '.json'],
@@ -117,6 +117,7 @@ require('@swc-node/register');
           { test: /\\.tsx$/, loader: 'builtin:swc-loader', options: swc(true) },
           { test: /\\.ts$/, loader: 'builtin:swc-loader', options: swc(false) },
           { test: /\\.css$/, type: 'css/auto' },
+          { test: /\\.svg$/, type: 'asset/resource', generator: target === 'client' ? {} : { emit: false } },
         ],
       },
       optimization: { minimize: mode === 'production' && target === 'client', runtimeChunk: false, splitChunks: { chunks: 'async' } },
