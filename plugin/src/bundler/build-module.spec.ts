@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BuildManifest } from '../protocol/types';
@@ -298,6 +298,27 @@ describe('buildModule: hashes, failures, modes, hook and watch', () => {
     expect(client.integrity).toEqual({});
     expect(Object.values(client.exports).map((e) => e.file)).toEqual(['entry.client.mjs', 'ui.mjs', 'index.mjs']);
     expect(client.files.filter((f) => f.endsWith('.mjs'))).toEqual(['chunks/src_lazy_ts.mjs', 'entry.client.mjs', 'index.mjs', 'ui.mjs']);
+  });
+
+  it('builds a client-only export and a module with nothing to build into empty-but-valid manifests', async () => {
+    const ws = copyFixture('link');
+    mkdirSync(join(ws, 'lib/src'), { recursive: true });
+    writeFileSync(join(ws, 'lib/src/x.ts'), 'export const x = 1;\n');
+    writeFileSync(
+      join(ws, 'lib/package.json'),
+      JSON.stringify({ name: 'lib', version: '1.0.0', esmx: { exports: { './x': { client: './src/x.ts', server: false } } } }),
+    );
+    mkdirSync(join(ws, 'empty'));
+    writeFileSync(join(ws, 'empty/package.json'), JSON.stringify({ name: 'empty', version: '1.0.0', esmx: {} }));
+    for (const name of ['lib', 'empty']) {
+      const root = join(ws, name);
+      const result = await buildModule({ root, mode: 'production', resolution: makeResolution(name, { [name]: root }), log: () => undefined });
+      expect(result.errors).toEqual([]);
+      const server = readManifest(root, 'server');
+      expect([server.exports, server.files, server.chunks, server.integrity]).toEqual([{}, [], {}, {}]);
+    }
+    expect(Object.keys(readManifest(join(ws, 'lib'), 'client').exports)).toEqual(['x']);
+    expect(readManifest(join(ws, 'empty'), 'client').files).toEqual([]);
   });
 
   it('passes each target config through esmx.rspack.mjs', async () => {

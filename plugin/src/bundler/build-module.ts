@@ -155,6 +155,18 @@ export async function buildModule(options: BuildModuleOptions): Promise<BuildMod
     return { ok: true, errors: [], warnings, manifests, sizes };
   };
 
+  const settle = async (error: Error | null, collected?: ReturnType<typeof collect>): Promise<BuildModuleResult> => {
+    if (error || !collected) return failure([`${TAG.build} Rspack failed while building ${info.name}: ${error?.message}`]);
+    try {
+      return await finish(collected);
+    } catch (err) {
+      return failure([`${TAG.build} writing the output of ${info.name} failed: ${(err as Error).message}`]);
+    }
+  };
+
+  // A module that declares nothing to build (no entry, export or provided package) still gets empty manifests.
+  if (configs.length === 0) return settle(null, { errors: [], warnings: [], entrypoints: {} });
+
   let compiler: any;
   try {
     compiler = rspack(configs);
@@ -172,15 +184,6 @@ export async function buildModule(options: BuildModuleOptions): Promise<BuildMod
       log(`${TAG.build} ${info.name} ${child.name}: ${state} in ${Date.now() - started} ms`);
     });
   }
-
-  const settle = async (error: Error | null, collected?: ReturnType<typeof collect>): Promise<BuildModuleResult> => {
-    if (error || !collected) return failure([`${TAG.build} Rspack failed while building ${info.name}: ${error?.message}`]);
-    try {
-      return await finish(collected);
-    } catch (err) {
-      return failure([`${TAG.build} writing the output of ${info.name} failed: ${(err as Error).message}`]);
-    }
-  };
 
   if (!options.watch) {
     const result = await new Promise<BuildModuleResult>((done) =>

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, posix, relative, sep } from 'node:path';
 import { MANIFEST_FILE, PROTOCOL_VERSION } from '../constants';
@@ -27,6 +27,8 @@ export interface ManifestInput {
 
 export function listFiles(dir: string): string[] {
   const out: string[] = [];
+  // A target with nothing to build has no output folder: its manifest lists no files.
+  if (!existsSync(dir)) return out;
   const walk = (current: string) => {
     for (const dirent of readdirSync(current, { withFileTypes: true })) {
       const path = join(current, dirent.name);
