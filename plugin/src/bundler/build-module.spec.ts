@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import type { BuildManifest } from '../protocol/types';
 import { buildModule } from './build-module';
 import type { BuildModuleOptions, RebuildResult } from './types';
-import { copyFixture, makeResolution, removeFixtureCopies } from './testing/fixture-workspace';
+import { copyFixture, makeResolution, removeFixtureCopies } from './fixtures/fixture-workspace';
 
 jest.setTimeout(60_000);
 afterAll(() => removeFixtureCopies());

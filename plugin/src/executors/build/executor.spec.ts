@@ -1,7 +1,7 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { copyFixture, removeFixtureCopies } from '../../bundler/testing/fixture-workspace';
+import { copyFixture, removeFixtureCopies } from '../../bundler/fixtures/fixture-workspace';
 import runBuildExecutor from './executor';
 import type { BuildExecutorSchema } from './schema';
 
