@@ -7,6 +7,8 @@ describe('bundler output helpers', () => {
     const message = '  × Syntax Error: Unexpected token `=`.\n   ╭────\n 1 │ export const = ;\n   ·              ─\n   ╰────';
     expect(readFrameLocation(message)).toBe('1:14');
     expect(readFrameLocation('x\n ╭─[2:0]\n 2 │ a\n ╰──')).toBe('2:0');
+    const coloured = '\u001b[31m×\u001b[0m Syntax Error\n   ╭────\n \u001b[2m1\u001b[0m │ export const = ;\n   · \u001b[35;1m             ─\u001b[0m\n';
+    expect(readFrameLocation(coloured)).toBe('1:14');
     expect(formatProblem('server', 'warning', { message: 'bad\n', moduleName: './src/a.ts', loc: '3:4' })).toBe(
       '[esmx:build] server warning in src/a.ts:3:4\nbad',
     );

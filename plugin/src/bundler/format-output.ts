@@ -20,7 +20,8 @@ export interface StatsProblem {
  * or else the frame header `╭─[line:column]`.
  */
 export function readFrameLocation(message: string): string | undefined {
-  const lines = message.split('\n');
+  // Rspack colours its frames when the terminal (or Nx) asks for colour.
+  const lines = message.replace(/\u001b\[[0-9;]*m/g, '').split('\n');
   const pointer = lines.findIndex((l) => /^\s*·\s*[─^]/.test(l));
   if (pointer > 0) {
     const source = /^\s*(\d+)\s*│/.exec(lines[pointer - 1]);
@@ -30,7 +31,7 @@ export function readFrameLocation(message: string): string | undefined {
       return `${source[1]}:${column}`;
     }
   }
-  const header = /╭─\[(\d+):(\d+)\]/.exec(message);
+  const header = /╭─\[(\d+):(\d+)\]/.exec(lines.join('\n'));
   return header ? `${header[1]}:${header[2]}` : undefined;
 }
 

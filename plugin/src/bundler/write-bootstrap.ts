@@ -24,6 +24,15 @@ if (typeof runtime.startServer !== 'function') {
   console.error(${tag} + ' expected ${RUNTIME_SPECIFIER} to export startServer(), but it does not. Fix: upgrade @esmx/nx.');
   process.exit(1);
 }
-await runtime.startServer({ root: fileURLToPath(new URL('..', import.meta.url)) });
+try {
+  await runtime.startServer({ root: fileURLToPath(new URL('..', import.meta.url)) });
+} catch (error) {
+  // The runtime's own user errors carry a scope tag and a fix: print them without a stack trace.
+  if (error && typeof error.message === 'string' && error.message.startsWith('[esmx:')) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}
 `;
 }
