@@ -3,7 +3,7 @@
 // same bytes with plain node:http, measured in the same run with the same load. Then a leak check: RSS of the
 // composed server after 10 s of load vs after 60 s of load.
 //
-//   node tools/bench/ssr.mjs [--duration=10] [--soak=60] [--connections=50] [--slices=5] [--json]
+//   node tools/bench/ssr.mjs [--duration=10] [--soak=60] [--connections=50] [--slices=5] [--sync-baseline] [--json]
 //
 // The two servers are loaded in alternating slices (5 × 2 s each by default) so that other work on the machine
 // weighs on both alike; each server's slices are aggregated into one result (autocannon.aggregateResult).
@@ -86,7 +86,7 @@ async function fetchText(port) {
 // tell a leak from V8 growing its young generation under load, which both servers show alike.
 const HEAP_PROBE = `process.on('message', (m) => { if (m && m.type === 'heap') { globalThis.gc(); process.send({ type: 'heap', heapUsed: process.memoryUsage().heapUsed }); } });`;
 
-const BASELINE = (head) => `// Single-bundle baseline: the same render code as the fixture's four modules, in one file, on plain node:http.
+const BASELINE = (head, sync) => `// Single-bundle baseline: the same render code as the fixture's four modules, in one file, on plain node:http.
 import { createServer } from 'node:http';
 const table = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 const escape = (value) => String(value).replace(/[&<>"']/g, (c) => table[c]);
@@ -99,14 +99,20 @@ const title = 'Shell <composed>';
 const HEAD = ${JSON.stringify(head)};
 const unsafe = { '<': '\\\\u003c', '>': '\\\\u003e', '&': '\\\\u0026', '\\u2028': '\\\\u2028', '\\u2029': '\\\\u2029' };
 const serialize = (data) => JSON.stringify(data).replace(/[<>&\\u2028\\u2029]/g, (c) => unsafe[c]);
-const server = createServer((req, res) => {
-  const url = new URL(req.url, 'http://localhost');
+// The fixture host's render function is async (app code, identical in both servers), so it is here too;
+// --sync-baseline makes it a plain function (a stricter baseline: it also saves the app's own promise).
+${sync ? '' : 'async '}function render(url) {
   const state = url.searchParams.has('state') ? JSON.parse(url.searchParams.get('state')) : { user: 'alice' };
-  const body = '<!doctype html><html><head><title>' + html\`\${title}\` + '</title>' + HEAD + '</head><body>' + renderMenu() +
+  return '<!doctype html><html><head><title>' + html\`\${title}\` + '</title>' + HEAD + '</head><body>' + renderMenu() +
     '<main>' + renderWidget('<alice>') + '</main>' + '<script>window["__SHELL_STATE__"]=' + serialize(state) + ';</script>' +
     '<script type="module">import "shell/entry.client";</script></body></html>';
-  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
+}
+const server = createServer((req, res) => {
+  const send = (body) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  };
+  ${sync ? 'send(render(new URL(req.url, \'http://localhost\')));' : 'render(new URL(req.url, \'http://localhost\')).then(send);'}
 });
 server.keepAliveTimeout = 5000;
 server.listen(0, '127.0.0.1', () => { process.send({ type: 'ready', port: server.address().port }); process.channel.unref(); });
@@ -197,7 +203,7 @@ async function main() {
     children.push(composed.child);
     const page = await fetchText(composed.port);
     const head = page.slice(page.indexOf('</title>') + '</title>'.length, page.indexOf('</head>'));
-    writeFileSync(join(workspace, 'baseline.mjs'), BASELINE(head));
+    writeFileSync(join(workspace, 'baseline.mjs'), BASELINE(head, args['sync-baseline'] === 'true'));
     const baseline = await startChild(join(workspace, 'baseline.mjs'), []);
     children.push(baseline.child);
     const baselinePage = await fetchText(baseline.port);
@@ -232,6 +238,7 @@ async function main() {
       durationSeconds: DURATION,
       slices: SLICES,
       pageBytes: Buffer.byteLength(page),
+      baseline: args['sync-baseline'] === 'true' ? 'sync (stricter)' : 'async, like the fixture host',
       singleBundle: summarize(baseRun),
       composed: summarize(composedRun),
       ratio: Number(ratio.toFixed(3)),
@@ -260,6 +267,7 @@ async function main() {
       const mem = (name, m) =>
         `${name.padEnd(14)} RSS ${m.rssAfter10sMiB} MiB after ${DURATION} s, ${m.rssAfterSoakMiB} MiB after ${SOAK} s (${(m.rssGrowth * 100).toFixed(1)} %); ` +
         `heap after GC ${(m.heapAfterGcGrowth * 100).toFixed(1)} %`;
+      console.log(`baseline render function: ${report.baseline}`);
       console.log(row('single bundle', report.singleBundle));
       console.log(row('composed', report.composed));
       console.log(`ratio ${report.ratio} (goal >= ${GOAL_RATIO})`);
