@@ -3,7 +3,7 @@
  * table over a MessagePort, awaiting an ack so no import can race ahead of the new map.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { register } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -93,9 +93,7 @@ const HOOKS_FILE = 'loader-hooks.mjs';
 export async function setLoaderTable(table: LoaderTable): Promise<void> {
   if (!channel) {
     const hooksPath = join(__dirname, HOOKS_FILE);
-    try {
-      readFileSync(hooksPath);
-    } catch {
+    if (!existsSync(hooksPath)) {
       throw new Error(`${TAG.ssr} expected the resolve hook at ${hooksPath}, found nothing. Fix: reinstall @esmx/nx.`);
     }
     const { port1, port2 } = new MessageChannel();

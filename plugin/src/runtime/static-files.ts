@@ -163,8 +163,15 @@ function matchesEtag(header: string | undefined, etag: string): boolean {
   return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
 }
 
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  500: 'Internal Server Error',
+};
+
 export function sendStatus(res: ServerResponse, status: number, extra: Record<string, string> = {}): void {
-  const body = `${status} ${status === 400 ? 'Bad Request' : status === 404 ? 'Not Found' : status === 405 ? 'Method Not Allowed' : ''}\n`;
+  const body = `${status} ${STATUS_TEXT[status] ?? ''}\n`;
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), ...extra });
   res.end(body);
 }
