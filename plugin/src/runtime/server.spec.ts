@@ -263,7 +263,7 @@ describe('state and failure isolation', () => {
 
 describe('a remote version swapped while running', () => {
   it('serves v2 to new requests while a request in flight finishes on v1', async () => {
-    const slow = httpRequest(server.port, '/?delay=1500');
+    const slow = httpRequest(server.port, '/?delay=2500');
     await new Promise((r) => setTimeout(r, 300));
     const v2 = deployCart(host, 'v2');
     const reply = await server.reload();
@@ -341,11 +341,16 @@ describe('base, nonce and shim options', () => {
 describe('graceful shutdown', () => {
   it('on SIGTERM stops accepting, finishes the request in flight, then exits 0', async () => {
     const victim = await spawnServer(host.root);
-    const slow = httpRequest(victim.port, '/?delay=1000');
+    const slow = httpRequest(victim.port, '/?delay=2500');
+    let answered = false;
+    void slow.then(() => (answered = true));
     await new Promise((r) => setTimeout(r, 300));
     victim.child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 150));
+    // Wait until the child has handled the signal (a loaded machine may take a while), then knock.
+    const until = Date.now() + 2_000;
+    while (!victim.logs.some((l) => l.includes('SIGTERM')) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
     await expect(httpRequest(victim.port, '/')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    expect(answered).toBe(false);
     const res = await slow;
     expect(res.status).toBe(200);
     expect(res.text).toContain('data-version="v');
