@@ -72,7 +72,7 @@ describe('react host with a react remote and an html remote', () => {
     expect(importMap.imports.react).toMatch(/^\/shared\//);
 
     const port = await freePort();
-    const server = startProcess(ws.root, 'node_modules/.bin/nx', ['run', 'shell:start', `--port=${port}`, '--outputStyle=static']);
+    const server = startProcess(ws.root, 'node_modules/.bin/nx', ['run', 'shell:start', `--port=${port}`, '--outputStyle=stream']);
     try {
       await server.waitFor(new RegExp(`127\\.0\\.0\\.1:${port}`));
       const url = `http://127.0.0.1:${port}/`;
@@ -133,7 +133,7 @@ describe('react host with a react remote and an html remote', () => {
     expect(ran).not.toContain('shell:bundle');
 
     const port = await freePort();
-    const server = startProcess(ws.root, 'node_modules/.bin/nx', ['run', 'shell:start', `--port=${port}`, '--outputStyle=static']);
+    const server = startProcess(ws.root, 'node_modules/.bin/nx', ['run', 'shell:start', `--port=${port}`, '--outputStyle=stream']);
     try {
       await server.waitFor(new RegExp(`127\\.0\\.0\\.1:${port}`));
       const browser = await launchChromium();
@@ -151,7 +151,7 @@ describe('react host with a react remote and an html remote', () => {
 
   it('shows an edit in a remote through the dev server without a restart', async () => {
     const port = await freePort();
-    const server = startProcess(ws.root, 'node_modules/.bin/nx', ['serve', 'shell', `--port=${port}`, '--outputStyle=static']);
+    const server = startProcess(ws.root, 'node_modules/.bin/nx', ['serve', 'shell', `--port=${port}`, '--outputStyle=stream']);
     try {
       await server.waitFor(new RegExp(`127\\.0\\.0\\.1:${port}`), 180_000);
       const url = `http://127.0.0.1:${port}/`;

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const demo = join(repo, 'tmp/demo');
 const port = Number(process.env.PORT ?? 4300);
-const env = { ...process.env, NX_DAEMON: 'false', NX_SKIP_FORMAT: 'true', NX_NO_CLOUD: 'true', NX_TUI: 'false' };
+const env = { ...process.env, NX_DAEMON: 'false', NX_SKIP_FORMAT: 'true', NX_NO_CLOUD: 'true', NX_TUI: 'false', npm_config_prefer_offline: 'true' };
 
 function step(title) {
   console.log(`\n[esmx:demo] ${title}`);
@@ -77,7 +77,7 @@ step('building every module (nx run-many -t build)');
 nx(['run-many', '-t', 'build', '--outputStyle=static']);
 
 step(`serving the host: nx run shell:start --port=${port}`);
-const server = spawn(join(demo, 'node_modules/.bin/nx'), ['run', 'shell:start', `--port=${port}`, '--outputStyle=static'], {
+const server = spawn(join(demo, 'node_modules/.bin/nx'), ['run', 'shell:start', `--port=${port}`, '--outputStyle=stream'], {
   cwd: demo,
   env,
   stdio: 'inherit',

@@ -23,6 +23,8 @@ export const cliEnv = {
   NX_TUI: 'false',
   FORCE_COLOR: '0',
   NODE_OPTIONS: '',
+  // Generators run `npm install`; everything they need is in the npm cache after the first scenario.
+  npm_config_prefer_offline: 'true',
 };
 
 export interface CommandResult {
