@@ -2,10 +2,10 @@
  * @esmx/nx/runtime: the SSR runtime of a linked host. Loaded by `node dist/index.mjs` and the start/serve
  * executors; it never imports Nx (a deployed server does not install it).
  */
-export type { RenderContext, RenderParams, ServerRenderHandle } from './types';
+export type { LinkedModuleInfo, RenderContext, RenderParams, ServerRenderHandle } from './types';
 export { startServer, normalizeBase } from './server';
 export type { ServerHandle, StartServerOptions } from './server';
-export { renderPart, createRenderContext, createPagePieces } from './render-context';
+export { renderPart, createRenderContext, createPagePieces, describeLinkedModules } from './render-context';
 export type { PagePieces } from './render-context';
 export { serializeForScript, escapeAttribute } from './escape';
 export { decodeStaticPath } from './static-files';

@@ -2,7 +2,7 @@ import { runInNewContext } from 'node:vm';
 import type { BuildManifest, ImportMap } from '../protocol/types';
 import { collectPageAssets } from './compose';
 import { escapeAttribute, serializeForScript } from './escape';
-import { createPagePieces, createRenderContext, renderPart } from './render-context';
+import { createPagePieces, createRenderContext, describeLinkedModules, renderPart } from './render-context';
 import { renderShimTags } from './shim';
 import { decodeStaticPath } from './static-files';
 
@@ -147,5 +147,24 @@ describe('collectPageAssets', () => {
       css: [],
       fonts: [],
     });
+  });
+});
+
+describe('linked modules on the render context', () => {
+  it('lists the host first, then every module by name, with what each provides', () => {
+    const modules = describeLinkedModules('shell', {
+      shared: manifest('shared', { version: '2.0.0', provides: { 'react-dom': { version: '19.3.1' }, react: { version: '19.3.1' } } }),
+      cart: manifest('cart', {}),
+      shell: manifest('shell', { version: '0.1.0' }),
+    });
+    expect(modules).toEqual([
+      { name: 'shell', version: '0.1.0', provides: {} },
+      { name: 'cart', version: '1.0.0', provides: {} },
+      { name: 'shared', version: '2.0.0', provides: { react: '19.3.1', 'react-dom': '19.3.1' } },
+    ]);
+    const pieces = createPagePieces({ imports: {}, scopes: {}, integrity: {} }, { modules: [], css: [], fonts: [] }, { mode: 'never', src: '', integrity: '' }, modules);
+    const rc = createRenderContext(params, '/', undefined, pieces);
+    expect(rc.modules).toBe(modules);
+    expect(Object.isFrozen(rc.modules[2].provides)).toBe(true);
   });
 });

@@ -4,13 +4,15 @@ import type { ImportMap } from '../protocol/types';
 import type { PageAsset, PageAssets } from './compose';
 import { escapeAttribute, nonceAttribute, serializeForScript } from './escape';
 import { renderShimTags, type ShimMode } from './shim';
-import type { RenderContext, RenderParams } from './types';
+import type { BuildManifest } from '../protocol/types';
+import type { LinkedModuleInfo, RenderContext, RenderParams } from './types';
 
 /** What every request of one generation under one base shares. */
 export interface PagePieces {
   importMapJson: string;
   assets: PageAssets;
   shim: { mode: ShimMode; src: string; integrity: string };
+  modules: readonly LinkedModuleInfo[];
   /** Tag strings for requests without a nonce (the common case): built once. */
   plain: { importmap: string; modulePreload: string; preload: string; css: string; moduleEntry: string };
 }
@@ -64,13 +66,27 @@ function renderModuleEntry(entry: string | undefined, nonce: string | undefined)
   return `<script type="module"${nonceAttribute(nonce)}>import ${serializeForScript(entry)};</script>`;
 }
 
+/** The host first, then the other modules by name; frozen because every request of a generation shares it. */
+export function describeLinkedModules(host: string, manifests: Record<string, BuildManifest>): readonly LinkedModuleInfo[] {
+  const names = Object.keys(manifests).sort((a, b) => (a === host ? -1 : b === host ? 1 : a < b ? -1 : a > b ? 1 : 0));
+  return Object.freeze(
+    names.map((name) => {
+      const { version, provides } = manifests[name];
+      const versions: Record<string, string> = {};
+      for (const pkg of Object.keys(provides ?? {}).sort()) versions[pkg] = provides[pkg].version;
+      return Object.freeze({ name, version, provides: Object.freeze(versions) });
+    }),
+  );
+}
+
 export function createPagePieces(
   map: ImportMap,
   assets: PageAssets,
   shim: PagePieces['shim'],
+  modules: readonly LinkedModuleInfo[] = [],
 ): PagePieces {
   const importMapJson = serializeForScript({ imports: map.imports, scopes: map.scopes, integrity: map.integrity });
-  const base = { importMapJson, assets, shim };
+  const base = { importMapJson, assets, shim, modules };
   return {
     ...base,
     plain: {
@@ -134,6 +150,9 @@ class Context implements RenderContext {
   }
   renderPart(render: () => string | Promise<string>, fallback: string | ((error: unknown) => string)): Promise<string> {
     return renderPart(render, fallback, this.log);
+  }
+  get modules(): readonly LinkedModuleInfo[] {
+    return this.pieces.modules;
   }
 }
 

@@ -7,7 +7,7 @@ import type { BuildManifest } from '../protocol/types';
 import { collectPageAssets, composeImportMap, getModuleBaseUrl, toDirectoryUrl } from './compose';
 import { loadLinkedHost, type LinkedHost } from './link';
 import { computeVersionKeys, createLoaderTable, importNative, setLoaderTable, type LoaderTable } from './loader';
-import { createPagePieces, createRenderContext, type PagePieces } from './render-context';
+import { createPagePieces, createRenderContext, describeLinkedModules, type PagePieces } from './render-context';
 import { loadShim, RUNTIME_PATH, type Shim, type ShimMode } from './shim';
 import { decodeStaticPath, indexDirectory, sendStatus, serveFile, type StaticIndex } from './static-files';
 import type { RenderContext, RenderParams, ServerRenderHandle } from './types';
@@ -173,11 +173,16 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
         publicUrls: gen.publicUrls,
       });
       const assets = collectPageAssets(gen.linked.host, gen.clientManifests, moduleUrls, map);
-      pieces = createPagePieces(map, assets, {
-        mode: shimMode,
-        src: shim ? `${requestBase}${RUNTIME_PATH}/${shim.name}` : '',
-        integrity: shim?.integrity ?? '',
-      });
+      pieces = createPagePieces(
+        map,
+        assets,
+        {
+          mode: shimMode,
+          src: shim ? `${requestBase}${RUNTIME_PATH}/${shim.name}` : '',
+          integrity: shim?.integrity ?? '',
+        },
+        describeLinkedModules(gen.linked.host, gen.clientManifests),
+      );
       gen.pieces.set(requestBase, pieces);
     }
     return pieces;

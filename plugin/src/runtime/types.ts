@@ -7,6 +7,14 @@ export interface RenderParams {
   headers: Record<string, string | string[] | undefined>;
 }
 
+/** One module linked into the page, as its client manifest describes it. */
+export interface LinkedModuleInfo {
+  name: string;
+  version: string;
+  /** Third-party packages this module provides to the page: package → installed version. */
+  provides: Record<string, string>;
+}
+
 export interface RenderContext {
   readonly params: RenderParams;
   /** The response body the handler sets. */
@@ -42,6 +50,8 @@ export interface RenderContext {
    * Same as the standalone `renderPart` export; offered here so server entries need no runtime import.
    */
   renderPart(render: () => string | Promise<string>, fallback: string | ((error: unknown) => string)): Promise<string>;
+  /** Every module linked into this page (the host first, then by name): what it is and what it provides. */
+  readonly modules: readonly LinkedModuleInfo[];
 }
 
 /** The default export of a module's `entry.server`. */
