@@ -85,6 +85,8 @@ describe('react host with a react remote and an html remote', () => {
       expect(body).toContain('data-esmx-widget="promo"');
       expect(body).toContain('<script type="importmap"');
       expect(body).toMatch(/<link rel="modulepreload"[^>]+integrity="sha384-/);
+      // Which module provided react: the host's footer lists what each linked module provides.
+      expect(body).toMatch(/<code>shared@[^<]+<\/code> provides react@19\.3\.1, react-dom@19\.3\.1/);
 
       const browser = await launchChromium();
       try {
