@@ -4,5 +4,5 @@ export type { ParsedImportMap, ParseImportMapOptions, SpecifierMap } from './par
 export { resolveSpecifier } from './resolve-specifier';
 export { composeImportMap, getFileUrl, getModuleBaseUrl, normalizeBase } from './compose-import-map';
 export type { ComposeOptions } from './compose-import-map';
-export { locateJsonError } from './locate-json-error';
-export type { JsonErrorLocation } from './locate-json-error';
+export { locateJsonError } from '../protocol/json-position';
+export type { JsonErrorLocation } from '../protocol/json-position';

@@ -1,4 +1,4 @@
-import { locateJsonError } from './locate-json-error';
+import { locateJsonError } from '../protocol/json-position';
 import { parseImportMap } from './parse-import-map';
 import type { ParsedImportMap } from './parse-import-map';
 import { resolveSpecifier } from './resolve-specifier';

@@ -7,7 +7,7 @@
  * the same URL (`"1"` and `"./1"`): the spec keeps the later one in text order, this keeps the non-integer one.
  */
 import { TAG } from '../constants';
-import { locateJsonError } from './locate-json-error';
+import { locateJsonError } from '../protocol/json-position';
 import { compareCodeUnitsDescending, describeJsonValue, parseUrl, resolveUrlLikeSpecifier } from './url-like';
 
 /** Normalized specifier key → serialized absolute URL, or null for an entry that blocks resolution. */

@@ -14,13 +14,13 @@ describe('locateJsonError', () => {
   });
 
   it('points at the first invalid character', () => {
-    expect(locateJsonError('{"a": }')).toEqual({ offset: 6, line: 1, column: 7 });
-    expect(locateJsonError('{\n  "a": 1,\n}')).toEqual({ offset: 12, line: 3, column: 1 });
-    expect(locateJsonError('{"a": tru}')).toEqual({ offset: 9, line: 1, column: 10 });
-    expect(locateJsonError('')).toEqual({ offset: 0, line: 1, column: 1 });
-    expect(locateJsonError('{"a": "b')).toEqual({ offset: 8, line: 1, column: 9 });
-    expect(locateJsonError('{"a": 01}')).toEqual({ offset: 7, line: 1, column: 8 });
-    expect(locateJsonError('{"a": "\\x"}')).toEqual({ offset: 8, line: 1, column: 9 });
+    expect(locateJsonError('{"a": }')).toMatchObject({ offset: 6, line: 1, column: 7 });
+    expect(locateJsonError('{\n  "a": 1,\n}')).toMatchObject({ offset: 12, line: 3, column: 1 });
+    expect(locateJsonError('{"a": tru}')).toMatchObject({ offset: 9, line: 1, column: 10 });
+    expect(locateJsonError('')).toMatchObject({ offset: 0, line: 1, column: 1 });
+    expect(locateJsonError('{"a": "b')).toMatchObject({ offset: 8, line: 1, column: 9 });
+    expect(locateJsonError('{"a": 01}')).toMatchObject({ offset: 7, line: 1, column: 8 });
+    expect(locateJsonError('{"a": "\\x"}')).toMatchObject({ offset: 8, line: 1, column: 9 });
   });
 
   it('agrees with JSON.parse on 2,000 random corruptions, and with its position whenever V8 gives one', () => {

@@ -1,114 +1,99 @@
 /**
- * Finds where JSON text stops being valid. V8's JSON.parse messages give a position only for some errors
- * (`Unexpected token '}', "…" is not valid JSON` has none), so this small scanner locates it itself.
+ * Finds where a JSON text stops being valid. Only run after `JSON.parse` failed: V8's messages carry a
+ * position for some errors and not others ("Unexpected token 'x', ... is not valid JSON"), and the
+ * wording changes between Node versions, so the position is computed here instead of scraped.
  */
+
 export interface JsonErrorLocation {
+  /** UTF-16 offset of the first offending character (the text length for a premature end). */
   offset: number;
   line: number;
   column: number;
-}
-
-export function locateJsonError(text: string): JsonErrorLocation | undefined {
-  const offset = scanJson(text);
-  if (offset === undefined) return undefined;
-  return { offset, ...lineAndColumnOf(text, offset) };
-}
-
-export function lineAndColumnOf(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text[i] === '\n') {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: offset - lineStart + 1 };
+  /** What the grammar allowed at that point. */
+  expected: string;
 }
 
 class JsonStop {
-  constructor(readonly offset: number) {}
+  constructor(
+    readonly offset: number,
+    readonly expected: string,
+  ) {}
 }
 
-/** Returns the offset of the first invalid character (or of the end of input), or undefined when valid. */
-function scanJson(text: string): number | undefined {
-  let i = 0;
-  const fail = (at: number): never => {
-    throw new JsonStop(at);
+export function locateJsonError(text: string): JsonErrorLocation | undefined {
+  // A leading byte-order mark is accepted, as npm accepts it in package.json files.
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const fail = (expected: string): never => {
+    throw new JsonStop(i, expected);
   };
-  const skipSpace = () => {
-    while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
+  const skipWhitespace = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i])) i++;
   };
-  const expectLiteral = (word: string) => {
-    for (let k = 0; k < word.length; k++) {
-      if (text[i + k] !== word[k]) fail(i + k);
+  const literal = (word: string) => {
+    for (const ch of word) {
+      if (text[i] !== ch) fail(`the literal "${word}"`);
+      i++;
     }
-    i += word.length;
   };
-  const scanString = () => {
+  const string = () => {
+    if (text[i] !== '"') fail('a double-quoted string');
     i++;
     for (;;) {
-      if (i >= text.length) fail(i);
-      const c = text.charCodeAt(i);
-      if (c === 0x22) {
+      if (i >= text.length) fail('a closing double quote');
+      const code = text.charCodeAt(i);
+      if (code === 0x22) break;
+      if (code < 0x20) fail('an escaped control character (raw control characters are not allowed in strings)');
+      if (code === 0x5c) {
         i++;
-        return;
-      }
-      if (c < 0x20) fail(i);
-      if (c === 0x5c) {
-        const next = text[i + 1];
-        if (next === 'u') {
-          for (let k = 2; k < 6; k++) if (!/[0-9a-fA-F]/.test(text[i + k] ?? '')) fail(i + k);
-          i += 6;
-        } else if (next !== undefined && '"\\/bfnrt'.includes(next)) {
-          i += 2;
-        } else {
-          fail(i + 1);
+        if (text[i] === 'u') {
+          i++;
+          for (let k = 0; k < 4; k++, i++) if (!/[0-9a-fA-F]/.test(text[i] ?? '')) fail('four hex digits after \\u');
+          continue;
         }
-      } else {
-        i++;
+        if (!'"\\/bfnrt'.includes(text[i] ?? 'x')) fail('a valid escape (\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)');
       }
+      i++;
     }
+    i++;
   };
-  const scanDigits = () => {
-    const start = i;
-    while (i < text.length && text[i] >= '0' && text[i] <= '9') i++;
-    if (i === start) fail(i);
+  const digits = (expected: string) => {
+    if (!/[0-9]/.test(text[i] ?? '')) fail(expected);
+    while (/[0-9]/.test(text[i] ?? '')) i++;
   };
-  const scanNumber = () => {
+  const number = () => {
     if (text[i] === '-') i++;
+    else if (!/[0-9]/.test(text[i] ?? '')) fail('a value (object, array, string, number, true, false or null)');
     if (text[i] === '0') i++;
-    else scanDigits();
+    else digits('a digit after "-"');
     if (text[i] === '.') {
       i++;
-      scanDigits();
+      digits('a digit after the decimal point');
     }
     if (text[i] === 'e' || text[i] === 'E') {
       i++;
       if (text[i] === '+' || text[i] === '-') i++;
-      scanDigits();
+      digits('a digit in the exponent');
     }
   };
-  const scanValue = (depth: number): void => {
-    if (depth > 10_000) fail(i);
-    skipSpace();
-    const c = text[i];
-    if (c === '{') {
+  const value = (): void => {
+    skipWhitespace();
+    const ch = text[i];
+    if (ch === '{') {
       i++;
-      skipSpace();
+      skipWhitespace();
       if (text[i] === '}') {
         i++;
         return;
       }
       for (;;) {
-        skipSpace();
-        if (text[i] !== '"') fail(i);
-        scanString();
-        skipSpace();
-        if (text[i] !== ':') fail(i);
+        skipWhitespace();
+        if (text[i] !== '"') fail('a double-quoted property name');
+        string();
+        skipWhitespace();
+        if (text[i] !== ':') fail('":" after the property name');
         i++;
-        scanValue(depth + 1);
-        skipSpace();
+        value();
+        skipWhitespace();
         if (text[i] === ',') {
           i++;
           continue;
@@ -117,19 +102,19 @@ function scanJson(text: string): number | undefined {
           i++;
           return;
         }
-        fail(i);
+        fail('"," or "}" after a property value');
       }
     }
-    if (c === '[') {
+    if (ch === '[') {
       i++;
-      skipSpace();
+      skipWhitespace();
       if (text[i] === ']') {
         i++;
         return;
       }
       for (;;) {
-        scanValue(depth + 1);
-        skipSpace();
+        value();
+        skipWhitespace();
         if (text[i] === ',') {
           i++;
           continue;
@@ -138,25 +123,28 @@ function scanJson(text: string): number | undefined {
           i++;
           return;
         }
-        fail(i);
+        fail('"," or "]" after an array element');
       }
     }
-    if (c === '"') return scanString();
-    if (c === 't') return expectLiteral('true');
-    if (c === 'f') return expectLiteral('false');
-    if (c === 'n') return expectLiteral('null');
-    if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) return scanNumber();
-    fail(i);
+    if (ch === '"') return string();
+    if (ch === 't') return literal('true');
+    if (ch === 'f') return literal('false');
+    if (ch === 'n') return literal('null');
+    number();
   };
   try {
-    // A byte-order mark is accepted by Node's own package.json reader, so accept it here too.
-    if (text.charCodeAt(0) === 0xfeff) i = 1;
-    scanValue(0);
-    skipSpace();
-    if (i < text.length) fail(i);
+    value();
+    skipWhitespace();
+    if (i < text.length) fail('the end of the input after the top-level value');
     return undefined;
   } catch (error) {
-    if (error instanceof JsonStop) return error.offset;
-    throw error;
+    if (!(error instanceof JsonStop)) throw error;
+    return { offset: error.offset, ...lineAndColumnOf(text, error.offset), expected: error.expected };
   }
+}
+
+export function lineAndColumnOf(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const lineStart = before.lastIndexOf('\n') + 1;
+  return { line: before.split('\n').length, column: offset - lineStart + 1 };
 }

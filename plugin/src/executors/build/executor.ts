@@ -1,10 +1,10 @@
 import type { ExecutorContext } from '@nx/devkit';
-import { join } from 'node:path';
 import { buildModule } from '../../bundler/index';
 import { TAG } from '../../constants';
 import { formatDiagnostic, hasErrors, resolveModule } from '../../protocol/index';
 import type { Diagnostic, Resolution } from '../../protocol/types';
 import { linkModule } from '../importmap/lib/link-module';
+import { getModuleRoot } from '../lib/get-module-root';
 import { normalizeOptions, type NormalizedBuildOptions } from './lib/normalize-options';
 import type { BuildExecutorSchema } from './schema';
 
@@ -56,14 +56,11 @@ export default async function* runBuildExecutor(
     return;
   }
   const options = normalized.options;
-  const projectName = context.projectName;
-  const project = projectName ? context.projectsConfigurations?.projects?.[projectName] : undefined;
-  if (!projectName || !project) {
-    console.error(`${TAG.build} expected to run on a project, found none; fix: run it as nx run <module>:bundle.`);
+  const root = getModuleRoot(context, TAG.build, 'nx run <module>:bundle');
+  if (!root) {
     yield { success: false };
     return;
   }
-  const root = join(context.root, project.root);
   const resolution = resolveModule(root, { links: options.links, checkFiles: true, requireBuilt: false });
   // An unbuilt used module does not matter to the bundle (only its declaration does); the link step reports it.
   const diagnostics = resolution.diagnostics.filter((d) => d.code !== 'E_NOT_BUILT');

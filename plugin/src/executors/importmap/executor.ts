@@ -1,8 +1,8 @@
 import type { ExecutorContext } from '@nx/devkit';
-import { join } from 'node:path';
 import { DIST_DIR, IMPORT_MAP_FILE, LINK_FILE, TAG } from '../../constants';
 import { formatDiagnostic, hasErrors, resolveModule } from '../../protocol/index';
 import type { Diagnostic } from '../../protocol/types';
+import { getModuleRoot } from '../lib/get-module-root';
 import { linkModule } from './lib/link-module';
 import type { ImportmapExecutorSchema } from './schema';
 
@@ -14,13 +14,8 @@ export default async function runImportmapExecutor(
   options: ImportmapExecutorSchema,
   context: ExecutorContext,
 ): Promise<{ success: boolean }> {
-  const projectName = context.projectName;
-  const project = projectName ? context.projectsConfigurations?.projects?.[projectName] : undefined;
-  if (!projectName || !project) {
-    console.error(`${TAG.link} expected to run on a project, found none; run it as nx run <module>:build.`);
-    return { success: false };
-  }
-  const root = join(context.root, project.root);
+  const root = getModuleRoot(context, TAG.link, 'nx run <module>:build');
+  if (!root) return { success: false };
   const resolution = resolveModule(root, { links: options.links ?? {}, checkFiles: false });
   // Unbuilt modules are a warning for the resolver but an error for the link step, which reports them itself.
   const resolveDiagnostics = resolution.diagnostics.filter((d) => d.code !== 'E_NOT_BUILT');

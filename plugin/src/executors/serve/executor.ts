@@ -1,9 +1,9 @@
 import type { ExecutorContext } from '@nx/devkit';
-import * as path from 'node:path';
 import { buildModule } from '../../bundler/index';
 import { TAG } from '../../constants';
 import { resolveModule } from '../../protocol/index';
 import { linkModule } from '../importmap/lib/link-module';
+import { getModuleRoot } from '../lib/get-module-root';
 import { normalizeOptions } from '../start/lib/normalize-options';
 import { startDevServer, type DevServerDeps } from './lib/dev-server';
 import type { ServeExecutorSchema } from './schema';
@@ -28,17 +28,15 @@ export default async function* runServeExecutor(
     yield { success: false };
     return;
   }
-  const projectName = context.projectName;
-  const project = projectName ? context.projectsConfigurations?.projects?.[projectName] : undefined;
-  if (!projectName || !project) {
-    process.stderr.write(`${TAG.serve} expected to run on a project, found none; fix: run it as nx serve <module>\n`);
+  const root = getModuleRoot(context, TAG.serve, 'nx serve <module>');
+  if (!root) {
     yield { success: false };
     return;
   }
   const { port, host, base, shim } = normalized.options;
   let server;
   try {
-    server = await startDevServer({ root: path.join(context.root, project.root), port, host, base, shim }, deps);
+    server = await startDevServer({ root, port, host, base, shim }, deps);
   } catch (error) {
     const message = (error as Error)?.message ?? String(error);
     process.stderr.write(`${message.startsWith('[esmx:') ? message : (error as Error)?.stack ?? message}\n`);

@@ -1,7 +1,7 @@
 import type { ExecutorContext } from '@nx/devkit';
-import * as path from 'node:path';
 import { TAG } from '../../constants';
 import { startServer } from '../../runtime/index';
+import { getModuleRoot } from '../lib/get-module-root';
 import { normalizeOptions } from './lib/normalize-options';
 import type { StartExecutorSchema } from './schema';
 
@@ -19,13 +19,8 @@ export default async function runStartExecutor(
     return { success: false };
   }
   const options = normalized.options;
-  const projectName = context.projectName;
-  const project = projectName ? context.projectsConfigurations?.projects?.[projectName] : undefined;
-  if (!projectName || !project) {
-    process.stderr.write(`${TAG.start} expected to run on a project, found none; fix: run it as nx run <module>:start\n`);
-    return { success: false };
-  }
-  const root = path.join(context.root, project.root);
+  const root = getModuleRoot(context, TAG.start, 'nx run <module>:start');
+  if (!root) return { success: false };
   let handle;
   try {
     handle = await startServer({

@@ -172,6 +172,12 @@ describe('@esmx/nx:validate', () => {
 });
 
 describe('the sample module set (tools/sample-modules)', () => {
+  // `npx nx run sample-host:build` in this repository builds the set; each unbuilt used module is one warning.
+  const unbuiltSampleModules = () =>
+    ['sample-cart', 'sample-profile', 'sample-shared'].filter(
+      (name) => !fs.existsSync(path.join(SAMPLE_DIR, name.replace('sample-', ''), 'dist/client/manifest.json')),
+    );
+
   it('validates the sample host through its explicit links: no error, React supplied by sample-shared', async () => {
     const result = await runValidateExecutor({ json: true, links: SAMPLE_LINKS }, context('sample-host', 'tools/sample-modules/host', REPO_ROOT));
     expect(result).toEqual({ success: true });
@@ -182,11 +188,9 @@ describe('the sample module set (tools/sample-modules)', () => {
       `react-dom@${reactVersion}←sample-shared`,
     ]);
     expect(Object.keys(envelope.mounts)).toEqual(['sample-host', 'sample-cart', 'sample-profile', 'sample-shared']);
-    expect(envelope.diagnostics.map((d: { code: string; module: string }) => `${d.code} ${d.module}`)).toEqual([
-      'E_NOT_BUILT sample-cart',
-      'E_NOT_BUILT sample-profile',
-      'E_NOT_BUILT sample-shared',
-    ]);
+    expect(envelope.diagnostics.map((d: { code: string; module: string }) => `${d.code} ${d.module}`)).toEqual(
+      unbuiltSampleModules().map((name) => `E_NOT_BUILT ${name}`),
+    );
   });
 
   it('gives the same supply table when mounted through node_modules symlinks in a temporary copy', () => {
@@ -210,6 +214,7 @@ describe('the sample module set (tools/sample-modules)', () => {
     const text = execFileSync(process.execPath, [path.join(SAMPLE_DIR, 'validate-sample.cjs')], { cwd: REPO_ROOT, encoding: 'utf8' });
     expect(text.startsWith(`[esmx:validate] sample-host (${SAMPLE_DIR}/host)\n`)).toBe(true);
     expect(text).toContain('\n  react@');
-    expect(text.endsWith('\n0 errors, 3 warnings\n')).toBe(true);
+    const warnings = unbuiltSampleModules().length;
+    expect(text.endsWith(`\n0 errors, ${warnings} warning${warnings === 1 ? '' : 's'}\n`)).toBe(true);
   });
 });

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { TAG } from '../../constants';
 import { writeLinkGraphPage } from '../../graph/link-graph/index';
 import { hasErrors, resolveModule } from '../../protocol/index';
+import { getModuleRoot } from '../lib/get-module-root';
 import { normalizeOptions } from './lib/normalize-options';
 import { renderJsonEnvelope, renderReport } from './lib/render-output';
 import type { ValidateExecutorSchema } from './schema';
@@ -21,14 +22,8 @@ export default async function runValidateExecutor(
     return { success: false };
   }
   const options = normalized.options;
-  const projectName = context.projectName;
-  const project = projectName ? context.projectsConfigurations?.projects?.[projectName] : undefined;
-  if (!projectName || !project) {
-    process.stderr.write(`${TAG.validate} expected to run on a project, found none; fix: run it as nx run <module>:validate\n`);
-    return { success: false };
-  }
-
-  const root = path.join(context.root, project.root);
+  const root = getModuleRoot(context, TAG.validate, 'nx run <module>:validate');
+  if (!root) return { success: false };
   const resolution = resolveModule(root, { links: options.links, checkFiles: true, requireBuilt: false });
   process.stdout.write(options.json ? renderJsonEnvelope(resolution) : renderReport(resolution));
   // options.graph is accepted and normalized here; the graph layer renders the link-graph page from `resolution`.
