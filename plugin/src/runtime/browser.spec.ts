@@ -5,20 +5,18 @@
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { launchChromium } from '../testing/chromium';
 import { createComposedHost } from './fixtures/composed-host/create-fixture';
 import { spawnServer, type SpawnedServer } from './fixtures/composed-host/spawn-server';
 
 jest.setTimeout(60_000);
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-let browser: Browser;
+let browser: Awaited<ReturnType<typeof launchChromium>>;
 let workspace: string;
 const servers: SpawnedServer[] = [];
 
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-quic'] });
+  browser = await launchChromium();
   workspace = mkdtempSync(join(tmpdir(), 'esmx-browser-'));
 });
 afterAll(async () => {
@@ -28,7 +26,7 @@ afterAll(async () => {
 });
 
 async function visit(url: string) {
-  const page = await browser.newPage();
+  const page = await browser.context.newPage();
   const console: string[] = [];
   const requests: string[] = [];
   page.on('console', (m) => console.push(`${m.type()}: ${m.text()}`));

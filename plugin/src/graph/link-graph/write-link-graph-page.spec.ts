@@ -2,9 +2,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { createLinkWorkspace, type LinkWorkspace } from '../../executors/importmap/fixtures/link-workspace';
 import { resolveModule } from '../../protocol/index';
+import { launchChromium } from '../../testing/chromium';
 import type { Resolution } from '../../protocol/types';
 import runValidateExecutor from '../../executors/validate/executor';
 import { buildLinkGraph } from './build-link-graph';
@@ -49,29 +50,16 @@ describe('buildLinkGraph', () => {
 describe('link-graph page', () => {
   let dir: string;
   let context: BrowserContext;
-  let userDataDir: string;
+  let chromium: Awaited<ReturnType<typeof launchChromium>>;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'esmx-page-'));
-    userDataDir = mkdtempSync(join(tmpdir(), 'esmx-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    chromium = await launchChromium();
+    context = chromium.context;
   }, 60_000);
 
   afterAll(async () => {
-    await context?.close();
-    rmSync(userDataDir, { recursive: true, force: true });
+    await chromium?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
