@@ -142,12 +142,14 @@ it('a declaration change (a new export) invalidates the bundles of its consumers
   expect(importMap().imports['cart/badge']).toMatch(/^\/cart\/badge\.[0-9a-f]{8}\.final\.mjs$/);
 });
 
-it('validate --graph writes the link-graph page of the host', () => {
-  // After `--`: Nx's own `--graph` flag would otherwise take it and print the task graph instead of running.
-  ws.nxOk(['run', 'shop:validate', '--outputStyle=static', '--', '--graph=tmp/links.html']);
+it('validate --linkGraph (or --graph after --) writes the link-graph page of the host', () => {
+  ws.nxOk(['run', 'shop:validate', '--linkGraph=tmp/links.html', '--outputStyle=static']);
   const html = ws.read('tmp/links.html');
   for (const name of ['shop', 'cart', 'vendor']) expect(html).toContain(`data-module="${name}"`);
   expect(html).toContain('tiny-fmt@1.4.2');
+  // After `--`, Nx leaves `--graph` to the executor (before it, Nx's own flag would draw the task graph).
+  ws.nxOk(['run', 'shop:validate', '--outputStyle=static', '--', '--graph=tmp/links-alias.html']);
+  expect(ws.read('tmp/links-alias.html')).toBe(html);
 });
 
 it('bad input: a wrong-shaped declaration still yields a project whose validate reports E_SCHEMA; a uses cycle shows as edges', () => {

@@ -26,7 +26,9 @@ export default async function runValidateExecutor(
   if (!root) return { success: false };
   const resolution = resolveModule(root, { links: options.links, checkFiles: true, requireBuilt: false });
   process.stdout.write(options.json ? renderJsonEnvelope(resolution) : renderReport(resolution));
-  // options.graph is accepted and normalized here; the graph layer renders the link-graph page from `resolution`.
-  if (options.graph) process.stderr.write(`${TAG.graph} link-graph page written to ${writeLinkGraphPage(resolution, path.resolve(context.root, options.graph))}\n`);
+  if (options.linkGraph) {
+    const file = writeLinkGraphPage(resolution, path.resolve(context.root, options.linkGraph));
+    process.stderr.write(`${TAG.graph} link-graph page written to ${file}\n`);
+  }
   return { success: !hasErrors(resolution.diagnostics) };
 }

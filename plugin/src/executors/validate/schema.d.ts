@@ -5,5 +5,5 @@ export interface ValidateExecutorSchema {
   /** Module name → directory (absolute or relative to this module's root) or http(s) URL; overrides node_modules. */
   links?: Record<string, string>;
   /** Path (relative to the workspace root) of a link-graph HTML page to write; rendered by the graph layer. */
-  graph?: string;
+  linkGraph?: string;
 }

@@ -63,11 +63,11 @@ describe('link-graph page', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('is written by validate --graph=<file>, relative to the workspace root', async () => {
+  it('is written by validate --linkGraph=<file>, relative to the workspace root', async () => {
     const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
     try {
-      const result = await runValidateExecutor({ graph: 'reports/links.html' }, {
+      const result = await runValidateExecutor({ linkGraph: 'reports/links.html' }, {
         root: ws.root,
         cwd: ws.root,
         isVerbose: false,

@@ -4,7 +4,7 @@ import type { ValidateExecutorSchema } from '../schema';
 export interface NormalizedValidateOptions {
   json: boolean;
   links: Record<string, string>;
-  graph?: string;
+  linkGraph?: string;
 }
 
 /**
@@ -25,8 +25,10 @@ export function normalizeOptions(options: ValidateExecutorSchema): { options?: N
       };
     }
   }
-  if (options.graph !== undefined && (typeof options.graph !== 'string' || options.graph.length === 0)) {
-    return { error: `${TAG.validate} option "graph" must be a file path, found ${JSON.stringify(options.graph)}; fix: pass --graph=dist/link-graph.html` };
+  if (options.linkGraph !== undefined && (typeof options.linkGraph !== 'string' || options.linkGraph.length === 0)) {
+    return {
+      error: `${TAG.validate} option "linkGraph" must be a file path, found ${JSON.stringify(options.linkGraph)}; fix: pass --linkGraph=dist/link-graph.html`,
+    };
   }
-  return { options: { json: options.json === true, links: { ...links }, graph: options.graph } };
+  return { options: { json: options.json === true, links: { ...links }, linkGraph: options.linkGraph } };
 }
