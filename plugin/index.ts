@@ -11,6 +11,15 @@ export type {
   SupplyTable,
 } from './src/protocol/types';
 export type { RenderContext, ServerRenderHandle } from './src/runtime/types';
+export {
+  checkTargets,
+  formatDiagnostic,
+  formatReport,
+  hasErrors,
+  readModule,
+  resolveModule,
+  validateDeclaration,
+} from './src/protocol/index';
 export { initGenerator } from './src/generators/init/generator';
 export { appGenerator } from './src/generators/app/generator';
 export { linkGenerator } from './src/generators/link/generator';
