@@ -158,10 +158,19 @@ describe('react host with a react remote and an html remote', () => {
       await server.waitFor(new RegExp(`127\\.0\\.0\\.1:${port}`), 180_000);
       const url = `http://127.0.0.1:${port}/`;
       await waitForText(url, 'data-esmx-widget="cart"', 60_000);
-      const widget = 'apps/cart/src/widget.tsx';
-      ws.write(widget, ws.read(widget).replace(/Hello (again )?from cart/, 'Edited live in cart'));
-      await waitForText(url, 'Edited live in cart', 60_000);
-      expect(server.child.exitCode).toBeNull();
+      const browser = await launchChromium();
+      try {
+        const page = await browser.context.newPage();
+        await page.goto(url, { waitUntil: 'networkidle' });
+        const widget = 'apps/cart/src/widget.tsx';
+        ws.write(widget, ws.read(widget).replace(/Hello (again )?from cart/, 'Edited live in cart'));
+        // The server-rendered HTML changes without a restart, and the open page reloads by itself.
+        await waitForText(url, 'Edited live in cart', 60_000);
+        await page.waitForFunction(() => document.body.textContent?.includes('Edited live in cart'), null, { timeout: 30_000 });
+        expect(server.child.exitCode).toBeNull();
+      } finally {
+        await browser.close();
+      }
     } finally {
       await server.stop();
     }
