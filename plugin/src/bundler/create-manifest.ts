@@ -23,6 +23,15 @@ export interface ManifestInput {
   entries: EntryPlan[];
   entrypoints: Record<string, EntrypointFiles>;
   lexer: Lexer;
+  /** The output already read by readOutput (e.g. while the other target was still compiling). */
+  output?: OutputFiles;
+}
+
+/** What the manifest needs from the emitted files: their list, static-import graph and (production) integrity. */
+export interface OutputFiles {
+  files: string[];
+  graph: Map<string, { files: string[]; externals: string[] }>;
+  integrity: Record<string, string>;
 }
 
 export function listFiles(dir: string): string[] {
@@ -55,11 +64,12 @@ export function readStaticImports(
   dir: string,
   files: string[],
   lexer: Lexer,
+  read: (file: string) => string = (file) => readFileSync(join(dir, file), 'utf8'),
 ): Map<string, { files: string[]; externals: string[] }> {
   const graph = new Map<string, { files: string[]; externals: string[] }>();
   for (const file of files) {
     if (!file.endsWith('.mjs')) continue;
-    const [imports] = lexer.parse(readFileSync(join(dir, file), 'utf8'), file);
+    const [imports] = lexer.parse(read(file), file);
     const node = { files: [] as string[], externals: [] as string[] };
     for (const imp of imports) {
       // d === -1: a static import; dynamic imports are loaded on demand and not preloaded.
@@ -97,11 +107,26 @@ export function collectStaticClosure(
   return { imports: [...seen].sort(), externals: [...externals].sort() };
 }
 
+/** Reads each emitted file once: its bytes feed both the integrity hash and the import lexer. */
+export function readOutput(dir: string, mode: 'production' | 'development', lexer: Lexer): OutputFiles {
+  const files = listFiles(dir);
+  const integrity: Record<string, string> = {};
+  const texts = new Map<string, string>();
+  for (const file of files) {
+    const needsText = file.endsWith('.mjs');
+    if (mode !== 'production' && !needsText) continue;
+    const bytes = readFileSync(join(dir, file));
+    if (mode === 'production') integrity[file] = computeIntegrity(bytes);
+    if (needsText) texts.set(file, bytes.toString('utf8'));
+  }
+  const graph = readStaticImports(dir, files, lexer, (file) => texts.get(file)!);
+  return { files, graph, integrity };
+}
+
 export function createManifest(input: ManifestInput): BuildManifest {
   const { resolution, target, dir } = input;
   const self = resolution.modules[resolution.module];
-  const files = listFiles(dir);
-  const graph = readStaticImports(dir, files, input.lexer);
+  const { files, graph, integrity } = input.output ?? readOutput(dir, input.mode, input.lexer);
 
   const provides: BuildManifest['provides'] = {};
   for (const group of resolution.supply.groups) {
@@ -127,11 +152,6 @@ export function createManifest(input: ManifestInput): BuildManifest {
       externals: closure.externals,
     };
     chunks[entry.name] = chunk;
-  }
-
-  const integrity: Record<string, string> = {};
-  if (input.mode === 'production') {
-    for (const file of files) integrity[file] = computeIntegrity(readFileSync(join(dir, file)));
   }
 
   return {

@@ -16,3 +16,35 @@ describe('readExportNames', () => {
     expect(development.get(files[1])!.names).toEqual(['delta', 'devOnly', 'gamma']);
   });
 });
+
+describe('readExportNames with a names cache', () => {
+  it('reads a CommonJS file once per (file, version, mode, node, size, mtime) and serves the cached names after', async () => {
+    const { mkdtempSync, cpSync, readdirSync, rmSync, writeFileSync, readFileSync: read } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const work = mkdtempSync(join(tmpdir(), 'esmx-names-'));
+    try {
+      const file = join(work, 'dynamic.cjs');
+      cpSync(join(dir, 'dynamic.cjs'), file);
+      const cacheDir = join(work, 'cache');
+      const first = await readExportNames([file], 'production', cacheDir);
+      expect(first.get(file)).toEqual({ esm: false, hasDefault: true, names: ['delta', 'gamma'], lexed: false });
+      const entries = readdirSync(cacheDir);
+      expect(entries).toHaveLength(1);
+      // A planted entry proves the second read comes from the cache, not from a new child process.
+      const planted = { esm: false, hasDefault: true, names: ['fromCache'], lexed: false };
+      writeFileSync(join(cacheDir, entries[0]), JSON.stringify(planted));
+      expect((await readExportNames([file], 'production', cacheDir)).get(file)).toEqual(planted);
+      // Another mode is another key.
+      expect((await readExportNames([file], 'development', cacheDir)).get(file)!.names).toEqual(['delta', 'devOnly', 'gamma']);
+      expect(readdirSync(cacheDir)).toHaveLength(2);
+      // Editing the file (size changes) is a miss: the names are read again.
+      writeFileSync(file, read(file, 'utf8') + '\nmodule.exports.epsilon = 5;\n');
+      expect((await readExportNames([file], 'production', cacheDir)).get(file)!.names).toEqual(['delta', 'epsilon', 'gamma']);
+      // A corrupt entry is a miss, not an error.
+      for (const name of readdirSync(cacheDir)) writeFileSync(join(cacheDir, name), '{');
+      expect((await readExportNames([file], 'production', cacheDir)).get(file)!.names).toEqual(['delta', 'epsilon', 'gamma']);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+});

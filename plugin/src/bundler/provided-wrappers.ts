@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { TAG } from '../constants';
 import type { BuildTarget } from '../protocol/types';
 
@@ -35,10 +35,20 @@ export interface ExportNames {
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
-/** Where generated wrappers live: outside the user's sources, one folder per module root. */
-export function getWrapperDir(root: string): string {
+/** The bundler's cache folder for one module root: outside the user's sources. */
+export function getCacheDir(root: string): string {
   const hash = createHash('sha1').update(root).digest('hex').slice(0, 12);
-  return join(tmpdir(), 'esmx-nx', hash, 'provided');
+  return join(tmpdir(), 'esmx-nx', hash);
+}
+
+/** Where generated wrappers live. */
+export function getWrapperDir(root: string): string {
+  return join(getCacheDir(root), 'provided');
+}
+
+/** Where the export names read by the child process are kept, so that it runs only when a provided file changes. */
+export function getNamesCacheDir(root: string): string {
+  return join(getCacheDir(root), 'export-names');
 }
 
 type Resolver = { sync(dir: string, request: string): { path?: string; error?: string } };
@@ -98,12 +108,67 @@ function readRequireKeys(files: string[], mode: string): Promise<Record<string, 
   });
 }
 
-/** Export names of each distinct file: es-module-lexer for ESM, `require()` keys for CommonJS (lexer as fallback). */
-export async function readExportNames(files: string[], mode: string): Promise<Map<string, ExportNames>> {
+/** Version of the package that owns `file` (nearest package.json with a version), or '' when there is none. */
+function findOwnerVersion(file: string): string {
+  let dir = dirname(file);
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        const version = (JSON.parse(readFileSync(pkg, 'utf8')) as { version?: unknown }).version;
+        if (typeof version === 'string') return version;
+      } catch {
+        // An unreadable package.json (e.g. a nested `{"type":"module"}` marker being edited) does not own a version: keep walking.
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return '';
+    dir = parent;
+  }
+}
+
+/**
+ * Cache key of one file's names. The names come from `require()` in a plain Node process, so they depend on the file,
+ * its package version, NODE_ENV (the mode) and the Node version, not on the build target (the target only decides
+ * which file a specifier resolves to, and that file is part of the key). Size and mtime are included too, so that a
+ * package edited in place (a linked workspace package, a patched node_modules) is read again.
+ */
+function getNamesKey(file: string, mode: string): string {
+  const { size, mtimeMs } = statSync(file);
+  const key = JSON.stringify([file, findOwnerVersion(file), mode, process.version, size, mtimeMs]);
+  return createHash('sha1').update(key).digest('hex');
+}
+
+function readCachedNames(path: string): ExportNames | undefined {
+  if (!existsSync(path)) return undefined;
+  try {
+    const value = JSON.parse(readFileSync(path, 'utf8')) as ExportNames;
+    if (typeof value.esm === 'boolean' && typeof value.hasDefault === 'boolean' && typeof value.lexed === 'boolean' && Array.isArray(value.names)) {
+      return value;
+    }
+  } catch {
+    // A corrupt entry (an interrupted write on another filesystem) is a miss: the names are read again and rewritten.
+  }
+  return undefined;
+}
+
+function writeCachedNames(path: string, names: ExportNames): void {
+  mkdirSync(dirname(path), { recursive: true });
+  // Write then rename, so that a parallel build never reads half a file.
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, JSON.stringify(names));
+  renameSync(temp, path);
+}
+
+/**
+ * Export names of each distinct file: es-module-lexer for ESM, `require()` keys for CommonJS (lexer as fallback).
+ * With `cacheDir`, the names of CommonJS files are kept on disk and the child process runs only for the misses.
+ */
+export async function readExportNames(files: string[], mode: string, cacheDir?: string): Promise<Map<string, ExportNames>> {
   const esLexer = await import('es-module-lexer');
   await esLexer.init;
-  const cjsLexer = require('cjs-module-lexer') as typeof import('cjs-module-lexer');
-  await cjsLexer.init();
+  // cjs-module-lexer (WebAssembly) is initialised only when require() fails for a file: a warm build needs no lexer.
+  let cjsLexer: typeof import('cjs-module-lexer') | undefined;
   const result = new Map<string, ExportNames>();
   const cjsFiles: string[] = [];
   for (const file of new Set(files)) {
@@ -120,19 +185,34 @@ export async function readExportNames(files: string[], mode: string): Promise<Ma
     if (esm) result.set(file, { esm: true, hasDefault: exportNames.includes('default'), names: [], lexed: true });
     else cjsFiles.push(file);
   }
-  const keys = await readRequireKeys(cjsFiles, mode);
+  const cachePaths = new Map<string, string>();
+  const missing: string[] = [];
   for (const file of cjsFiles) {
-    const entry = keys[file];
-    let names = entry?.names;
+    const cachePath = cacheDir ? join(cacheDir, `${getNamesKey(file, mode)}.json`) : undefined;
+    const cached = cachePath ? readCachedNames(cachePath) : undefined;
+    if (cached) result.set(file, cached);
+    else missing.push(file);
+    if (cachePath) cachePaths.set(file, cachePath);
+  }
+  const keys = await readRequireKeys(missing, mode);
+  for (const file of missing) {
+    let names = keys[file]?.names;
     let lexed = false;
     if (!names) {
       // require() failed (browser-only code): the lexer's direct exports are real in every mode;
       // re-exports are left to `export *`, which Rspack resolves statically.
+      if (!cjsLexer) {
+        cjsLexer = require('cjs-module-lexer') as typeof import('cjs-module-lexer');
+        await cjsLexer.init();
+      }
       names = cjsLexer.parse(readFileSync(file, 'utf8')).exports;
       lexed = true;
     }
     const filtered = [...new Set(names)].filter((n) => n !== 'default' && n !== '__esModule' && IDENTIFIER.test(n)).sort();
-    result.set(file, { esm: false, hasDefault: true, names: filtered, lexed });
+    const read: ExportNames = { esm: false, hasDefault: true, names: filtered, lexed };
+    result.set(file, read);
+    const cachePath = cachePaths.get(file);
+    if (cachePath) writeCachedNames(cachePath, read);
   }
   return result;
 }
@@ -160,6 +240,7 @@ export async function writeProvidedWrappers(
   const names = await readExportNames(
     files.map((f) => f.file),
     mode,
+    getNamesCacheDir(root),
   );
   const out: Record<BuildTarget, Map<string, string>> = { client: new Map(), server: new Map() };
   const base = getWrapperDir(root);
