@@ -2,7 +2,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CLIENT_DIR, ENTRY_EXPORT, SERVER_DIR, TAG } from '../constants';
 import type { BuildManifest, BuildTarget, ModuleInfo } from '../protocol/types';
-import { createManifest, listFiles, readOutput, type EntrypointFiles, type OutputFiles } from './create-manifest';
+import { createManifest, listFiles, type EntrypointFiles } from './create-manifest';
 import { createRspackConfig, type RspackConfig } from './create-rspack-config';
 import { createExternalsPlan } from './externals';
 import { formatProblem, formatSizeTable, measureFiles, type StatsProblem } from './format-output';
@@ -120,9 +120,6 @@ export async function buildModule(options: BuildModuleOptions): Promise<BuildMod
     return { errors, warnings, entrypoints };
   };
 
-  const measuredEarly: Partial<Record<BuildTarget, Promise<SizeRow[]>>> = {};
-  const readEarly: Partial<Record<BuildTarget, OutputFiles>> = {};
-
   const finish = async ({ errors, warnings, entrypoints }: ReturnType<typeof collect>): Promise<BuildModuleResult> => {
     for (const w of warnings) log(w);
     if (errors.length > 0) {
@@ -139,7 +136,7 @@ export async function buildModule(options: BuildModuleOptions): Promise<BuildMod
     });
     // gzip runs on libuv's thread pool: started first, it overlaps the manifests' lexing and hashing on this thread.
     const measuring = Promise.all(
-      outputs.map((o) => (o.plan ? (measuredEarly[o.target] ?? measureFiles(o.target, o.dir, listFiles(o.dir))) : [])),
+      outputs.map((o) => (o.plan ? measureFiles(o.target, o.dir, listFiles(o.dir)) : [])),
     );
     // Settled even if a manifest throws below, so that no rejection is left unhandled.
     measuring.catch(() => undefined);
@@ -152,7 +149,6 @@ export async function buildModule(options: BuildModuleOptions): Promise<BuildMod
         entries: plan ? plan.entries : [],
         entrypoints: entrypoints[target] ?? {},
         lexer,
-        output: plan ? readEarly[target] : undefined,
       });
     }
     const sizes: SizeRow[] = (await measuring).flat();
@@ -186,7 +182,6 @@ export async function buildModule(options: BuildModuleOptions): Promise<BuildMod
   }
   for (const child of compiler.compilers) {
     let started = 0;
-    const target = child.name as BuildTarget;
     child.hooks.compile.tap('esmx', () => {
       started = Date.now();
       log(`${TAG.build} ${info.name} ${child.name}: compiling (${mode})…`);
@@ -194,19 +189,6 @@ export async function buildModule(options: BuildModuleOptions): Promise<BuildMod
     child.hooks.done.tap('esmx', (stats: any) => {
       const state = stats.hasErrors() ? 'failed' : 'compiled';
       log(`${TAG.build} ${info.name} ${child.name}: ${state} in ${Date.now() - started} ms`);
-      // A single run: this target's files are final once it is done, so their sizes are measured while the other
-      // target is still compiling. (Watch mode measures in finish, after the rebuild it belongs to.)
-      if (!options.watch && !stats.hasErrors()) {
-        const dir = join(dirs.stage, target === 'client' ? CLIENT_DIR : SERVER_DIR);
-        measuredEarly[target] = measureFiles(target, dir, listFiles(dir));
-        // Awaited (and its error reported) in finish; this handler only keeps an early failure from being unhandled.
-        measuredEarly[target].catch(() => undefined);
-        try {
-          readEarly[target] = readOutput(dir, mode, lexer);
-        } catch {
-          // Left to finish, which reads the output again and reports the error as a failed build.
-        }
-      }
     });
   }
 

@@ -23,8 +23,6 @@ export interface ManifestInput {
   entries: EntryPlan[];
   entrypoints: Record<string, EntrypointFiles>;
   lexer: Lexer;
-  /** The output already read by readOutput (e.g. while the other target was still compiling). */
-  output?: OutputFiles;
 }
 
 /** What the manifest needs from the emitted files: their list, static-import graph and (production) integrity. */
@@ -126,7 +124,7 @@ export function readOutput(dir: string, mode: 'production' | 'development', lexe
 export function createManifest(input: ManifestInput): BuildManifest {
   const { resolution, target, dir } = input;
   const self = resolution.modules[resolution.module];
-  const { files, graph, integrity } = input.output ?? readOutput(dir, input.mode, input.lexer);
+  const { files, graph, integrity } = readOutput(dir, input.mode, input.lexer);
 
   const provides: BuildManifest['provides'] = {};
   for (const group of resolution.supply.groups) {
