@@ -121,6 +121,16 @@ describe('SSR of the composed page', () => {
     expect(head.headers['content-length']).toBe(String(get.body.length));
     expect(head.body.length).toBe(0);
   });
+
+  it('lets a handler override content-type whatever the case of its header name, sending each header once', async () => {
+    const res = await rawHttpRequest(server.port, '/plain');
+    const head = res.text.slice(0, res.text.indexOf('\r\n\r\n'));
+    const names = head.split('\r\n').slice(1).map((line) => line.slice(0, line.indexOf(':')).toLowerCase());
+    expect(names.filter((n) => n === 'content-type')).toEqual(['content-type']);
+    expect(head).toMatch(/\r\ncontent-type: text\/plain; charset=utf-8\r\n/i);
+    expect(head).toMatch(/\r\nx-frame-options: DENY\r\n/i);
+    expect(res.text.endsWith('\r\n\r\nplain')).toBe(true);
+  });
 });
 
 describe('static files', () => {

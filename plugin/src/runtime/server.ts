@@ -226,20 +226,29 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
     }
   };
 
+  /**
+   * The handler's headers under lower-case names: writeHead sends an object's keys verbatim, so a handler's
+   * `Content-Type` next to our `content-type` would go out twice (and a `Content-Length` would corrupt the response).
+   */
+  const pageHeaders = (rc: RenderContext, defaults: Record<string, string | number>, fixed: Record<string, string | number>) => {
+    const headers = defaults;
+    for (const name in rc.responseHeaders) headers[name.toLowerCase()] = rc.responseHeaders[name];
+    return Object.assign(headers, fixed);
+  };
+
   const sendPage = (req: IncomingMessage, res: ServerResponse, rc: RenderContext) => {
     if (closing) res.setHeader('connection', 'close');
     if (rc.redirect) {
       const status = rc.status >= 300 && rc.status < 400 ? rc.status : 302;
-      res.writeHead(status, { ...rc.responseHeaders, location: rc.redirect, 'content-length': 0 });
+      res.writeHead(status, pageHeaders(rc, {}, { location: rc.redirect, 'content-length': 0 }));
       res.end();
       return;
     }
     const html = options.transformHtml ? options.transformHtml(rc.html) : rc.html;
-    res.writeHead(rc.status, {
-      'content-type': 'text/html; charset=utf-8',
-      ...rc.responseHeaders,
-      'content-length': Buffer.byteLength(html),
-    });
+    res.writeHead(
+      rc.status,
+      pageHeaders(rc, { 'content-type': 'text/html; charset=utf-8' }, { 'content-length': Buffer.byteLength(html) }),
+    );
     res.end(req.method === 'HEAD' ? undefined : html);
   };
 
