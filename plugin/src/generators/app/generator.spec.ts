@@ -219,6 +219,16 @@ describe('@esmx/nx:app', () => {
       );
     });
 
+    it('a directory outside the workspace, including its parent itself', async () => {
+      for (const directory of ['..', '../elsewhere', `${tree.root}/..`]) {
+        await expectRefusal(
+          { directory, name: 'outside', framework: 'html' },
+          'expected a directory inside the workspace for the new module',
+          'pass a relative directory such as apps/shell',
+        );
+      }
+    });
+
     it('a name that is not a valid npm package name', async () => {
       await expectRefusal(
         { directory: 'apps/Shell', framework: 'html' },

@@ -23,7 +23,7 @@ export function assertCanGenerate(tree: Tree, options: NormalizedAppOptions): vo
 }
 
 function assertDirectoryIsFree(tree: Tree, directory: string): void {
-  if (directory === '.' || directory === '' || directory.startsWith('../')) {
+  if (directory === '.' || directory === '' || directory === '..' || directory.startsWith('../')) {
     throw createGeneratorError(
       `expected a directory inside the workspace for the new module, found "${directory || '.'}".`,
       'pass a relative directory such as apps/shell: nx g @esmx/nx:app apps/shell',
