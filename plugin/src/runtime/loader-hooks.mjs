@@ -11,12 +11,38 @@
 
 let table = { imports: { exact: {}, prefixes: [] }, scopes: [], roots: [] };
 
+// The tables a swap replaced, newest first (bounded). A module instantiated under an older map carries that map's
+// version key in its URL and keeps resolving with it, so a request in flight during a swap finishes on the modules
+// it started with (a dynamic import included). A key covers the keys of everything its module uses, so a key found
+// in the newest table gives the same answers under any older one that has it.
+const KEPT_TABLES = 4;
+let previous = [];
+
+function setTable(next) {
+  previous = [table, ...previous].slice(0, KEPT_TABLES - 1);
+  table = next;
+}
+
+function tableFor(parentURL) {
+  if (previous.length === 0 || !parentURL) return table;
+  const at = parentURL.indexOf('?esmx=');
+  if (at === -1) return table;
+  const path = parentURL.slice(0, at);
+  const key = parentURL.slice(at + 6).replace(/[&#].*$/, '');
+  for (const candidate of [table, ...previous]) {
+    for (const [root, rootKey] of candidate.roots) {
+      if (rootKey === key && path.startsWith(root)) return candidate;
+    }
+  }
+  return table;
+}
+
 export function initialize(data) {
   if (data && data.table) table = data.table;
   if (data && data.port) {
     data.port.on('message', (message) => {
       if (message && message.type === 'set-map') {
-        table = message.table;
+        setTable(message.table);
         data.port.postMessage({ type: 'ack', id: message.id });
       }
     });
@@ -51,8 +77,8 @@ export function resolveBare(specifier, parentURL, current = table) {
   return lookupIn(current.imports, specifier);
 }
 
-function finish(url, shortCircuit) {
-  for (const [root, key] of table.roots) {
+function finish(url, shortCircuit, current) {
+  for (const [root, key] of current.roots) {
     if (url.startsWith(root)) {
       const versioned = key && !url.includes('?') ? `${url}?esmx=${key}` : url;
       return { url: versioned, format: 'module', shortCircuit };
@@ -62,15 +88,16 @@ function finish(url, shortCircuit) {
 }
 
 export async function resolve(specifier, context, nextResolve) {
+  const current = tableFor(context.parentURL);
   if (isBare(specifier)) {
-    const hit = resolveBare(specifier, context.parentURL);
+    const hit = resolveBare(specifier, context.parentURL, current);
     if (hit) {
       if (hit.url === null) {
         throw new TypeError(`[esmx:ssr] the server import map blocks "${specifier}" (mapped to null).`);
       }
-      return finish(hit.url, true) ?? { url: hit.url, shortCircuit: true };
+      return finish(hit.url, true, current) ?? { url: hit.url, shortCircuit: true };
     }
   }
   const result = await nextResolve(specifier, context);
-  return (result.url && finish(result.url, result.shortCircuit)) || result;
+  return (result.url && finish(result.url, result.shortCircuit, current)) || result;
 }

@@ -316,6 +316,15 @@ describe('a remote version swapped while running', () => {
     expect([dynamic.status, dynamic.text]).toEqual([200, 'dynamic v2']);
     deployCart(host, 'v2');
   });
+
+  it('resolves an import made by a request in flight after the swap with the map that request started on', async () => {
+    const slow = httpRequest(server.port, '/dynamic?delay=1500');
+    await new Promise((r) => setTimeout(r, 300));
+    deployCart(host, 'v1');
+    expect((await server.reload()).type).toBe('reloaded');
+    expect((await httpRequest(server.port, '/dynamic')).text).toBe('dynamic v1');
+    expect((await slow).text).toBe('dynamic v2');
+  });
 });
 
 describe('base, nonce and shim options', () => {
