@@ -125,7 +125,15 @@ export async function startDevServer(options: DevServerOptions, deps: DevServerD
         }
       });
       const server = overlayServer;
-      server.once('error', reject);
+      server.once('error', (error: NodeJS.ErrnoException) => {
+        overlayServer = undefined;
+        reject(
+          new Error(
+            `${TAG.serve} expected to listen on ${options.host}:${port}, found ${error.code ?? error.message}. ` +
+              (error.code === 'EADDRINUSE' ? 'Fix: pick another port (--port) or stop the other server.' : 'Fix: check host and port.'),
+          ),
+        );
+      });
       server.listen(port, options.host, () => {
         port = (server.address() as { port: number }).port;
         resolve();
@@ -180,22 +188,30 @@ export async function startDevServer(options: DevServerOptions, deps: DevServerD
 
   const modules = listBuildable(resolution);
   const watchers: (() => Promise<void>)[] = [];
-  for (const { name, root } of modules) {
-    const moduleResolution = name === resolution.module ? resolution : deps.resolve(root);
-    const result = await deps.build({
-      root,
-      mode: 'development',
-      resolution: moduleResolution,
-      watch: true,
-      log,
-      onRebuild: (rebuilt) => onRebuild(name, rebuilt),
-    });
-    if (result.close) watchers.push(result.close);
-    if (!result.ok) errors.set(name, result.errors);
+  try {
+    for (const { name, root } of modules) {
+      const moduleResolution = name === resolution.module ? resolution : deps.resolve(root);
+      const result = await deps.build({
+        root,
+        mode: 'development',
+        resolution: moduleResolution,
+        watch: true,
+        log,
+        onRebuild: (rebuilt) => onRebuild(name, rebuilt),
+      });
+      if (result.close) watchers.push(result.close);
+      if (!result.ok) errors.set(name, result.errors);
+    }
+    if (errors.size === 0) relink();
+    if (errors.size === 0) await listen();
+    if (!handle) await listenOverlay();
+  } catch (error) {
+    // Nothing listens: stop what was started, or the watchers keep the process alive after the failure.
+    closing = true;
+    hub.close();
+    await Promise.all(watchers.map((stop) => stop()));
+    throw error;
   }
-  if (errors.size === 0) relink();
-  if (errors.size === 0) await listen();
-  if (!handle) await listenOverlay();
 
   const url = handle?.url ?? `http://${options.host}:${port}${base}`;
   let resolveClosed!: () => void;

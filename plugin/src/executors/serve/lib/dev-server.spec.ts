@@ -1,0 +1,58 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Resolution } from '../../../protocol/types';
+import { startDevServer, type DevServerDeps } from './dev-server';
+
+/** A closure of one module on disk whose first build fails, so the dev server goes straight to its overlay. */
+function createDeps(stopped: string[]): DevServerDeps {
+  const resolution = {
+    module: 'shell',
+    diagnostics: [],
+    supply: {},
+    mounts: { shell: { name: 'shell', via: 'self', root: '/ws/apps/shell', built: false } },
+    modules: {},
+  } as unknown as Resolution;
+  return {
+    resolve: () => resolution,
+    build: async () => ({
+      ok: false,
+      errors: ['src/entry.server.ts: boom'],
+      warnings: [],
+      sizes: [],
+      manifests: {},
+      close: async () => {
+        stopped.push('shell');
+      },
+    }),
+    link: () => ({ diagnostics: [] }),
+  };
+}
+
+describe('startDevServer on a busy port', () => {
+  let busy: Server;
+  let port: number;
+  beforeAll(async () => {
+    busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    port = (busy.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => busy.close(resolve));
+  });
+
+  it('fails with a tagged message that names the port and the fix, and stops the watchers it started', async () => {
+    const stopped: string[] = [];
+    const error = await startDevServer(
+      { root: '/ws/apps/shell', port, host: '127.0.0.1', base: '/', shim: 'never', handleSignals: false, log: () => undefined },
+      createDeps(stopped),
+    ).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.message).toBe(
+      `[esmx:serve] expected to listen on 127.0.0.1:${port}, found EADDRINUSE. ` +
+        'Fix: pick another port (--port) or stop the other server.',
+    );
+    expect(stopped).toEqual(['shell']);
+  });
+});
