@@ -1,10 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { RebuildResult } from '../../../bundler/types';
 import type { Resolution } from '../../../protocol/types';
+import { httpRequest } from '../../../runtime/fixtures/composed-host/spawn-server';
 import { startDevServer, type DevServerDeps } from './dev-server';
 
 /** A closure of one module on disk whose first build fails, so the dev server goes straight to its overlay. */
-function createDeps(stopped: string[]): DevServerDeps {
+function createDeps(stopped: string[], hooks: { onRebuild?: (result: RebuildResult) => void; link?: DevServerDeps['link'] } = {}): DevServerDeps {
   const resolution = {
     module: 'shell',
     diagnostics: [],
@@ -14,7 +16,8 @@ function createDeps(stopped: string[]): DevServerDeps {
   } as unknown as Resolution;
   return {
     resolve: () => resolution,
-    build: async () => ({
+    build: async (options) => ({
+      ...(hooks.onRebuild = options.onRebuild, {}),
       ok: false,
       errors: ['src/entry.server.ts: boom'],
       warnings: [],
@@ -24,7 +27,7 @@ function createDeps(stopped: string[]): DevServerDeps {
         stopped.push('shell');
       },
     }),
-    link: () => ({ diagnostics: [] }),
+    link: (root, resolution) => (hooks.link ? hooks.link(root, resolution) : { diagnostics: [] }),
   };
 }
 
@@ -54,5 +57,31 @@ describe('startDevServer on a busy port', () => {
         'Fix: pick another port (--port) or stop the other server.',
     );
     expect(stopped).toEqual(['shell']);
+  });
+});
+
+describe('startDevServer after a rebuild whose handling throws', () => {
+  it('shows the failure on the overlay and keeps handling later rebuilds', async () => {
+    const hooks: Parameters<typeof createDeps>[1] = {
+      link: () => {
+        throw new Error('[esmx:link] shell: could not write dist/link.json (ENOSPC)');
+      },
+    };
+    const dev = await startDevServer(
+      { root: '/ws/apps/shell', port: 0, host: '127.0.0.1', base: '/', shim: 'never', handleSignals: false, log: () => undefined },
+      createDeps([], hooks),
+    );
+    try {
+      const port = Number(new URL(dev.url).port);
+      hooks.onRebuild!({ ok: true, errors: [], manifests: {} });
+      hooks.onRebuild!({ ok: false, errors: ['src/entry.server.ts: second error'], manifests: {} });
+      await new Promise((r) => setTimeout(r, 50));
+      const page = await httpRequest(port, '/');
+      expect(page.status).toBe(500);
+      expect(page.text).toContain('src/entry.server.ts: second error');
+      expect(page.text).toContain('could not write dist/link.json (ENOSPC)');
+    } finally {
+      await dev.close();
+    }
   });
 });

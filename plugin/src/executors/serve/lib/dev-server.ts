@@ -183,6 +183,13 @@ export async function startDevServer(options: DevServerOptions, deps: DevServerD
       }
       hub.broadcast();
       if (errors.size === 0) log(`${TAG.serve} ${name} rebuilt; SSR reloaded in ${Date.now() - started} ms`);
+    }).catch((error) => {
+      // A throw here (the link step failing to write, the overlay losing its port) must not reject the queue:
+      // every later rebuild would be skipped and the rejection would end the process. Show it and carry on.
+      const message = (error as Error)?.message ?? String(error);
+      errors.set(TAG.ssr, [message]);
+      log(message);
+      hub.broadcast();
     });
   };
 
