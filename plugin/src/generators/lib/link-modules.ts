@@ -98,7 +98,7 @@ export function addWidgetImport(tree: Tree, host: WorkspaceModule, remote: Works
   const specifier = `${remote.name}/widget`;
   const source = readText(tree, appFile);
   if (source.includes(`'${specifier}'`)) return { status: 'present' };
-  const id = toIdentifier(remote.name);
+  const id = pickFreeIdentifier(source, toIdentifier(remote.name));
   const reactHost = appFile.endsWith('.tsx');
   let next = source;
   let helperNeeded = false;
@@ -185,6 +185,14 @@ export function toIdentifier(name: string): string {
   const words = name.split(/[^A-Za-z0-9]+/).filter(Boolean);
   const id = words.map((word) => word[0].toUpperCase() + word.slice(1)).join('');
   return /^[0-9]/.test(id) ? `M${id}` : id;
+}
+
+/** `id`, or `id2`, `id3`…: names like `cart-ui` and `cart.ui` map to one identifier, and a second import would not compile. */
+function pickFreeIdentifier(source: string, id: string): string {
+  const taken = (candidate: string) => new RegExp(`\\b(?:render|mount)?${candidate}Widget\\b`).test(source);
+  let candidate = id;
+  for (let n = 2; taken(candidate); n++) candidate = `${id}${n}`;
+  return candidate;
 }
 
 function readText(tree: Tree, path: string): string {

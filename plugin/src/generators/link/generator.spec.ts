@@ -45,6 +45,18 @@ describe('@esmx/nx:link', () => {
     expect(tree.read('apps/shell/src/app.tsx', 'utf-8')).toBe(app);
   });
 
+  it('with --import gives two remotes whose names differ only in punctuation distinct bindings', async () => {
+    await generate(tree, { directory: 'apps/cart-ui' });
+    await generate(tree, { directory: 'apps/cart.ui' });
+    await linkGenerator(tree, { from: 'shell', to: 'cart-ui', import: true, skipInstall: true });
+    await linkGenerator(tree, { from: 'shell', to: 'cart.ui', import: true, skipInstall: true });
+    const app = tree.read('apps/shell/src/app.tsx', 'utf-8')!;
+    expect(app).toContain("import { Widget as CartUiWidget } from 'cart-ui/widget';");
+    expect(app).toContain("import { Widget as CartUi2Widget } from 'cart.ui/widget';");
+    expect(app).toContain('<CartUiWidget />');
+    expect(app).toContain('<CartUi2Widget />');
+  });
+
   it('with --import renders the widget in the host', async () => {
     await linkGenerator(tree, { from: 'shell', to: 'cart', import: true, skipInstall: true });
     expect(tree.read('apps/shell/src/app.tsx', 'utf-8')).toContain("import { Widget as CartWidget } from 'cart/widget';");
