@@ -82,3 +82,6 @@ export const GENERATOR_MARKER = { imports: 'esmx:imports', widgets: 'esmx:widget
 export const RUNTIME_URL_DIR = '_esmx';
 /** Under a host's dist/: server files of URL-linked modules, downloaded once per manifest hash. */
 export const REMOTE_CACHE_DIR = '.esmx-remote-cache';
+
+/** How long the runtime waits for a URL-linked module's manifest or server file before giving up with a message. */
+export const REMOTE_FETCH_TIMEOUT_MS = 30_000;

@@ -2,7 +2,17 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
-import { CLIENT_DIR, DIST_DIR, LINK_FILE, MANIFEST_FILE, PROTOCOL_VERSION, REMOTE_CACHE_DIR, SERVER_DIR, TAG } from '../constants';
+import {
+  CLIENT_DIR,
+  DIST_DIR,
+  LINK_FILE,
+  MANIFEST_FILE,
+  PROTOCOL_VERSION,
+  REMOTE_CACHE_DIR,
+  REMOTE_FETCH_TIMEOUT_MS,
+  SERVER_DIR,
+  TAG,
+} from '../constants';
 import type { BuildManifest } from '../protocol/types';
 
 export interface LinkFile {
@@ -83,15 +93,28 @@ export function toServerUrl(link: { url: string; serverUrl?: string }): string {
   return new URL(`../${SERVER_DIR}/`, link.url.endsWith('/') ? link.url : `${link.url}/`).href;
 }
 
-async function fetchBytes(url: string): Promise<Buffer> {
+async function fetchBytes(url: string, timeoutMs: number): Promise<Buffer> {
+  // One deadline for headers and body: a host that accepts and never answers must not hold the start-up for minutes.
+  const signal = AbortSignal.timeout(timeoutMs);
+  const timedOut = () =>
+    fail(
+      `expected an answer from ${url} within ${timeoutMs} ms, found none. ` +
+        'Fix: check that the module is deployed at the link URL and reachable from this server.',
+    );
   let response: Response;
   try {
-    response = await fetch(url);
+    response = await fetch(url, { signal });
   } catch (error) {
+    if (signal.aborted) timedOut();
     fail(`expected to fetch ${url}, but the request failed (${(error as Error).message}). Fix: check the link URL.`);
   }
   if (!response.ok) fail(`expected 200 from ${url}, found ${response.status}. Fix: deploy the module's dist/ there.`);
-  return Buffer.from(await response.arrayBuffer());
+  try {
+    return Buffer.from(await response.arrayBuffer());
+  } catch (error) {
+    if (signal.aborted) timedOut();
+    fail(`expected the body of ${url}, but reading it failed (${(error as Error).message}). Fix: check the link URL.`);
+  }
 }
 
 function isSafeRelative(file: string): boolean {
@@ -106,8 +129,9 @@ async function downloadServerFiles(
   name: string,
   serverUrl: string,
   cacheDir: string,
+  timeoutMs: number,
 ): Promise<{ manifest: BuildManifest; text: string; dir: string }> {
-  const bytes = await fetchBytes(serverUrl + MANIFEST_FILE);
+  const bytes = await fetchBytes(serverUrl + MANIFEST_FILE, timeoutMs);
   const text = bytes.toString('utf8');
   let manifest: BuildManifest;
   try {
@@ -121,7 +145,7 @@ async function downloadServerFiles(
     const staging = `${dir}.tmp-${process.pid}`;
     for (const file of manifest.files ?? []) {
       if (!isSafeRelative(file)) fail(`expected relative file names in ${serverUrl}${MANIFEST_FILE}, found ${file}.`);
-      const content = await fetchBytes(serverUrl + file);
+      const content = await fetchBytes(serverUrl + file, timeoutMs);
       const expected = manifest.integrity?.[file];
       if (expected) {
         const [algorithm] = expected.split('-');
@@ -145,16 +169,20 @@ async function downloadServerFiles(
   return { manifest, text, dir };
 }
 
-/** Loads link.json and every linked module's manifests. */
-export async function loadLinkedHost(root: string, options: { cacheDir?: string } = {}): Promise<LinkedHost> {
+/** Loads link.json and every linked module's manifests. `fetchTimeoutMs` bounds each download of a URL-linked module. */
+export async function loadLinkedHost(
+  root: string,
+  options: { cacheDir?: string; fetchTimeoutMs?: number } = {},
+): Promise<LinkedHost> {
   const absoluteRoot = resolve(root);
+  const timeoutMs = options.fetchTimeoutMs ?? REMOTE_FETCH_TIMEOUT_MS;
   const link = readLinkFile(absoluteRoot);
   const cacheDir = options.cacheDir ?? join(absoluteRoot, DIST_DIR, REMOTE_CACHE_DIR);
   const modules: Record<string, LinkedModule> = {};
   for (const [name, entry] of Object.entries(link.modules)) {
     if ('url' in entry && typeof entry.url === 'string') {
       const url = entry.url.endsWith('/') ? entry.url : `${entry.url}/`;
-      const clientBytes = await fetchBytes(url + MANIFEST_FILE);
+      const clientBytes = await fetchBytes(url + MANIFEST_FILE, timeoutMs);
       let client: BuildManifest;
       try {
         client = checkManifest(JSON.parse(clientBytes.toString('utf8')), url + MANIFEST_FILE, name);
@@ -162,7 +190,7 @@ export async function loadLinkedHost(root: string, options: { cacheDir?: string 
         if ((error as Error).message.startsWith(TAG.ssr)) throw error;
         fail(`expected JSON at ${url}${MANIFEST_FILE}, found something else. Fix: deploy dist/client there.`);
       }
-      const server = await downloadServerFiles(name, toServerUrl({ url, serverUrl: (entry as { serverUrl?: string }).serverUrl }), cacheDir);
+      const server = await downloadServerFiles(name, toServerUrl({ url, serverUrl: (entry as { serverUrl?: string }).serverUrl }), cacheDir, timeoutMs);
       modules[name] = { name, url, client, server: server.manifest, serverText: server.text, serverDir: server.dir };
       continue;
     }
