@@ -1,6 +1,7 @@
 import type { Tree } from '@nx/devkit';
 import { logger, readJson, writeJson } from '@nx/devkit';
 import { TAG } from '../../../constants';
+import { packageNameOf } from '../../../protocol/index';
 import type { EsmxDeclaration } from '../../../protocol/types';
 import { reactDomVersion, reactVersion } from '../../../versions';
 import type { NormalizedAppOptions } from './normalize-options';
@@ -57,12 +58,6 @@ export function createPackageJson(tree: Tree, options: NormalizedAppOptions): vo
       `${TAG.generator} ${options.name} provides ${unknown.join(', ')}, which the workspace does not declare yet; install ${unknown.length > 1 ? 'them' : 'it'} for the provider: npm install ${unknown.join(' ')} -w ${options.directory}`,
     );
   }
-}
-
-/** `@scope/a/b` → `@scope/a`, `react-dom/client` → `react-dom`. */
-function packageNameOf(specifier: string): string {
-  const parts = specifier.split('/');
-  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
 
 function sortKeys(record: Record<string, string>): Record<string, string> {
