@@ -207,7 +207,14 @@ export async function serveFile(
     else createReadStream(file.path).on('error', (error) => res.destroy(error)).pipe(res);
     return;
   }
-  if (!file.bodies) file.bodies = loadBodies(file, readFileSync(file.path), index, rel);
+  if (!file.bodies) {
+    const loading = loadBodies(file, readFileSync(file.path), index, rel);
+    file.bodies = loading;
+    // A failed load (a precompressed sibling gone since indexing) fails this request, not every later one.
+    loading.catch(() => {
+      if (file.bodies === loading) file.bodies = undefined;
+    });
+  }
   const bodies = await file.bodies;
   const accepted = acceptedEncodings(req.headers['accept-encoding'] as string | undefined);
   let body = bodies.identity;
