@@ -309,6 +309,14 @@ describe('@esmx/nx:app', () => {
     });
   });
 
+  it('puts --port on the serve and start targets under the names the plugin options give them', async () => {
+    tree.write('nx.json', JSON.stringify({ plugins: [{ plugin: '@esmx/nx/plugin', options: { serveTargetName: 'dev', startTargetName: 'prod' } }] }));
+    await generate(tree, { directory: 'apps/page', framework: 'html', port: 4320 });
+    expect(readJson(tree, 'apps/page/package.json').nx).toEqual({
+      targets: { dev: { options: { port: 4320 } }, prod: { options: { port: 4320 } } },
+    });
+  });
+
   it('uses an explicit --uses provider when several exist', async () => {
     await generate(tree, { directory: 'libs/one', role: 'provider' });
     await generate(tree, { directory: 'libs/two', role: 'provider' });

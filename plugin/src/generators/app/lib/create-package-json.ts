@@ -1,6 +1,8 @@
 import type { Tree } from '@nx/devkit';
-import { logger, readJson, writeJson } from '@nx/devkit';
+import { logger, readJson, readNxJson, writeJson } from '@nx/devkit';
 import { TAG } from '../../../constants';
+import { normalizeOptions as normalizePluginOptions, type EsmxPluginOptions } from '../../../graph/lib/normalize-options';
+import { ESMX_GRAPH_PLUGIN } from '../../init/lib/add-plugin-to-nx-json';
 import { packageNameOf } from '../../../protocol/index';
 import type { EsmxDeclaration } from '../../../protocol/types';
 import { reactDomVersion, reactVersion } from '../../../versions';
@@ -48,8 +50,11 @@ export function createPackageJson(tree: Tree, options: NormalizedAppOptions): vo
   if (Object.keys(dependencies).length) packageJson.dependencies = sortKeys(dependencies);
   packageJson.esmx = esmx;
   if (options.port !== undefined) {
+    // Under the names the graph plugin gives the targets: an options-only entry under another name would be a
+    // target without an executor.
+    const names = readTargetNames(tree);
     packageJson.nx = {
-      targets: { serve: { options: { port: options.port } }, start: { options: { port: options.port } } },
+      targets: { [names.serve]: { options: { port: options.port } }, [names.start]: { options: { port: options.port } } },
     };
   }
   writeJson(tree, `${options.directory}/package.json`, packageJson);
@@ -58,6 +63,11 @@ export function createPackageJson(tree: Tree, options: NormalizedAppOptions): vo
       `${TAG.generator} ${options.name} provides ${unknown.join(', ')}, which the workspace does not declare yet; install ${unknown.length > 1 ? 'them' : 'it'} for the provider: npm install ${unknown.join(' ')} -w ${options.directory}`,
     );
   }
+}
+
+function readTargetNames(tree: Tree) {
+  const entry = readNxJson(tree)?.plugins?.find((p) => typeof p !== 'string' && p.plugin === ESMX_GRAPH_PLUGIN);
+  return normalizePluginOptions(typeof entry === 'object' ? (entry.options as EsmxPluginOptions | undefined) : undefined);
 }
 
 function sortKeys(record: Record<string, string>): Record<string, string> {
