@@ -52,9 +52,14 @@ describe('@esmx/nx:importmap', () => {
     expect(existsSync(join(ws.dir('shop'), 'dist/importmap.json'))).toBe(false);
   });
 
-  it('refuses to link a module whose declaration has errors', async () => {
+  it('refuses to link a module whose declaration has errors, and removes the link outputs of its last good link', async () => {
+    await expect(runImportmapExecutor({}, context('shop', 'apps/shop'))).resolves.toEqual({ success: true });
+    expect(existsSync(join(ws.dir('shop'), 'dist/link.json'))).toBe(true);
+    error.mockClear();
     writeFileSync(join(ws.dir('shop'), 'package.json'), '{ "name": "shop", "esmx": ');
     await expect(runImportmapExecutor({}, context('shop', 'apps/shop'))).resolves.toEqual({ success: false });
+    expect(existsSync(join(ws.dir('shop'), 'dist/link.json'))).toBe(false);
+    expect(existsSync(join(ws.dir('shop'), 'dist/importmap.json'))).toBe(false);
     const printed = error.mock.calls.map((c) => String(c[0])).join('\n');
     expect(printed).toContain('E_SCHEMA');
     expect(printed).toContain('not linked because the declaration has errors');

@@ -3,7 +3,8 @@ import { DIST_DIR, IMPORT_MAP_FILE, LINK_FILE, TAG } from '../../constants';
 import { formatDiagnostic, hasErrors, resolveModule } from '../../protocol/index';
 import type { Diagnostic } from '../../protocol/types';
 import { getModuleRoot } from '../lib/get-module-root';
-import { linkModule } from './lib/link-module';
+import { join } from 'node:path';
+import { linkModule, removeLinkOutputs } from './lib/link-module';
 import type { ImportmapExecutorSchema } from './schema';
 
 /**
@@ -21,7 +22,11 @@ export default async function runImportmapExecutor(
   const resolveDiagnostics = resolution.diagnostics.filter((d) => d.code !== 'E_NOT_BUILT');
   if (hasErrors(resolveDiagnostics)) {
     printDiagnostics(resolveDiagnostics);
-    console.error(`${TAG.link} ${resolution.module}: not linked because the declaration has errors (see above).`);
+    removeLinkOutputs(join(root, DIST_DIR));
+    console.error(
+      `${TAG.link} ${resolution.module}: not linked because the declaration has errors (see above); ` +
+        `${DIST_DIR}/${IMPORT_MAP_FILE} and ${DIST_DIR}/${LINK_FILE} were removed.`,
+    );
     return { success: false };
   }
   const result = linkModule(root, resolution);

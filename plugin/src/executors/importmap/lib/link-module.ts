@@ -228,7 +228,8 @@ function composeDiagnostic(module: string, error: Error): Diagnostic {
   });
 }
 
-function removeLinkOutputs(dist: string): void {
+/** Removes `dist/importmap.json` and `dist/link.json`, so that no server starts on a map that no longer matches. */
+export function removeLinkOutputs(dist: string): void {
   rmSync(join(dist, IMPORT_MAP_FILE), { force: true });
   rmSync(join(dist, LINK_FILE), { force: true });
 }
