@@ -3,7 +3,7 @@
  * executors; it never imports Nx (a deployed server does not install it).
  */
 export type { LinkedModuleInfo, RenderContext, RenderParams, ServerRenderHandle } from './types';
-export { startServer, normalizeBase } from './server';
+export { startServer, normalizeBase, resolveListenOptions } from './server';
 export type { ServerHandle, StartServerOptions } from './server';
 export { renderPart, createRenderContext, createPagePieces, describeLinkedModules } from './render-context';
 export type { PagePieces } from './render-context';

@@ -131,6 +131,11 @@ describe('SSR of the composed page', () => {
     expect(head).toMatch(/\r\nx-frame-options: DENY\r\n/i);
     expect(res.text.endsWith('\r\n\r\nplain')).toBe(true);
   });
+
+  it('gives the handler a local URL even for a path with extra leading slashes', async () => {
+    const res = await rawHttpRequest(server.port, '//plain');
+    expect(res.text.endsWith('\r\n\r\nplain')).toBe(true);
+  });
 });
 
 describe('static files', () => {

@@ -90,13 +90,23 @@ function describeError(error: unknown): string {
   return (error as Error)?.stack ?? String(error);
 }
 
+/** Port, interface and base path: the options given, else `PORT` / `HOST` / `BASE` from the environment, else the defaults. */
+export function resolveListenOptions(
+  options: { port?: number; host?: string; base?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): { port: number; host: string; base: string } {
+  const envPort = env.PORT ? Number(env.PORT) : undefined;
+  return {
+    port: options.port ?? (Number.isInteger(envPort) ? envPort! : DEFAULT_PORT),
+    host: options.host ?? env.HOST ?? DEFAULT_HOST,
+    base: normalizeBase(options.base ?? env.BASE),
+  };
+}
+
 export async function startServer(options: StartServerOptions): Promise<ServerHandle> {
   const log = options.log ?? ((line: string) => console.log(line));
   const logError = options.log ?? ((line: string) => console.error(line));
-  const base = normalizeBase(options.base ?? process.env.BASE);
-  const host = options.host ?? process.env.HOST ?? DEFAULT_HOST;
-  const envPort = process.env.PORT ? Number(process.env.PORT) : undefined;
-  const port = options.port ?? (Number.isInteger(envPort) ? envPort! : DEFAULT_PORT);
+  const { port, host, base } = resolveListenOptions(options);
   const shimMode: ShimMode = options.shim ?? 'auto';
   if (!['auto', 'always', 'never'].includes(shimMode)) {
     throw new Error(`${TAG.ssr} expected shim to be 'auto', 'always' or 'never', found ${JSON.stringify(shimMode)}. Fix: pick one.`);
@@ -271,7 +281,9 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
   // Not an async function, and it settles the request itself: a page costs one promise reaction on top of the
   // handler's own (this is the hot path). Returns OWNED: the caller must not settle.
   const renderPage = (gen: Generation, req: IncomingMessage, res: ServerResponse, path: string, query: string): typeof OWNED => {
-    const params: RenderParams = { url: `/${path}${query}`, method: req.method ?? 'GET', headers: req.headers };
+    // Extra leading slashes collapse: `//evil.example/x` must not read as another host to `new URL(url, origin)`.
+    const local = path.charCodeAt(0) === 0x2f ? path.replace(/^\/+/, '') : path;
+    const params: RenderParams = { url: `/${local}${query}`, method: req.method ?? 'GET', headers: req.headers };
     const nonce =
       options.nonce === true
         ? randomBytes(16).toString('base64')

@@ -37,6 +37,19 @@ describe('normalizeOptions', () => {
   it('fills defaults', () => {
     expect(normalizeOptions({})).toEqual({ options: { port: DEFAULT_PORT, host: DEFAULT_HOST, base: '/', shim: 'auto', nonce: false } });
   });
+  it('takes PORT, HOST and BASE from the environment for options not given, as node dist/index.mjs does', () => {
+    const saved = { PORT: process.env.PORT, HOST: process.env.HOST, BASE: process.env.BASE };
+    Object.assign(process.env, { PORT: '5123', HOST: '127.0.0.2', BASE: '/shop' });
+    try {
+      expect(normalizeOptions({}).options).toMatchObject({ port: 5123, host: '127.0.0.2', base: '/shop/' });
+      expect(normalizeOptions({ port: 7000, base: '/' }).options).toMatchObject({ port: 7000, host: '127.0.0.2', base: '/' });
+    } finally {
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
+  });
   it.each([
     [{ port: 70000 }, '[esmx:start] option "port" must be an integer from 0 to 65535, found 70000; fix: pass e.g. --port=4300'],
     [{ port: 1.5 }, '[esmx:start] option "port" must be an integer from 0 to 65535, found 1.5; fix: pass e.g. --port=4300'],
