@@ -85,3 +85,32 @@ describe('startDevServer after a rebuild whose handling throws', () => {
     }
   });
 });
+
+describe('startDevServer with a rebuild that fires while it is still starting', () => {
+  it('handles the rebuild after start-up has settled on a server, without an unhandled rejection', async () => {
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    const deps = createDeps([]);
+    const build = deps.build;
+    // A watcher's second compile reports before the first build call has even returned.
+    deps.build = async (options) => {
+      const result = await build(options);
+      options.onRebuild!({ ok: true, errors: [], manifests: {} });
+      return result;
+    };
+    const dev = await startDevServer(
+      { root: '/ws/apps/shell', port: 0, host: '127.0.0.1', base: '/', shim: 'never', handleSignals: false, log: () => undefined },
+      deps,
+    );
+    try {
+      await new Promise((r) => setTimeout(r, 100));
+      const page = await httpRequest(Number(new URL(dev.url).port), '/');
+      expect(page.status).toBe(500);
+      expect(rejections).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+      await dev.close();
+    }
+  });
+});

@@ -140,7 +140,10 @@ export async function startDevServer(options: DevServerOptions, deps: DevServerD
       });
     });
 
-  let queue = Promise.resolve();
+  // Rebuilds can fire while the first builds are still starting (a watcher's second compile): they wait until
+  // start-up has settled on a server (SSR or the overlay) to hand over to.
+  let startupDone!: () => void;
+  let queue = new Promise<void>((resolve) => (startupDone = resolve));
   const onRebuild = (name: string, result: RebuildResult) => {
     queue = queue.then(async () => {
       if (closing) return;
@@ -218,6 +221,8 @@ export async function startDevServer(options: DevServerOptions, deps: DevServerD
     hub.close();
     await Promise.all(watchers.map((stop) => stop()));
     throw error;
+  } finally {
+    startupDone();
   }
 
   const url = handle?.url ?? `http://${options.host}:${port}${base}`;
