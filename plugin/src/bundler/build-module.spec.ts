@@ -378,4 +378,33 @@ describe('buildModule: hashes, failures, modes, hook and watch', () => {
       await result.close?.();
     }
   });
+  it('keeps the server manifest whole after a watch rebuild that only recompiled the client', async () => {
+    const ws = copyFixture('link');
+    const roots = rootsOf(ws);
+    const results: RebuildResult[] = [];
+    let wake: () => void = () => undefined;
+    const { result } = await build(ws, 'shell', {
+      mode: 'development',
+      watch: true,
+      onRebuild: (r) => {
+        results.push(r);
+        wake();
+      },
+    });
+    try {
+      expect(result.ok).toBe(true);
+      const serverBefore = readManifest(roots.shell, 'server');
+      expect(serverBefore.exports['entry.server'].file).toBe('entry.server.mjs');
+      const entry = join(roots.shell, 'src/entry.client.tsx');
+      writeFileSync(entry, `${readFileSync(entry, 'utf8')}\nconsole.info('client only');\n`);
+      while (results.length === 0) await new Promise<void>((res) => (wake = res));
+      const rebuilt = results.shift()!;
+      expect(rebuilt.ok).toBe(true);
+      expect(rebuilt.manifests.server?.exports).toEqual(serverBefore.exports);
+      expect(readManifest(roots.shell, 'server').exports).toEqual(serverBefore.exports);
+      expect(readFileSync(join(roots.shell, 'dist/client/entry.client.mjs'), 'utf8')).toContain('client only');
+    } finally {
+      await result.close?.();
+    }
+  });
 });

@@ -90,12 +90,14 @@ export async function buildModule(options: BuildModuleOptions): Promise<BuildMod
 
   // Reads everything needed from Rspack's stats synchronously: in watch mode a later compilation may start
   // while the previous result is still being written, and stats must not be read after that.
+  // A watch rebuild may report only the targets that recompiled (a client-only change): the other target's last
+  // result still describes its files, so it is kept per target, or its manifest would lose its exports.
+  const latest: Partial<Record<BuildTarget, { errors: string[]; warnings: string[]; entrypoints: Record<string, EntrypointFiles> }>> = {};
   const collect = (multiStats: any) => {
-    const errors: string[] = [];
-    const warnings: string[] = [];
-    const entrypoints: Partial<Record<BuildTarget, Record<string, EntrypointFiles>>> = {};
     for (const stats of multiStats.stats) {
       const target = stats.compilation.name as BuildTarget;
+      const errors: string[] = [];
+      const warnings: string[] = [];
       const json = stats.toJson({
         all: false,
         errors: true,
@@ -107,7 +109,7 @@ export async function buildModule(options: BuildModuleOptions): Promise<BuildMod
       });
       for (const e of json.errors ?? []) errors.push(formatProblem(target, 'error', e as StatsProblem));
       for (const w of json.warnings ?? []) warnings.push(formatProblem(target, 'warning', w as StatsProblem));
-      entrypoints[target] = Object.fromEntries(
+      const entrypoints = Object.fromEntries(
         Object.entries(json.entrypoints ?? {}).map(([name, ep]: [string, any]) => [
           name,
           {
@@ -116,8 +118,16 @@ export async function buildModule(options: BuildModuleOptions): Promise<BuildMod
           },
         ]),
       );
+      latest[target] = { errors, warnings, entrypoints };
     }
-    return { errors, warnings, entrypoints };
+    const targets = TARGETS.filter((target) => latest[target]);
+    return {
+      errors: targets.flatMap((target) => latest[target]!.errors),
+      warnings: targets.flatMap((target) => latest[target]!.warnings),
+      entrypoints: Object.fromEntries(targets.map((target) => [target, latest[target]!.entrypoints])) as Partial<
+        Record<BuildTarget, Record<string, EntrypointFiles>>
+      >,
+    };
   };
 
   const finish = async ({ errors, warnings, entrypoints }: ReturnType<typeof collect>): Promise<BuildModuleResult> => {
