@@ -19,6 +19,25 @@ function rootsOf(ws: string): Record<Name, string> {
   return { shared: join(ws, 'shared'), cart: join(ws, 'cart'), shell: join(ws, 'shell') };
 }
 
+/** A development build in watch mode; `nextRebuild` resolves with each later rebuild, in order. */
+async function watchBuild(ws: string, name: Name) {
+  const results: RebuildResult[] = [];
+  let wake: () => void = () => undefined;
+  const { result } = await build(ws, name, {
+    mode: 'development',
+    watch: true,
+    onRebuild: (r) => {
+      results.push(r);
+      wake();
+    },
+  });
+  const nextRebuild = async () => {
+    while (results.length === 0) await new Promise<void>((res) => (wake = res));
+    return results.shift()!;
+  };
+  return { result, nextRebuild };
+}
+
 async function build(ws: string, name: Name, extra: Partial<BuildModuleOptions> = {}) {
   const lines: string[] = [];
   const roots = rootsOf(ws);
@@ -346,20 +365,7 @@ describe('buildModule: hashes, failures, modes, hook and watch', () => {
   it('rebuilds in watch mode, reports each rebuild, and keeps dist on a failed rebuild', async () => {
     const ws = copyFixture('link');
     const roots = rootsOf(ws);
-    const results: RebuildResult[] = [];
-    let wake: () => void = () => undefined;
-    const nextRebuild = async () => {
-      while (results.length === 0) await new Promise<void>((res) => (wake = res));
-      return results.shift()!;
-    };
-    const { result } = await build(ws, 'cart', {
-      mode: 'development',
-      watch: true,
-      onRebuild: (r) => {
-        results.push(r);
-        wake();
-      },
-    });
+    const { result, nextRebuild } = await watchBuild(ws, 'cart');
     try {
       expect(result.ok).toBe(true);
       const file = join(roots.cart, 'dist/client/widget.mjs');
@@ -378,27 +384,18 @@ describe('buildModule: hashes, failures, modes, hook and watch', () => {
       await result.close?.();
     }
   });
+
   it('keeps the server manifest whole after a watch rebuild that only recompiled the client', async () => {
     const ws = copyFixture('link');
     const roots = rootsOf(ws);
-    const results: RebuildResult[] = [];
-    let wake: () => void = () => undefined;
-    const { result } = await build(ws, 'shell', {
-      mode: 'development',
-      watch: true,
-      onRebuild: (r) => {
-        results.push(r);
-        wake();
-      },
-    });
+    const { result, nextRebuild } = await watchBuild(ws, 'shell');
     try {
       expect(result.ok).toBe(true);
       const serverBefore = readManifest(roots.shell, 'server');
       expect(serverBefore.exports['entry.server'].file).toBe('entry.server.mjs');
       const entry = join(roots.shell, 'src/entry.client.tsx');
       writeFileSync(entry, `${readFileSync(entry, 'utf8')}\nconsole.info('client only');\n`);
-      while (results.length === 0) await new Promise<void>((res) => (wake = res));
-      const rebuilt = results.shift()!;
+      const rebuilt = await nextRebuild();
       expect(rebuilt.ok).toBe(true);
       expect(rebuilt.manifests.server?.exports).toEqual(serverBefore.exports);
       expect(readManifest(roots.shell, 'server').exports).toEqual(serverBefore.exports);
