@@ -1,6 +1,7 @@
 import { runInNewContext } from 'node:vm';
 import type { BuildManifest, ImportMap } from '../protocol/types';
-import { collectPageAssets } from './compose';
+import { parseImportMap, resolveSpecifier } from '../import-map/index';
+import { collectPageAssets, resolveWithMap } from './compose';
 import { escapeAttribute, serializeForScript } from './escape';
 import { createPagePieces, createRenderContext, describeLinkedModules, renderPart } from './render-context';
 import { renderShimTags } from './shim';
@@ -166,5 +167,38 @@ describe('linked modules on the render context', () => {
     const rc = createRenderContext(params, '/', undefined, pieces);
     expect(rc.modules).toBe(modules);
     expect(Object.isFrozen(rc.modules[2].provides)).toBe(true);
+  });
+});
+
+describe('resolveWithMap (the page-asset walk) agrees with the spec-exact resolver', () => {
+  const origin = 'http://page.invalid';
+  const map: ImportMap = {
+    imports: {
+      react: '/shared/react.1.final.mjs',
+      'react/': '/shared/react/',
+      'cart/widget': '/cart/widget.2.final.mjs',
+      'cdn/': 'https://cdn.example.com/cdn/',
+    },
+    scopes: {
+      '/legacy/': { react: '/old/react.3.final.mjs', 'react/': '/old/react/' },
+      '/legacy/chunks/': { react: '/older/react.4.final.mjs' },
+      '/exact/file.mjs': { react: '/exact/react.5.final.mjs' },
+    },
+    integrity: {},
+  };
+  const parsed = parseImportMap(map, `${origin}/`);
+  const parents = ['/shell/entry.client.1.final.mjs', '/legacy/x.mjs', '/legacy/chunks/c.mjs', '/exact/file.mjs', '/exact/other.mjs'];
+  const specifiers = ['react', 'react/jsx-runtime', 'cart/widget', 'cdn/lib/a.mjs', 'unknown'];
+
+  it.each(parents)('from %s', (parent) => {
+    for (const specifier of specifiers) {
+      let expected: string | undefined;
+      try {
+        expected = resolveSpecifier(specifier, parsed, `${origin}${parent}`).replace(origin, '');
+      } catch {
+        expected = undefined;
+      }
+      expect([specifier, resolveWithMap(map, specifier, parent)]).toEqual([specifier, expected]);
+    }
   });
 });
