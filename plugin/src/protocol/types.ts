@@ -193,3 +193,14 @@ export interface ImportMap {
   scopes: Record<string, Record<string, string>>;
   integrity: Record<string, string>;
 }
+
+/**
+ * `dist/link.json`: where each module of a linked module's `uses` closure is mounted. `dir` is relative to the
+ * linked module's root; a URL-linked module gives the base URL of its client files and, when its server files live
+ * apart from them, of its server files.
+ */
+export interface LinkFile {
+  protocol: number;
+  module: string;
+  modules: Record<string, { dir: string } | { url: string; serverUrl?: string }>;
+}

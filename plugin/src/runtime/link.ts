@@ -13,13 +13,9 @@ import {
   SERVER_DIR,
   TAG,
 } from '../constants';
-import type { BuildManifest } from '../protocol/types';
+import type { BuildManifest, LinkFile } from '../protocol/types';
 
-export interface LinkFile {
-  protocol: number;
-  module: string;
-  modules: Record<string, { dir: string } | { url: string; serverUrl?: string }>;
-}
+export type { LinkFile };
 
 export interface LinkedModule {
   name: string;

@@ -8,16 +8,12 @@ import type {
   Diagnostic,
   DiagnosticCode,
   ImportMap,
+  LinkFile,
   Mount,
   Resolution,
 } from '../../../protocol/types';
 
-/** `dist/link.json`: where each module of the closure is mounted, relative to the linked module's root. */
-export interface LinkFile {
-  protocol: typeof PROTOCOL_VERSION;
-  module: string;
-  modules: Record<string, { dir: string } | { url: string }>;
-}
+export type { LinkFile };
 
 export interface LinkModuleOptions {
   /** Public base path of the client import map; default '/'. The runtime recomposes under its own base at start-up. */

@@ -1,0 +1,26 @@
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+let counter = 0;
+
+/**
+ * Writes a file so that no reader ever sees half of it: the bytes go to a sibling temp file, then one `rename`
+ * (atomic on one filesystem) puts it in place. The parent folder is created when missing. The temp name carries the
+ * pid and a counter, so parallel Nx processes and repeated writes in one process never share a temp file.
+ */
+export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.${counter++}.tmp`;
+  try {
+    writeFileSync(temp, data);
+    renameSync(temp, file);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
+}
+
+/** {@link writeFileAtomic} of a value as pretty-printed JSON with a final newline. */
+export function writeJsonAtomic(file: string, value: unknown): void {
+  writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
+}
