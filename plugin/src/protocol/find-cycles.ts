@@ -1,6 +1,9 @@
 import { createDiagnostic } from './diagnostics';
 import type { Diagnostic, ModuleInfo } from './types';
 
+/** The names a node points at; a name without an entry is a node without edges. */
+export type EdgesOf = (name: string) => readonly string[];
+
 /**
  * Every elementary cycle met by a depth-first walk of `uses` from the root, each reported once
  * (whatever module the walk entered it from) as E_CYCLE with its path `a → b → a`.
@@ -8,41 +11,63 @@ import type { Diagnostic, ModuleInfo } from './types';
 export function findCycles(rootName: string, modules: Record<string, ModuleInfo>): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const reported = new Set<string>();
-  const state = new Map<string, 'active' | 'done'>();
-  const stack: string[] = [];
+  const edgesOf: EdgesOf = (name) => (modules[name]?.uses ?? []).filter((used) => modules[used] !== undefined);
+  walkBackEdges(rootName, edgesOf, (cycle) => {
+    const key = canonicalKey(cycle);
+    if (!reported.has(key)) {
+      reported.add(key);
+      diagnostics.push(describeCycle(cycle));
+    }
+    return false;
+  });
+  return diagnostics;
+}
 
+/**
+ * The first cycle through `start` met by a depth-first walk, as `[start, …, start]`, or undefined
+ * when `start` cannot reach itself. Cycles elsewhere in the graph are not its concern.
+ */
+export function findCyclePath(start: string, edgesOf: EdgesOf): string[] | undefined {
+  let found: string[] | undefined;
+  walkBackEdges(start, edgesOf, (cycle) => {
+    if (cycle[0] !== start) return false;
+    found = [...cycle, start];
+    return true;
+  });
+  return found;
+}
+
+/**
+ * Depth-first walk from `start` that calls `onCycle` with `[a, …, z]` for each edge z → a back
+ * into the current path, in the order the edges list them; stops when `onCycle` returns true.
+ * A node finished once is not entered again, so each edge is followed at most once.
+ */
+function walkBackEdges(start: string, edgesOf: EdgesOf, onCycle: (cycle: string[]) => boolean): void {
+  const state = new Map<string, 'active' | 'done'>();
+  const path: string[] = [];
   // Iterative walk: generated or hostile module sets may be deep, and recursion depth is not ours to spend.
-  const frames: Array<{ name: string; next: number }> = [];
+  const frames: Array<{ edges: readonly string[]; next: number }> = [];
   const enter = (name: string) => {
     state.set(name, 'active');
-    stack.push(name);
-    frames.push({ name, next: 0 });
+    path.push(name);
+    frames.push({ edges: edgesOf(name), next: 0 });
   };
-  enter(rootName);
+  enter(start);
   while (frames.length > 0) {
     const frame = frames[frames.length - 1];
-    const uses = modules[frame.name]?.uses ?? [];
-    if (frame.next >= uses.length) {
+    if (frame.next >= frame.edges.length) {
       frames.pop();
-      stack.pop();
-      state.set(frame.name, 'done');
+      state.set(path.pop() as string, 'done');
       continue;
     }
-    const used = uses[frame.next++];
-    if (!modules[used]) continue;
-    const seen = state.get(used);
+    const target = frame.edges[frame.next++];
+    const seen = state.get(target);
     if (seen === 'active') {
-      const cycle = stack.slice(stack.indexOf(used));
-      const key = canonicalKey(cycle);
-      if (!reported.has(key)) {
-        reported.add(key);
-        diagnostics.push(describeCycle(cycle));
-      }
+      if (onCycle(path.slice(path.indexOf(target)))) return;
     } else if (seen === undefined) {
-      enter(used);
+      enter(target);
     }
   }
-  return diagnostics;
 }
 
 /** Rotation-independent key, so a cycle entered at b is the same as one entered at a. */

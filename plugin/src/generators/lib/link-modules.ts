@@ -1,8 +1,8 @@
 import type { Tree } from '@nx/devkit';
 import { logger, updateJson } from '@nx/devkit';
 import { GENERATOR_MARKER, TAG } from '../../constants';
+import { findCyclePath } from '../../protocol/find-cycles';
 import { createGeneratorError } from './generator-error';
-import { findLinkCycle } from './module-cycle';
 import type { WorkspaceModule, WorkspacePackage } from './workspace-modules';
 import { findWorkspacePackage } from './workspace-modules';
 
@@ -35,7 +35,9 @@ export function findModuleOrThrow(
 
 /** Throws `E_CYCLE` with the edge to remove when `from` using `to` would close a cycle. */
 export function assertLinkIsAcyclic(modules: WorkspaceModule[], from: WorkspaceModule, to: WorkspaceModule): void {
-  const cycle = findLinkCycle(modules, from.name, to.name);
+  const usesOf = new Map(modules.map((module) => [module.name, Array.isArray(module.esmx.uses) ? module.esmx.uses : []]));
+  // Only a cycle through the new edge is this link's doing, so from `from` the walk follows that edge alone.
+  const cycle = findCyclePath(from.name, (name) => (name === from.name ? [to.name] : (usesOf.get(name) ?? [])));
   if (!cycle) return;
   if (cycle.length === 2) {
     throw createGeneratorError(
