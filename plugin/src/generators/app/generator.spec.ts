@@ -208,6 +208,7 @@ describe('@esmx/nx:app', () => {
       expect(error?.message).toContain(`fix: ${fix}`);
       expect(error?.message.startsWith('[esmx:generate] ')).toBe(true);
       expect(snapshot(tree)).toBe(before);
+      return error?.message ?? '';
     }
 
     it('an existing non-empty directory', async () => {
@@ -237,6 +238,18 @@ describe('@esmx/nx:app', () => {
       );
       await expectRefusal({ directory: 'apps/x', name: '_x', framework: 'html' }, 'found "_x": it starts with "." or "_"', 'pass --name=');
       await expectRefusal({ directory: 'apps/x', name: 'a b', framework: 'html' }, 'found "a b": it contains characters that are not allowed', 'pass --name=');
+    });
+
+    it('the name of a Node.js built-in module, which would shadow it on the server', async () => {
+      const cases = [
+        { options: { directory: 'apps/http' }, found: 'found "http": "http" is a Node.js built-in module', suggestion: '--name=http-module' },
+        { options: { directory: 'apps/x', name: 'fs' }, found: 'found "fs": "fs" is a Node.js built-in module', suggestion: '--name=fs-module' },
+        { options: { directory: 'apps/x', name: 'node:fs' }, found: 'found "node:fs": "node:fs" is a Node.js built-in module', suggestion: '--name=fs-module' },
+      ];
+      for (const { options, found, suggestion } of cases) {
+        const message = await expectRefusal({ ...options, framework: 'html' }, found, 'pass --name=<lowercase-name>');
+        expect(message).toContain(`e.g. ${suggestion}`);
+      }
     });
 
     it('a name another package has', async () => {

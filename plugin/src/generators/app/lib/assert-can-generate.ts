@@ -1,8 +1,8 @@
 import type { Tree } from '@nx/devkit';
 import { getProjects } from '@nx/devkit';
+import { findPackageNameProblem } from '../../../protocol/package-name';
 import { createGeneratorError } from '../../lib/generator-error';
 import { assertLinkIsAcyclic, findModuleOrThrow } from '../../lib/link-modules';
-import { findPackageNameProblem } from '../../lib/package-name';
 import type { WorkspaceModule } from '../../lib/workspace-modules';
 import { findProviders, findWorkspacePackage, isHostModule } from '../../lib/workspace-modules';
 import type { NormalizedAppOptions } from './normalize-options';
@@ -160,6 +160,7 @@ function collectUsesClosure(modules: WorkspaceModule[], roots: WorkspaceModule[]
 }
 
 function suggestName(name: string): string {
-  const suggestion = name.toLowerCase().replace(/[^a-z0-9._@/-]+/g, '-').replace(/^[._]+/, '');
-  return findPackageNameProblem(suggestion) ? 'my-module' : suggestion;
+  const suggestion = name.toLowerCase().replace(/^node:/, '').replace(/[^a-z0-9._@/-]+/g, '-').replace(/^[._]+/, '');
+  // `-module` turns a Node built-in name (`http`) into a valid one that still says what the user meant.
+  return [suggestion, `${suggestion}-module`].find((candidate) => !findPackageNameProblem(candidate)) ?? 'my-module';
 }
