@@ -195,6 +195,21 @@ describe('@esmx/nx:app', () => {
       await generate(tree, { directory: 'page', framework: 'html' });
       expect(readJson(tree, 'package.json').workspaces).toEqual(['apps/*', 'page']);
     });
+
+    it('reads globs as npm does: `**` spans whole directories only, braces expand', async () => {
+      tree.write('package.json', JSON.stringify({ name: 'ws', workspaces: ['apps/**/web', '{libs,tools}/*'] }));
+      await generate(tree, { directory: 'libs/page', framework: 'html' });
+      expect(readJson(tree, 'package.json').workspaces).toEqual(['apps/**/web', '{libs,tools}/*']);
+      await generate(tree, { directory: 'apps/xweb', framework: 'html' });
+      expect(readJson(tree, 'package.json').workspaces).toEqual(['apps/**/web', '{libs,tools}/*', 'apps/*']);
+    });
+
+    it('adds the directory itself when `<parent>/*` would also bring in a package a `!glob` keeps out', async () => {
+      tree.write('apps/legacy/package.json', JSON.stringify({ name: 'legacy' }));
+      tree.write('package.json', JSON.stringify({ name: 'ws', workspaces: ['apps/*', '!apps/legacy', '!apps/old-*'] }));
+      await generate(tree, { directory: 'apps/old-shop', framework: 'html' });
+      expect(readJson(tree, 'package.json').workspaces).toEqual(['apps/*', '!apps/legacy', '!apps/old-*', 'apps/old-shop']);
+    });
   });
 
   describe('bad input fails before writing anything', () => {

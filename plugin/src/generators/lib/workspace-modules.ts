@@ -1,6 +1,8 @@
 import type { Tree } from '@nx/devkit';
 import { readJson } from '@nx/devkit';
+import picomatch from 'picomatch';
 import type { EsmxDeclaration } from '../../protocol/types';
+import { isRecord } from '../../utils/is-record';
 
 /** An npm-workspace package of the tree, with its `esmx` field when it has one. */
 export interface WorkspacePackage {
@@ -27,14 +29,15 @@ const MAX_DEPTH = 6;
  */
 export function readWorkspacePackages(tree: Tree): WorkspacePackage[] {
   const globs = readWorkspaceGlobs(tree);
+  const isWorkspace = globs ? createWorkspaceFilter(globs) : () => true;
   const found: WorkspacePackage[] = [];
   const visit = (dir: string, depth: number): void => {
     for (const child of tree.children(dir)) {
       const path = dir ? `${dir}/${child}` : child;
       if (child === 'package.json' && dir) {
         const pkg = readPackageJson(tree, path);
-        if (pkg && typeof pkg.name === 'string' && (!globs || isCoveredByGlobs(globs, dir))) {
-          const esmx = isObject(pkg.esmx) ? (pkg.esmx as EsmxDeclaration) : undefined;
+        if (pkg && typeof pkg.name === 'string' && isWorkspace(dir)) {
+          const esmx = isRecord(pkg.esmx) ? (pkg.esmx as EsmxDeclaration) : undefined;
           found.push({ name: pkg.name, root: dir, packageJsonPath: path, ...(esmx ? { esmx } : {}) });
         }
       } else if (depth < MAX_DEPTH && !child.startsWith('.') && !SKIPPED_DIRS.has(child) && !tree.isFile(path)) {
@@ -46,11 +49,6 @@ export function readWorkspacePackages(tree: Tree): WorkspacePackage[] {
   return found.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** The packages with an `esmx` field: the modules that can be linked. */
-export function readWorkspaceModules(tree: Tree): WorkspaceModule[] {
-  return readWorkspacePackages(tree).filter((pkg): pkg is WorkspaceModule => pkg.esmx !== undefined);
-}
-
 /** Finds a package by its name (the Nx project name) or by its directory. */
 export function findWorkspacePackage<T extends WorkspacePackage>(packages: T[], nameOrRoot: string): T | undefined {
   const root = nameOrRoot.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '');
@@ -60,7 +58,7 @@ export function findWorkspacePackage<T extends WorkspacePackage>(packages: T[], 
 /** A module has a page of its own (and can host remotes) when its `esmx.entry` declares a side. */
 export function isHostModule(module: WorkspacePackage): boolean {
   const entry = module.esmx?.entry;
-  return isObject(entry) && (typeof entry.client === 'string' || typeof entry.server === 'string');
+  return isRecord(entry) && (typeof entry.client === 'string' || typeof entry.server === 'string');
 }
 
 /** Names of the modules that provide `specifier` (exactly, as `provides` lists specifiers explicitly). */
@@ -71,51 +69,43 @@ export function findProviders(modules: WorkspaceModule[], specifier: string): Wo
 /** The root's `workspaces` globs (array or `{ packages }` form), or undefined when it declares none. */
 export function readWorkspaceGlobs(tree: Tree): string[] | undefined {
   const root = tree.exists('package.json') ? readPackageJson(tree, 'package.json') : undefined;
-  const workspaces = root?.workspaces;
-  const globs = Array.isArray(workspaces) ? workspaces : isObject(workspaces) ? workspaces.packages : undefined;
+  return root ? listWorkspaceGlobs(root) : undefined;
+}
+
+/** The `workspaces` globs of a root package.json (array or `{ packages }` form), or undefined. */
+export function listWorkspaceGlobs(rootPackageJson: Record<string, unknown>): string[] | undefined {
+  const workspaces = rootPackageJson.workspaces;
+  const globs = Array.isArray(workspaces) ? workspaces : isRecord(workspaces) ? workspaces.packages : undefined;
   return Array.isArray(globs) ? globs.filter((glob): glob is string => typeof glob === 'string') : undefined;
 }
 
-/** npm semantics: covered by a glob and not excluded by a later `!glob`. */
+/** Whether npm makes `directory` a workspace under these globs (see `createWorkspaceFilter`). */
 export function isCoveredByGlobs(globs: string[], directory: string): boolean {
-  let covered = false;
-  for (const glob of globs) {
-    if (glob.startsWith('!')) {
-      if (matchesWorkspaceGlob(glob.slice(1), directory)) covered = false;
-    } else if (matchesWorkspaceGlob(glob, directory)) {
-      covered = true;
-    }
-  }
-  return covered;
+  return createWorkspaceFilter(globs)(directory);
 }
 
-/** npm's workspace globs: `*` within one segment, `**` across segments, `?` one character. */
-export function matchesWorkspaceGlob(glob: string, directory: string): boolean {
-  const normalized = glob.replace(/^\.\//, '').replace(/\/+$/, '');
-  let pattern = '';
-  for (let i = 0; i < normalized.length; i++) {
-    const char = normalized[i];
-    if (char === '*' && normalized[i + 1] === '*') {
-      pattern += '.*';
-      i++;
-      if (normalized[i + 1] === '/') i++;
-    } else if (char === '*') pattern += '[^/]*';
-    else if (char === '?') pattern += '[^/]';
-    else pattern += char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${pattern}$`).test(directory);
+/**
+ * Compiles `workspaces` globs into a test of a package directory (posix, relative to the root), read
+ * as npm reads them: entries apply in order, one starting with an odd number of `!` removes what the
+ * entries before it added (a later entry can add it back), a leading `/` or `./` and a trailing `/`
+ * are dropped, and matching follows glob rules (`**` spans directories, braces, classes, no dotfiles).
+ */
+export function createWorkspaceFilter(globs: string[]): (directory: string) => boolean {
+  const rules = globs.map((glob) => {
+    const bangs = /^!*/.exec(glob)?.[0].length ?? 0;
+    const pattern = glob.slice(bangs).replace(/\\/g, '/').replace(/^\.?\/+/, '').replace(/\/+$/, '');
+    // An empty entry names the workspace root itself, which is never one of its own workspaces.
+    return { negate: bangs % 2 === 1, matches: pattern ? picomatch(pattern) : () => false };
+  });
+  return (directory) => rules.reduce((covered, rule) => (rule.matches(directory) ? !rule.negate : covered), false);
 }
 
 function readPackageJson(tree: Tree, path: string): Record<string, unknown> | undefined {
   try {
     const value = readJson(tree, path);
-    return isObject(value) ? value : undefined;
+    return isRecord(value) ? value : undefined;
   } catch {
     // A malformed package.json is not ours to report here: `nx run <module>:validate` does that.
     return undefined;
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
