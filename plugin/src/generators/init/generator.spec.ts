@@ -74,9 +74,15 @@ describe('@esmx/nx:init', () => {
     await initGenerator(tree, {});
     await initGenerator(tree, {});
     expect(tree.read('.gitignore', 'utf-8')).toBe('node_modules\ndist\n');
-    tree.write('.gitignore', '/dist/\n');
+    tree.write('.gitignore', '**/dist/\n');
     await initGenerator(tree, {});
-    expect(tree.read('.gitignore', 'utf-8')).toBe('/dist/\n');
+    expect(tree.read('.gitignore', 'utf-8')).toBe('**/dist/\n');
+  });
+
+  it('adds dist when the .gitignore ignores only the root dist: modules build into <module>/dist', async () => {
+    tree.write('.gitignore', '/dist\n');
+    await initGenerator(tree, {});
+    expect(tree.read('.gitignore', 'utf-8')).toBe('/dist\ndist\n');
   });
 
   it('is idempotent: a second run changes no file', async () => {

@@ -1,8 +1,9 @@
 import type { Tree } from '@nx/devkit';
-import { logger, updateJson } from '@nx/devkit';
+import { logger, names, updateJson } from '@nx/devkit';
 import { GENERATOR_MARKER, TAG } from '../../constants';
 import { findCyclePath } from '../../protocol/find-cycles';
 import { createGeneratorError } from './generator-error';
+import { sortKeys } from './sort-keys';
 import type { WorkspaceModule, WorkspacePackage } from './workspace-modules';
 import { findWorkspacePackage } from './workspace-modules';
 
@@ -182,10 +183,9 @@ function insertBefore(source: string, marker: string, line: string): string {
   return lines.join('\n');
 }
 
-/** `@acme/cart-ui` → `AcmeCartUi`: a PascalCase identifier for import aliases. */
-export function toIdentifier(name: string): string {
-  const words = name.split(/[^A-Za-z0-9]+/).filter(Boolean);
-  const id = words.map((word) => word[0].toUpperCase() + word.slice(1)).join('');
+/** `@acme/cart-ui` → `AcmeCartUi`: a PascalCase identifier for import aliases (`M2dChart` for `2d-chart`). */
+function toIdentifier(name: string): string {
+  const id = names(name).className;
   return /^[0-9]/.test(id) ? `M${id}` : id;
 }
 
@@ -199,10 +199,6 @@ function pickFreeIdentifier(source: string, id: string): string {
 
 function readText(tree: Tree, path: string): string {
   return tree.read(path, 'utf-8') ?? '';
-}
-
-function sortKeys(record: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
 }
 
 const HTML_REMOTE_COMPONENT = `import { useEffect, useRef } from 'react';

@@ -6,6 +6,7 @@ import { ESMX_GRAPH_PLUGIN } from '../../init/lib/add-plugin-to-nx-json';
 import { packageNameOf } from '../../../protocol/index';
 import type { EsmxDeclaration } from '../../../protocol/types';
 import { reactDomVersion, reactVersion } from '../../../versions';
+import { sortKeys } from '../../lib/sort-keys';
 import type { NormalizedAppOptions } from './normalize-options';
 
 /** The versions the generator knows; other provided packages are the user's to install. */
@@ -68,8 +69,4 @@ export function createPackageJson(tree: Tree, options: NormalizedAppOptions): vo
 function readTargetNames(tree: Tree) {
   const entry = readNxJson(tree)?.plugins?.find((p) => typeof p !== 'string' && p.plugin === ESMX_GRAPH_PLUGIN);
   return normalizePluginOptions(typeof entry === 'object' ? (entry.options as EsmxPluginOptions | undefined) : undefined);
-}
-
-function sortKeys(record: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
 }
