@@ -1,5 +1,6 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ENTRY_EXPORT } from '../constants';
+import { isRecord } from '../utils/is-record';
 import { createDiagnostic, describeValue } from './diagnostics';
 import type { Diagnostic } from './types';
 
@@ -295,10 +296,6 @@ function escapesRoot(relativePath: string): boolean {
     if (depth < 0) return true;
   }
   return false;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** `esmx.exports["./ui"]`, `esmx.uses[1]`, `esmx.entry.client` from an ajv instance path. */
