@@ -13,8 +13,12 @@
  */
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import * as semver from 'semver';
 import { PROTOCOL_VERSION, TAG } from '../constants';
+import { packageNameOf } from '../protocol/installed-version';
 import type { BuildManifest, BuildTarget, ImportMap } from '../protocol/types';
+import { parseImportMap, type ParsedImportMap } from './parse-import-map';
+import { resolveSpecifier } from './resolve-specifier';
 
 export interface ComposeOptions {
   target: BuildTarget;
@@ -79,17 +83,11 @@ export function getFileUrl(moduleBaseUrl: string, file: string): string {
   return `${moduleBaseUrl}${encoded}`;
 }
 
-/** Package name of a specifier: `@scope/a/b` → `@scope/a`, `react-dom/client` → `react-dom`. */
-function packageOf(specifier: string): string {
-  const parts = specifier.split('/');
-  return parts.slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
-}
-
+/** Semver order, prereleases below their release; a version semver cannot read sorts below every valid one. */
 function compareVersions(a: string | undefined, b: string | undefined): number {
-  const parse = (v: string | undefined) => (/^v?(\d+)\.(\d+)\.(\d+)/.exec(v ?? '') ?? [0, 0, 0, 0]).slice(1).map(Number);
-  const [x, y] = [parse(a), parse(b)];
-  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i] - y[i];
-  return 0;
+  const [x, y] = [semver.valid(a ?? null), semver.valid(b ?? null)];
+  if (x !== null && y !== null) return semver.compare(x, y);
+  return x !== null ? 1 : y !== null ? -1 : 0;
 }
 
 function sortKeys<T>(record: Record<string, T>): Record<string, T> {
@@ -98,15 +96,21 @@ function sortKeys<T>(record: Record<string, T>): Record<string, T> {
   return out;
 }
 
-/** The spec's scope lookup for exact keys: most specific matching scope with an entry, else `imports`. */
-function lookupEffective(map: ImportMap, scriptBase: string, specifier: string): string | undefined {
-  const matching = Object.keys(map.scopes)
-    .filter((prefix) => prefix === scriptBase || (prefix.endsWith('/') && scriptBase.startsWith(prefix)))
-    .sort((a, b) => b.length - a.length);
-  for (const prefix of matching) {
-    if (specifier in map.scopes[prefix]) return map.scopes[prefix][specifier];
+/**
+ * Client URLs may be `/`-rooted, which the spec's algorithms cannot take as they are: they are resolved against a
+ * placeholder origin, the same for the map, the script and the compared URL, so only paths and origins that the
+ * map really has can match.
+ */
+const PLACEHOLDER_ORIGIN = 'https://esmx.invalid/';
+
+/** What `specifier` resolves to for scripts under `scriptBase` in `parsed`, by the spec-exact resolver. */
+function resolveComposed(parsed: ParsedImportMap, specifier: string, scriptBase: string): string | undefined {
+  try {
+    return resolveSpecifier(specifier, parsed, new URL(scriptBase, PLACEHOLDER_ORIGIN));
+  } catch {
+    // "No entry maps it" is a TypeError by the spec; here it only means the module needs a scope entry.
+    return undefined;
   }
-  return map.imports[specifier];
 }
 
 export function composeImportMap(manifests: BuildManifest[], options: ComposeOptions): ImportMap {
@@ -221,7 +225,7 @@ export function composeImportMap(manifests: BuildManifest[], options: ComposeOpt
       if (url !== undefined) votes.set(url, (votes.get(url) ?? 0) + 1);
     }
     const providerOf = new Map([...urls].map(([provider, url]) => [url, provider]));
-    const version = (url: string) => byName.get(providerOf.get(url)!)!.provides?.[packageOf(specifier)]?.version;
+    const version = (url: string) => byName.get(providerOf.get(url)!)!.provides?.[packageNameOf(specifier)]?.version;
     const [winner] = [...votes.keys()].sort(
       (a, b) =>
         votes.get(b)! - votes.get(a)! ||
@@ -232,15 +236,20 @@ export function composeImportMap(manifests: BuildManifest[], options: ComposeOpt
   }
 
   // Outer base URLs first: a scope added for an outer module is visible to nested ones before they are checked.
+  // Every key is an exact specifier, so a module's own scope entries cannot change its other lookups: one parse
+  // per module that follows a change is enough.
   const ordered = [...names].sort((a, b) => baseUrls.get(a)!.length - baseUrls.get(b)!.length || (a < b ? -1 : 1));
+  let parsed: ParsedImportMap | undefined;
   for (const name of ordered) {
     const base = baseUrls.get(name)!;
+    parsed ??= parseImportMap(map, PLACEHOLDER_ORIGIN, { source: 'the composed import map' });
     for (const [specifier, url] of [...wiring.get(name)!].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      if (lookupEffective(map, base, specifier) !== url) {
+      if (resolveComposed(parsed, specifier, base) !== new URL(url, PLACEHOLDER_ORIGIN).href) {
         map.scopes[base] ??= {};
         map.scopes[base][specifier] = url;
       }
     }
+    if (map.scopes[base] !== undefined) parsed = undefined;
   }
 
   const scopes: ImportMap['scopes'] = {};
