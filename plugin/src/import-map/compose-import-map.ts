@@ -236,20 +236,26 @@ export function composeImportMap(manifests: BuildManifest[], options: ComposeOpt
   }
 
   // Outer base URLs first: a scope added for an outer module is visible to nested ones before they are checked.
-  // Every key is an exact specifier, so a module's own scope entries cannot change its other lookups: one parse
-  // per module that follows a change is enough.
+  // `imports` is final here, so it is parsed once; each new scope is parsed alone and added to the working map
+  // (re-parsing the whole map per scope made composing 300 remotes ~30× slower). Every key is an exact specifier,
+  // so a module's own new entries cannot change its other lookups.
   const ordered = [...names].sort((a, b) => baseUrls.get(a)!.length - baseUrls.get(b)!.length || (a < b ? -1 : 1));
-  let parsed: ParsedImportMap | undefined;
+  const working: ParsedImportMap = {
+    imports: parseImportMap({ imports: map.imports }, PLACEHOLDER_ORIGIN).imports,
+    scopes: {},
+    integrity: {},
+  };
   for (const name of ordered) {
     const base = baseUrls.get(name)!;
-    parsed ??= parseImportMap(map, PLACEHOLDER_ORIGIN, { source: 'the composed import map' });
     for (const [specifier, url] of [...wiring.get(name)!].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      if (resolveComposed(parsed, specifier, base) !== new URL(url, PLACEHOLDER_ORIGIN).href) {
+      if (resolveComposed(working, specifier, base) !== new URL(url, PLACEHOLDER_ORIGIN).href) {
         map.scopes[base] ??= {};
         map.scopes[base][specifier] = url;
       }
     }
-    if (map.scopes[base] !== undefined) parsed = undefined;
+    if (map.scopes[base] !== undefined) {
+      Object.assign(working.scopes, parseImportMap({ scopes: { [base]: map.scopes[base] } }, PLACEHOLDER_ORIGIN).scopes);
+    }
   }
 
   const scopes: ImportMap['scopes'] = {};
