@@ -20,6 +20,7 @@ import type { BuildManifest, BuildTarget, ImportMap } from '../protocol/types';
 import { parseImportMap, type ParsedImportMap } from './parse-import-map';
 import { resolveSpecifier } from './resolve-specifier';
 
+/** Where the composed map points: the target, and the base URL of each module's files for that target. */
 export interface ComposeOptions {
   target: BuildTarget;
   /** Client: public base path, default `/`; `/shop` and `/shop/` are the same. Module URL = `${base}${name}/`. */
@@ -113,6 +114,12 @@ function resolveComposed(parsed: ParsedImportMap, specifier: string, scriptBase:
   }
 }
 
+/**
+ * Composes the import map of `manifests` (one per linked module, all of `options.target`) as described at the top
+ * of this file: keys sorted, so the same inputs always give the same bytes. Throws a tagged Error naming the module
+ * and the fix for a manifest of another protocol or target, a duplicate module, an identifier claimed twice, or a
+ * wiring to a module without a manifest.
+ */
 export function composeImportMap(manifests: BuildManifest[], options: ComposeOptions): ImportMap {
   const byName = new Map<string, BuildManifest>();
   for (const manifest of manifests) {

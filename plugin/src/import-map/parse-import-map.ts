@@ -14,6 +14,7 @@ import { compareCodeUnitsDescending, describeJsonValue, parseUrl, resolveUrlLike
 /** Normalized specifier key → serialized absolute URL, or null for an entry that blocks resolution. */
 export type SpecifierMap = Readonly<Record<string, string | null>>;
 
+/** An import map after the spec's parsing: every key and address a normalized absolute URL (or a bare specifier key). Deeply frozen. */
 export interface ParsedImportMap {
   /** Keys in descending code-unit order (JS enumerates integer-like keys first; resolution does not rely on order). */
   readonly imports: SpecifierMap;
@@ -23,6 +24,7 @@ export interface ParsedImportMap {
   readonly integrity: Readonly<Record<string, string>>;
 }
 
+/** How `parseImportMap` reports what the spec only warns about, and how its errors name the map. */
 export interface ParseImportMapOptions {
   /** Receives the spec's console warnings (ignored entries, unknown keys). Default: warnings are dropped. */
   onWarning?: (message: string) => void;
