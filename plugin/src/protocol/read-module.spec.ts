@@ -190,5 +190,9 @@ describe('validateDeclaration', () => {
       'esmx.exports has both "." and "./index", which are the same export',
       'esmx.entry.client points outside the module',
     ]);
+    expect(messages({ exports: { './a': './src/../../x.ts', './b': './src/../b.ts', './c': { client: './..', server: './c.ts' } } })).toEqual([
+      'esmx.exports["./a"] points outside the module',
+      'esmx.exports["./c"].client points outside the module',
+    ]);
   });
 });

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ENTRY_EXPORT } from '../constants';
 import { isRecord } from '../utils/is-record';
@@ -318,13 +319,8 @@ function checkPathsInsideRoot(value: Record<string, unknown>, moduleName: string
 }
 
 function escapesRoot(relativePath: string): boolean {
-  let depth = 0;
-  for (const segment of relativePath.split('/')) {
-    if (segment === '..') depth--;
-    else if (segment !== '.' && segment !== '') depth++;
-    if (depth < 0) return true;
-  }
-  return false;
+  const normalized = path.posix.normalize(relativePath);
+  return normalized === '..' || normalized.startsWith('../');
 }
 
 /** `esmx.exports["./ui"]`, `esmx.uses[1]`, `esmx.entry.client` from an ajv instance path. */
