@@ -13,7 +13,9 @@
  */
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import * as semver from 'semver';
+// Per-function imports: the runtime (and the standalone server bundle) load only these two, not all of semver.
+import compareSemver from 'semver/functions/compare';
+import validSemver from 'semver/functions/valid';
 import { PROTOCOL_VERSION, TAG } from '../constants';
 import { packageNameOf } from '../protocol/installed-version';
 import type { BuildManifest, BuildTarget, ImportMap } from '../protocol/types';
@@ -86,8 +88,8 @@ export function getFileUrl(moduleBaseUrl: string, file: string): string {
 
 /** Semver order, prereleases below their release; a version semver cannot read sorts below every valid one. */
 function compareVersions(a: string | undefined, b: string | undefined): number {
-  const [x, y] = [semver.valid(a ?? null), semver.valid(b ?? null)];
-  if (x !== null && y !== null) return semver.compare(x, y);
+  const [x, y] = [validSemver(a ?? null), validSemver(b ?? null)];
+  if (x !== null && y !== null) return compareSemver(x, y);
   return x !== null ? 1 : y !== null ? -1 : 0;
 }
 
