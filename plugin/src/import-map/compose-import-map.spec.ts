@@ -169,6 +169,18 @@ describe('composeImportMap: client, base /', () => {
     expect(tie.scopes).toEqual({ '/legacy/': { react: '/legacy/react.18aa18aa.final.mjs' } });
   });
 
+  it('breaks a tie by semver order, where a prerelease is below its release (rc.10 above rc.2, 19.0.0 above 19.0.0-rc.1)', () => {
+    const provider = (name: string, version: string) =>
+      manifestOf({ name, pkg: { react: `react.${name}.final.mjs` }, scopes: { react: name }, provides: { react: version } });
+    const release = composeImportMap([provider('alpha', '19.0.0-rc.1'), provider('beta', '19.0.0')], { target: 'client' });
+    expect(release.imports.react).toBe('/beta/react.beta.final.mjs');
+    expect(release.scopes).toEqual({ '/alpha/': { react: '/alpha/react.alpha.final.mjs' } });
+    const candidates = composeImportMap([provider('alpha', '19.0.0-rc.2'), provider('beta', '19.0.0-rc.10')], { target: 'client' });
+    expect(candidates.imports.react).toBe('/beta/react.beta.final.mjs');
+    const unreadable = composeImportMap([provider('alpha', 'next'), provider('beta', '18.0.0')], { target: 'client' });
+    expect(unreadable.imports.react).toBe('/beta/react.beta.final.mjs');
+  });
+
   it('lets the majority win even when it is the older major', () => {
     const mostlyLegacy = [
       ...twoMajors(),
@@ -236,6 +248,10 @@ describe('composeImportMap: base path', () => {
   it('normalizeBase', () => {
     expect(['', '/', 'shop', '/shop', '/shop/', '/a/b'].map(normalizeBase)).toEqual(['/', '/', '/shop/', '/shop/', '/shop/', '/a/b/']);
     expect(normalizeBase(undefined)).toBe('/');
+    // The two inputs on which the runtime's former copy disagreed: surrounding spaces, and an absolute base URL.
+    expect(normalizeBase(' shop ')).toBe('/shop/');
+    expect(normalizeBase('https://cdn.example.com/x')).toBe('https://cdn.example.com/x/');
+    expect(normalizeBase('https://cdn.example.com/x/')).toBe('https://cdn.example.com/x/');
   });
 });
 
@@ -289,6 +305,22 @@ describe('composeImportMap: public URLs (CDN)', () => {
     const parsed = parseImportMap(nested, 'https://shop.example/');
     expect(resolveSpecifier('react', parsed, 'https://cdn.example.com/cart/widget.ca7ca7ca.final.mjs')).toBe(
       'https://shop.example/vendor/react.19aa19aa.final.mjs',
+    );
+  });
+
+  it('sees a module inside an outer scope the way the browser does: after URL parsing (host case), not by raw prefix', () => {
+    const nested = composeImportMap(twoMajors(), {
+      target: 'client',
+      publicUrls: { 'old-widget': 'https://CDN.example.com/', cart: 'https://cdn.example.com/cart/' },
+    });
+    // cart's scripts are under https://cdn.example.com/, old-widget's scope: without its own scope cart would get react 18.
+    expect(nested.scopes['https://cdn.example.com/cart/']).toEqual({ react: '/vendor/react.19aa19aa.final.mjs' });
+    const parsed = parseImportMap(nested, 'https://shop.example/');
+    expect(resolveSpecifier('react', parsed, 'https://cdn.example.com/cart/widget.ca7ca7ca.final.mjs')).toBe(
+      'https://shop.example/vendor/react.19aa19aa.final.mjs',
+    );
+    expect(resolveSpecifier('react', parsed, 'https://cdn.example.com/index.01d01d01.final.mjs')).toBe(
+      'https://shop.example/legacy/react.18aa18aa.final.mjs',
     );
   });
 

@@ -13,9 +13,16 @@
  */
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+// Per-function imports: the runtime (and the standalone server bundle) load only these two, not all of semver.
+import compareSemver from 'semver/functions/compare';
+import validSemver from 'semver/functions/valid';
 import { PROTOCOL_VERSION, TAG } from '../constants';
+import { packageNameOf } from '../protocol/installed-version';
 import type { BuildManifest, BuildTarget, ImportMap } from '../protocol/types';
+import { parseImportMap, type ParsedImportMap } from './parse-import-map';
+import { resolveSpecifier } from './resolve-specifier';
 
+/** Where the composed map points: the target, and the base URL of each module's files for that target. */
 export interface ComposeOptions {
   target: BuildTarget;
   /** Client: public base path, default `/`; `/shop` and `/shop/` are the same. Module URL = `${base}${name}/`. */
@@ -79,17 +86,11 @@ export function getFileUrl(moduleBaseUrl: string, file: string): string {
   return `${moduleBaseUrl}${encoded}`;
 }
 
-/** Package name of a specifier: `@scope/a/b` → `@scope/a`, `react-dom/client` → `react-dom`. */
-function packageOf(specifier: string): string {
-  const parts = specifier.split('/');
-  return parts.slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
-}
-
+/** Semver order, prereleases below their release; a version semver cannot read sorts below every valid one. */
 function compareVersions(a: string | undefined, b: string | undefined): number {
-  const parse = (v: string | undefined) => (/^v?(\d+)\.(\d+)\.(\d+)/.exec(v ?? '') ?? [0, 0, 0, 0]).slice(1).map(Number);
-  const [x, y] = [parse(a), parse(b)];
-  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i] - y[i];
-  return 0;
+  const [x, y] = [validSemver(a ?? null), validSemver(b ?? null)];
+  if (x !== null && y !== null) return compareSemver(x, y);
+  return x !== null ? 1 : y !== null ? -1 : 0;
 }
 
 function sortKeys<T>(record: Record<string, T>): Record<string, T> {
@@ -98,17 +99,29 @@ function sortKeys<T>(record: Record<string, T>): Record<string, T> {
   return out;
 }
 
-/** The spec's scope lookup for exact keys: most specific matching scope with an entry, else `imports`. */
-function lookupEffective(map: ImportMap, scriptBase: string, specifier: string): string | undefined {
-  const matching = Object.keys(map.scopes)
-    .filter((prefix) => prefix === scriptBase || (prefix.endsWith('/') && scriptBase.startsWith(prefix)))
-    .sort((a, b) => b.length - a.length);
-  for (const prefix of matching) {
-    if (specifier in map.scopes[prefix]) return map.scopes[prefix][specifier];
+/**
+ * Client URLs may be `/`-rooted, which the spec's algorithms cannot take as they are: they are resolved against a
+ * placeholder origin, the same for the map, the script and the compared URL, so only paths and origins that the
+ * map really has can match.
+ */
+const PLACEHOLDER_ORIGIN = 'https://esmx.invalid/';
+
+/** What `specifier` resolves to for scripts under `scriptBase` in `parsed`, by the spec-exact resolver. */
+function resolveComposed(parsed: ParsedImportMap, specifier: string, scriptBase: string): string | undefined {
+  try {
+    return resolveSpecifier(specifier, parsed, new URL(scriptBase, PLACEHOLDER_ORIGIN));
+  } catch {
+    // "No entry maps it" is a TypeError by the spec; here it only means the module needs a scope entry.
+    return undefined;
   }
-  return map.imports[specifier];
 }
 
+/**
+ * Composes the import map of `manifests` (one per linked module, all of `options.target`) as described at the top
+ * of this file: keys sorted, so the same inputs always give the same bytes. Throws a tagged Error naming the module
+ * and the fix for a manifest of another protocol or target, a duplicate module, an identifier claimed twice, or a
+ * wiring to a module without a manifest.
+ */
 export function composeImportMap(manifests: BuildManifest[], options: ComposeOptions): ImportMap {
   const byName = new Map<string, BuildManifest>();
   for (const manifest of manifests) {
@@ -221,7 +234,7 @@ export function composeImportMap(manifests: BuildManifest[], options: ComposeOpt
       if (url !== undefined) votes.set(url, (votes.get(url) ?? 0) + 1);
     }
     const providerOf = new Map([...urls].map(([provider, url]) => [url, provider]));
-    const version = (url: string) => byName.get(providerOf.get(url)!)!.provides?.[packageOf(specifier)]?.version;
+    const version = (url: string) => byName.get(providerOf.get(url)!)!.provides?.[packageNameOf(specifier)]?.version;
     const [winner] = [...votes.keys()].sort(
       (a, b) =>
         votes.get(b)! - votes.get(a)! ||
@@ -232,14 +245,25 @@ export function composeImportMap(manifests: BuildManifest[], options: ComposeOpt
   }
 
   // Outer base URLs first: a scope added for an outer module is visible to nested ones before they are checked.
+  // `imports` is final here, so it is parsed once; each new scope is parsed alone and added to the working map
+  // (re-parsing the whole map per scope made composing 300 remotes ~30× slower). Every key is an exact specifier,
+  // so a module's own new entries cannot change its other lookups.
   const ordered = [...names].sort((a, b) => baseUrls.get(a)!.length - baseUrls.get(b)!.length || (a < b ? -1 : 1));
+  const working: ParsedImportMap = {
+    imports: parseImportMap({ imports: map.imports }, PLACEHOLDER_ORIGIN).imports,
+    scopes: {},
+    integrity: {},
+  };
   for (const name of ordered) {
     const base = baseUrls.get(name)!;
     for (const [specifier, url] of [...wiring.get(name)!].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      if (lookupEffective(map, base, specifier) !== url) {
+      if (resolveComposed(working, specifier, base) !== new URL(url, PLACEHOLDER_ORIGIN).href) {
         map.scopes[base] ??= {};
         map.scopes[base][specifier] = url;
       }
+    }
+    if (map.scopes[base] !== undefined) {
+      Object.assign(working.scopes, parseImportMap({ scopes: { [base]: map.scopes[base] } }, PLACEHOLDER_ORIGIN).scopes);
     }
   }
 

@@ -7,12 +7,14 @@
  * the same URL (`"1"` and `"./1"`): the spec keeps the later one in text order, this keeps the non-integer one.
  */
 import { TAG } from '../constants';
+import { isRecord } from '../utils/is-record';
 import { locateJsonError } from '../protocol/json-position';
 import { compareCodeUnitsDescending, describeJsonValue, parseUrl, resolveUrlLikeSpecifier } from './url-like';
 
 /** Normalized specifier key → serialized absolute URL, or null for an entry that blocks resolution. */
 export type SpecifierMap = Readonly<Record<string, string | null>>;
 
+/** An import map after the spec's parsing: every key and address a normalized absolute URL (or a bare specifier key). Deeply frozen. */
 export interface ParsedImportMap {
   /** Keys in descending code-unit order (JS enumerates integer-like keys first; resolution does not rely on order). */
   readonly imports: SpecifierMap;
@@ -22,14 +24,13 @@ export interface ParsedImportMap {
   readonly integrity: Readonly<Record<string, string>>;
 }
 
+/** How `parseImportMap` reports what the spec only warns about, and how its errors name the map. */
 export interface ParseImportMapOptions {
   /** Receives the spec's console warnings (ignored entries, unknown keys). Default: warnings are dropped. */
   onWarning?: (message: string) => void;
   /** Names the map in error messages, e.g. the file it was read from. */
   source?: string;
 }
-
-type JsonObject = Record<string, unknown>;
 
 const TOP_LEVEL_KEYS = new Set(['imports', 'scopes', 'integrity']);
 
@@ -47,7 +48,7 @@ export function parseImportMap(
   const warn = (message: string) => options.onWarning?.(`${TAG.importMap} ${message}`);
   const base = toBaseUrl(baseURL, 'baseURL');
   const parsed = typeof input === 'string' ? parseJsonText(input, source) : input;
-  if (!isJsonObject(parsed)) {
+  if (!isRecord(parsed)) {
     throw new TypeError(
       `${TAG.importMap} expected the top-level value of ${source} to be a JSON object, found ${describeJsonValue(parsed)}. ` +
         'Fix: write the map as { "imports": { … }, "scopes": { … } }.',
@@ -56,19 +57,19 @@ export function parseImportMap(
   let imports: SpecifierMap = {};
   if ('imports' in parsed) {
     const value = parsed.imports;
-    if (!isJsonObject(value)) throw topLevelKeyError(source, 'imports', value);
+    if (!isRecord(value)) throw topLevelKeyError(source, 'imports', value);
     imports = sortAndNormalizeSpecifierMap(value, base, warn);
   }
   let scopes: Record<string, SpecifierMap> = {};
   if ('scopes' in parsed) {
     const value = parsed.scopes;
-    if (!isJsonObject(value)) throw topLevelKeyError(source, 'scopes', value);
+    if (!isRecord(value)) throw topLevelKeyError(source, 'scopes', value);
     scopes = sortAndNormalizeScopes(value, base, warn, source);
   }
   let integrity: Record<string, string> = {};
   if ('integrity' in parsed) {
     const value = parsed.integrity;
-    if (!isJsonObject(value)) throw topLevelKeyError(source, 'integrity', value);
+    if (!isRecord(value)) throw topLevelKeyError(source, 'integrity', value);
     integrity = normalizeIntegrity(value, base, warn);
   }
   for (const key of Object.keys(parsed)) {
@@ -82,10 +83,6 @@ export function parseImportMap(
     scopes: Object.freeze(scopes),
     integrity: Object.freeze(integrity),
   });
-}
-
-export function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export function toBaseUrl(value: string | URL, what: string): URL {
@@ -140,7 +137,7 @@ function normalizeSpecifierKey(key: string, base: URL, warn: (m: string) => void
   return url ? url.href : key;
 }
 
-function sortAndNormalizeSpecifierMap(original: JsonObject, base: URL, warn: (m: string) => void): SpecifierMap {
+function sortAndNormalizeSpecifierMap(original: Record<string, unknown>, base: URL, warn: (m: string) => void): SpecifierMap {
   // A Map keeps the last write for duplicate normalized keys, as the spec's ordered map does.
   const normalized = new Map<string, string | null>();
   for (const [specifierKey, value] of Object.entries(original)) {
@@ -174,14 +171,14 @@ function sortAndNormalizeSpecifierMap(original: JsonObject, base: URL, warn: (m:
 }
 
 function sortAndNormalizeScopes(
-  original: JsonObject,
+  original: Record<string, unknown>,
   base: URL,
   warn: (m: string) => void,
   source: string,
 ): Record<string, SpecifierMap> {
   const normalized = new Map<string, SpecifierMap>();
   for (const [scopePrefix, potentialMap] of Object.entries(original)) {
-    if (!isJsonObject(potentialMap)) {
+    if (!isRecord(potentialMap)) {
       throw new TypeError(
         `${TAG.importMap} expected the scope "${scopePrefix}" of ${source} to map to a JSON object, ` +
           `found ${describeJsonValue(potentialMap)}. Fix: write the scope as { "specifier": "address" }.`,
@@ -197,7 +194,7 @@ function sortAndNormalizeScopes(
   return sortDescending(normalized);
 }
 
-function normalizeIntegrity(original: JsonObject, base: URL, warn: (m: string) => void): Record<string, string> {
+function normalizeIntegrity(original: Record<string, unknown>, base: URL, warn: (m: string) => void): Record<string, string> {
   const normalized: Record<string, string> = {};
   for (const [key, value] of Object.entries(original)) {
     const resolved = resolveUrlLikeSpecifier(key, base);

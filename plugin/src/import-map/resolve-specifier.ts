@@ -3,6 +3,7 @@
  * against one parsed import map, for a script at `scriptURL`.
  */
 import { TAG } from '../constants';
+import { packageNameOf } from '../protocol/installed-version';
 import type { ParsedImportMap, SpecifierMap } from './parse-import-map';
 import { toBaseUrl } from './parse-import-map';
 import { compareCodeUnitsDescending, isSpecialUrl, parseUrl, resolveUrlLikeSpecifier } from './url-like';
@@ -39,14 +40,9 @@ export function resolveSpecifier(specifier: string, parsedMap: ParsedImportMap, 
   throw new TypeError(
     `${TAG.importMap} cannot resolve the bare specifier "${specifier}" imported from ${serializedBaseURL}: ` +
       'no entry of the import map (in "imports" or in a scope containing that script) maps it. ' +
-      `Fix: add "${specifier}" (or a "${packagePrefixOf(specifier)}" prefix entry) to the import map, ` +
+      `Fix: add "${specifier}" (or a "${packageNameOf(specifier)}/" prefix entry) to the import map, ` +
       'or check that the module providing it is linked and built.',
   );
-}
-
-function packagePrefixOf(specifier: string): string {
-  const parts = specifier.split('/');
-  return `${parts.slice(0, specifier.startsWith('@') ? 2 : 1).join('/')}/`;
 }
 
 function resolveImportsMatch(

@@ -5,8 +5,7 @@ export { resolveModule } from './resolve-module';
 export { checkTargets } from './check-targets';
 export { hasErrors } from './diagnostics';
 export { formatDiagnostic, formatReport, type FormatOptions } from './format-report';
-export { packageNameOf, findInstalledVersion, typesPackageOf } from './installed-version';
-export { ESMX_SCHEMA } from './esmx-schema';
+export { packageNameOf } from './installed-version';
 export type {
   Diagnostic,
   DiagnosticCode,

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isRecord } from '../utils/is-record';
 
 /** The package-name part of a bare specifier: `@scope/a/b` → `@scope/a`, `react/jsx-runtime` → `react`. */
 export function packageNameOf(specifier: string): string {
@@ -45,10 +46,7 @@ export function findInstalledPackage(
 function readVersion(text: string): string | undefined {
   try {
     const value: unknown = JSON.parse(text);
-    if (value && typeof value === 'object' && typeof (value as { version?: unknown }).version === 'string') {
-      return (value as { version: string }).version;
-    }
-    return undefined;
+    return isRecord(value) && typeof value.version === 'string' ? value.version : undefined;
   } catch {
     // A corrupt installed package.json counts as "version unknown"; the caller reports the package as missing.
     return undefined;

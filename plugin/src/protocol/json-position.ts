@@ -1,146 +1,58 @@
 /**
- * Finds where a JSON text stops being valid. Only run after `JSON.parse` failed: V8's messages carry a
- * position for some errors and not others ("Unexpected token 'x', ... is not valid JSON"), and the
- * wording changes between Node versions, so the position is computed here instead of scraped.
+ * Where a JSON text stops being valid, for messages after `JSON.parse` failed. V8's own messages carry a
+ * position for some errors and not others and change wording between Node versions, so jsonc-parser's strict
+ * mode finds the position instead.
  */
+import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
 
 export interface JsonErrorLocation {
-  /** UTF-16 offset of the first offending character (the text length for a premature end). */
+  /** UTF-16 offset in the text as given (a leading byte-order mark counts) where the offending token starts. */
   offset: number;
+  /** Length of the offending token (0 at the end of the input): an invalid escape or literal is reported whole. */
+  length: number;
   line: number;
   column: number;
   /** What the grammar allowed at that point. */
   expected: string;
 }
 
-class JsonStop {
-  constructor(
-    readonly offset: number,
-    readonly expected: string,
-  ) {}
-}
+const A_VALUE = 'a value (object, array, string, number, true, false or null)';
 
+const EXPECTED: Record<ReturnType<typeof printParseErrorCode>, string> = {
+  // Used only when no contextual error follows: the rest parsed once the token was skipped (see below).
+  InvalidSymbol: 'a JSON token here (strings and property names need double quotes; the only literals are true, false and null)',
+  ValueExpected: A_VALUE,
+  InvalidNumberFormat: 'a number such as 1, -0.5 or 1e3',
+  UnexpectedEndOfNumber: 'a digit',
+  PropertyNameExpected: 'a double-quoted property name',
+  ColonExpected: '":" after the property name',
+  CommaExpected: '"," or the closing "}" or "]" after the previous value',
+  CloseBraceExpected: '"," or "}" after a property value',
+  CloseBracketExpected: '"," or "]" after an array element',
+  EndOfFileExpected: 'the end of the input after the top-level value',
+  InvalidCommentToken: 'no comment (JSON has none)',
+  UnexpectedEndOfComment: 'no comment (JSON has none)',
+  UnexpectedEndOfString: 'a closing double quote',
+  InvalidUnicode: 'four hex digits after \\u',
+  InvalidEscapeCharacter: 'a valid escape (\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)',
+  InvalidCharacter: 'an escaped control character (raw control characters are not allowed in strings)',
+  '<unknown ParseErrorCode>': 'valid JSON',
+};
+
+/** The first syntax error of `text`, or undefined when it is valid JSON (a leading byte-order mark is accepted, as npm does). */
 export function locateJsonError(text: string): JsonErrorLocation | undefined {
-  // A leading byte-order mark is accepted, as npm accepts it in package.json files.
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const fail = (expected: string): never => {
-    throw new JsonStop(i, expected);
-  };
-  const skipWhitespace = () => {
-    while (i < text.length && ' \t\n\r'.includes(text[i])) i++;
-  };
-  const literal = (word: string) => {
-    for (const ch of word) {
-      if (text[i] !== ch) fail(`the literal "${word}"`);
-      i++;
-    }
-  };
-  const string = () => {
-    if (text[i] !== '"') fail('a double-quoted string');
-    i++;
-    for (;;) {
-      if (i >= text.length) fail('a closing double quote');
-      const code = text.charCodeAt(i);
-      if (code === 0x22) break;
-      if (code < 0x20) fail('an escaped control character (raw control characters are not allowed in strings)');
-      if (code === 0x5c) {
-        i++;
-        if (text[i] === 'u') {
-          i++;
-          for (let k = 0; k < 4; k++, i++) if (!/[0-9a-fA-F]/.test(text[i] ?? '')) fail('four hex digits after \\u');
-          continue;
-        }
-        if (!'"\\/bfnrt'.includes(text[i] ?? 'x')) fail('a valid escape (\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)');
-      }
-      i++;
-    }
-    i++;
-  };
-  const digits = (expected: string) => {
-    if (!/[0-9]/.test(text[i] ?? '')) fail(expected);
-    while (/[0-9]/.test(text[i] ?? '')) i++;
-  };
-  const number = () => {
-    if (text[i] === '-') i++;
-    else if (!/[0-9]/.test(text[i] ?? '')) fail('a value (object, array, string, number, true, false or null)');
-    if (text[i] === '0') i++;
-    else digits('a digit after "-"');
-    if (text[i] === '.') {
-      i++;
-      digits('a digit after the decimal point');
-    }
-    if (text[i] === 'e' || text[i] === 'E') {
-      i++;
-      if (text[i] === '+' || text[i] === '-') i++;
-      digits('a digit in the exponent');
-    }
-  };
-  const value = (): void => {
-    skipWhitespace();
-    const ch = text[i];
-    if (ch === '{') {
-      i++;
-      skipWhitespace();
-      if (text[i] === '}') {
-        i++;
-        return;
-      }
-      for (;;) {
-        skipWhitespace();
-        if (text[i] !== '"') fail('a double-quoted property name');
-        string();
-        skipWhitespace();
-        if (text[i] !== ':') fail('":" after the property name');
-        i++;
-        value();
-        skipWhitespace();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === '}') {
-          i++;
-          return;
-        }
-        fail('"," or "}" after a property value');
-      }
-    }
-    if (ch === '[') {
-      i++;
-      skipWhitespace();
-      if (text[i] === ']') {
-        i++;
-        return;
-      }
-      for (;;) {
-        value();
-        skipWhitespace();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === ']') {
-          i++;
-          return;
-        }
-        fail('"," or "]" after an array element');
-      }
-    }
-    if (ch === '"') return string();
-    if (ch === 't') return literal('true');
-    if (ch === 'f') return literal('false');
-    if (ch === 'n') return literal('null');
-    number();
-  };
-  try {
-    value();
-    skipWhitespace();
-    if (i < text.length) fail('the end of the input after the top-level value');
-    return undefined;
-  } catch (error) {
-    if (!(error instanceof JsonStop)) throw error;
-    return { offset: error.offset, ...lineAndColumnOf(text, error.offset), expected: error.expected };
-  }
+  const skipped = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const errors: ParseError[] = [];
+  parse(skipped ? text.slice(skipped) : text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const [first, next] = errors;
+  if (first === undefined) return undefined;
+  const offset = first.offset + skipped;
+  let code = printParseErrorCode(first.error);
+  // The scanner reports an unknown token (`tru`, `'a'`, a bare name) without context, skips it, and the parser
+  // then says what it expected at the next token: that is what was expected in place of the unknown one.
+  if (code === 'InvalidSymbol' && next !== undefined) code = printParseErrorCode(next.error);
+  else if (code === 'InvalidSymbol' && text.slice(offset + first.length).trim() === '') code = 'EndOfFileExpected';
+  return { offset, length: first.length, ...lineAndColumnOf(text, offset), expected: EXPECTED[code] };
 }
 
 export function lineAndColumnOf(text: string, offset: number): { line: number; column: number } {

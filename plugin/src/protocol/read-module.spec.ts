@@ -53,6 +53,16 @@ describe('readModule', () => {
     fs.rmSync(dir, { recursive: true });
   });
 
+  it('reports an unreadable package.json with what was found (the error) and what is required, in that order', () => {
+    // A file name longer than any file system allows fails with ENAMETOOLONG, which is not "absent"; works as root too.
+    const unreadable = path.join(__dirname, 'fixtures', `${'x'.repeat(300)}.json`);
+    const [d] = readModule(unreadable).diagnostics;
+    expect(d.code).toBe('E_SCHEMA');
+    expect(d.found).toContain('ENAMETOOLONG');
+    expect(d.required).toBe('a readable package.json');
+    expect(d.message).toContain(`cannot read ${unreadable}: ENAMETOOLONG`);
+  });
+
   it('reports a missing package.json, a missing name and a missing esmx field', () => {
     const missing = path.join(__dirname, 'fixtures', 'nope', 'package.json');
     expect(readModule(path.dirname(missing)).diagnostics.map((d) => [d.code, d.module, d.found])).toEqual([['E_SCHEMA', missing, 'no file']]);
@@ -179,6 +189,10 @@ describe('validateDeclaration', () => {
       'esmx.exports key "./entry.client" is reserved for the framework entry',
       'esmx.exports has both "." and "./index", which are the same export',
       'esmx.entry.client points outside the module',
+    ]);
+    expect(messages({ exports: { './a': './src/../../x.ts', './b': './src/../b.ts', './c': { client: './..', server: './c.ts' } } })).toEqual([
+      'esmx.exports["./a"] points outside the module',
+      'esmx.exports["./c"].client points outside the module',
     ]);
   });
 });

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createDiagnostic } from './diagnostics';
+import { isRecord } from '../utils/is-record';
+import { createDiagnostic, type DiagnosticInput } from './diagnostics';
 import { locateJsonError } from './json-position';
 import { readTextIfExists } from './installed-version';
 import type { Diagnostic, EsmxDeclaration, EsmxTargets, ModuleInfo, NormalizedExport } from './types';
@@ -27,16 +28,20 @@ export function readModule(rootOrPackageJson: string): ReadModuleResult {
   try {
     text = readTextIfExists(packageJsonPath);
   } catch (error) {
-    return failed(label, `cannot read ${packageJsonPath}: ${(error as Error).message}`, 'a readable package.json', 'readable file', `check the permissions of ${packageJsonPath}`);
+    return failed(label, {
+      text: `cannot read ${packageJsonPath}: ${(error as Error).message}`,
+      found: (error as Error).message,
+      required: 'a readable package.json',
+      fix: `check the permissions of ${packageJsonPath}`,
+    });
   }
   if (text === undefined) {
-    return failed(
-      label,
-      `expected a package.json at ${packageJsonPath}, found none`,
-      'no file',
-      'a package.json with "name" and "esmx"',
-      `create ${packageJsonPath} or point at the module's package root`,
-    );
+    return failed(label, {
+      text: `expected a package.json at ${packageJsonPath}, found none`,
+      found: 'no file',
+      required: 'a package.json with "name" and "esmx"',
+      fix: `create ${packageJsonPath} or point at the module's package root`,
+    });
   }
 
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -46,32 +51,40 @@ export function readModule(rootOrPackageJson: string): ReadModuleResult {
   } catch (error) {
     const location = locateJsonError(text);
     if (!location) {
-      return failed(label, `package.json is not valid JSON: ${(error as Error).message}`, (error as Error).message, 'valid JSON', `fix the JSON syntax of ${packageJsonPath}`);
+      return failed(label, {
+        text: `package.json is not valid JSON: ${(error as Error).message}`,
+        found: (error as Error).message,
+        required: 'valid JSON',
+        fix: `fix the JSON syntax of ${packageJsonPath}`,
+      });
     }
     const at = `line ${location.line}, column ${location.column}`;
     const unexpected = location.offset >= text.length ? 'end of file' : JSON.stringify(text[location.offset]);
-    return failed(
-      label,
-      `package.json is not valid JSON at ${at} (position ${location.offset}): unexpected ${unexpected}`,
-      `${unexpected} at ${at}`,
-      'valid JSON',
-      `fix the JSON syntax of ${packageJsonPath} at ${at} (look for a trailing comma, a missing comma or an unclosed quote or bracket before it)`,
-    );
+    return failed(label, {
+      text: `package.json is not valid JSON at ${at} (position ${location.offset}): unexpected ${unexpected}`,
+      found: `${unexpected} at ${at}`,
+      required: 'valid JSON',
+      fix: `fix the JSON syntax of ${packageJsonPath} at ${at} (look for a trailing comma, a missing comma or an unclosed quote or bracket before it)`,
+    });
   }
 
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    return failed(label, 'package.json must contain a JSON object', JSON.stringify(json)?.slice(0, 40) ?? 'nothing', 'an object', `make ${packageJsonPath} a JSON object with "name" and "esmx"`);
+  if (!isRecord(json)) {
+    return failed(label, {
+      text: 'package.json must contain a JSON object',
+      found: JSON.stringify(json)?.slice(0, 40) ?? 'nothing',
+      required: 'an object',
+      fix: `make ${packageJsonPath} a JSON object with "name" and "esmx"`,
+    });
   }
-  const pkg = json as Record<string, unknown>;
+  const pkg = json;
   const name = pkg.name;
   if (typeof name !== 'string' || name.length === 0) {
-    return failed(
-      label,
-      'package.json has no "name"; the name is the module name',
-      name === undefined ? 'no "name"' : JSON.stringify(name),
-      'a non-empty string such as "cart"',
-      `add "name": "<module-name>" to ${packageJsonPath}`,
-    );
+    return failed(label, {
+      text: 'package.json has no "name"; the name is the module name',
+      found: name === undefined ? 'no "name"' : JSON.stringify(name),
+      required: 'a non-empty string such as "cart"',
+      fix: `add "name": "<module-name>" to ${packageJsonPath}`,
+    });
   }
 
   const diagnostics = validateDeclaration(pkg.esmx, name);
@@ -94,8 +107,9 @@ export function readModule(rootOrPackageJson: string): ReadModuleResult {
   return { module, diagnostics };
 }
 
-function failed(module: string, text: string, found: string, required: string, fix: string): ReadModuleResult {
-  return { diagnostics: [createDiagnostic({ code: 'E_SCHEMA', module, text, found, required, fix })] };
+/** Named fields, not positions: `found` and `required` are both strings and were once passed swapped. */
+function failed(module: string, fields: Pick<DiagnosticInput, 'text' | 'found' | 'required' | 'fix'>): ReadModuleResult {
+  return { diagnostics: [createDiagnostic({ code: 'E_SCHEMA', module, ...fields })] };
 }
 
 function normalizeTargets(targets: EsmxTargets): { client: string | false; server: string | false } {
@@ -112,7 +126,7 @@ function normalizeExports(exportsField: Record<string, string | EsmxTargets>): N
 
 function stringEntries(value: unknown): Record<string, string> {
   const result: Record<string, string> = {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return result;
+  if (!isRecord(value)) return result;
   for (const [key, range] of Object.entries(value)) {
     if (typeof range === 'string') result[key] = range;
   }

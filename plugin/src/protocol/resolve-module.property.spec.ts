@@ -168,7 +168,6 @@ describe('resolveModule over random module sets', () => {
     const random = createRandom(SEED);
     const seen = new Set<string>();
     let clean = 0;
-    const started = Date.now();
     for (let i = 0; i < SETS; i++) {
       const set = generateSet(random);
       const setRoot = path.join(base, String(i));
@@ -193,6 +192,5 @@ describe('resolveModule over random module sets', () => {
     // The generator must reach every code the resolver can emit, or the property proves less than it claims.
     expect([...seen].sort()).toEqual(CODES.filter((c) => !['E_PROTOCOL', 'E_NO_EXPORT'].includes(c)).sort());
     expect(clean).toBeGreaterThan(10);
-    expect(Date.now() - started).toBeLessThan(20_000);
   });
 });

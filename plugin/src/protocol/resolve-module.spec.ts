@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { checkTargets, findInstalledVersion, hasErrors, packageNameOf, readModule, resolveModule } from './index';
+import { checkTargets, hasErrors, packageNameOf, readModule, resolveModule } from './index';
+import { findInstalledVersion } from './installed-version';
 import type { Diagnostic, DiagnosticCode, Resolution } from './types';
 import { makeTempDir, moduleDir, writeModuleSet, type ModuleSpec } from './fixtures/write-module-set';
 

@@ -143,6 +143,7 @@ export interface ResolveOptions {
 // Build manifests: `<module>/dist/{client,server}/manifest.json`
 // ---------------------------------------------------------------------------
 
+/** Which build a manifest or import map is for: the browser (`client`) or Node SSR (`server`). */
 export type BuildTarget = 'client' | 'server';
 
 export interface ManifestExport {
@@ -166,6 +167,7 @@ export interface ManifestChunk {
   externals: string[];
 }
 
+/** `dist/<target>/manifest.json` of a built module (protocol 2): what it exports, provides and how it wires them. */
 export interface BuildManifest {
   protocol: 2;
   name: string;
@@ -188,6 +190,7 @@ export interface BuildManifest {
   integrity: Record<string, string>;
 }
 
+/** A composed import map as JSON: specifiers → URLs, per-scope overrides, and SRI hashes keyed by the same URLs. */
 export interface ImportMap {
   imports: Record<string, string>;
   scopes: Record<string, Record<string, string>>;
