@@ -96,6 +96,8 @@ const LINKS = { shared: '../shared', cart: '../cart', account: '../account' };
 async function buildEsmx(ws, mode) {
   const t0 = process.hrtime.bigint();
   const { buildModule, linkModule, resolveModule } = loadPlugin('');
+  // Loaded here as in the plain child, so that neither side's build work includes loading Rspack.
+  await import('@rspack/core');
   const parts = { load: elapsedMs(t0), resolve: 0, link: 0 };
   for (const name of MODULES) {
     const t = process.hrtime.bigint();
