@@ -1,7 +1,7 @@
 // What every benchmark shares: arguments, the compiled plugin, measured runs in fresh child processes, medians and
 // ratio lines. A benchmark measures the plugin as it ships: plugin/dist written by tools/build-plugin.mjs (the same
 // files `npm run pack` puts in the tarball), loaded through the package's own `exports` map.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -111,4 +111,27 @@ export function ratioLine(label, a, b, goal) {
 /** Exit code of a benchmark: a broken benchmark always fails; a missed goal fails only outside smoke mode. */
 export function finish({ smoke, goalsMet }) {
   process.exitCode = smoke || goalsMet ? 0 : 1;
+}
+
+/**
+ * Forks `script args…` as a server in a fresh process; resolves `{ child, port }` when it sends
+ * `{ type: 'ready', port }` over IPC. The deadline only turns a hang into a failure.
+ */
+export function forkServer(script, args = [], { readyTimeoutMs = 30_000, execArgv = [] } = {}) {
+  const child = fork(script, args, { execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: { ...process.env, NODE_OPTIONS: '' } });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`[esmx:bench] ${script} did not report ready within ${readyTimeoutMs} ms`));
+    }, readyTimeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`[esmx:bench] ${script} exited with ${code} before it was ready`));
+    });
+    child.on('message', (message) => {
+      if (message?.type !== 'ready') return;
+      clearTimeout(timer);
+      resolve({ child, port: message.port });
+    });
+  });
 }
