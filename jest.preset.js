@@ -22,6 +22,9 @@ module.exports = {
     '^@esmx/nx/import-map$': path.join(root, 'plugin/src/import-map/index.ts'),
     '^@esmx/nx/runtime$': path.join(root, 'plugin/src/runtime/index.ts'),
   },
-  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/fixtures/', '/tmp/'],
-  modulePathIgnorePatterns: ['<rootDir>/dist/', '/tmp/'],
+  // Anchored to each project's <rootDir>: a bare '/tmp/' or '/dist/' also matches the folder the clone sits in
+  // (a clone under /tmp found no tests at all). '/fixtures/' is meant at any depth: fixture folders hold test
+  // data (workspaces, generated files), never a spec to run.
+  testPathIgnorePatterns: ['<rootDir>/node_modules/', '<rootDir>/dist/', '<rootDir>/tmp/', '/fixtures/'],
+  modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/tmp/'],
 };

@@ -1,0 +1,137 @@
+// What every benchmark shares: arguments, the compiled plugin, measured runs in fresh child processes, medians and
+// ratio lines. A benchmark measures the plugin as it ships: plugin/dist written by tools/build-plugin.mjs (the same
+// files `npm run pack` puts in the tarball), loaded through the package's own `exports` map.
+import { execFile, execFileSync, fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+export const repo = join(dirname(fileURLToPath(import.meta.url)), '../..');
+export const pluginDist = join(repo, 'plugin/dist');
+
+export const log = (line) => process.stderr.write(`${line}\n`);
+
+/**
+ * util.parseArgs with the options every benchmark has: `--smoke` (seconds, tiny repetitions, no goal asserted),
+ * `--json`, `--prebuilt` (plugin/dist is already compiled, as `npm run bench:smoke` does once for all), and
+ * `--child` (internal: the benchmark re-runs itself in a fresh process for one measurement).
+ */
+export function parseBenchArgs(options, argv = process.argv.slice(2)) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      smoke: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      prebuilt: { type: 'boolean', default: false },
+      child: { type: 'string' },
+      ...options,
+    },
+  });
+  return { ...values, positionals };
+}
+
+/** Compiles the plugin to plugin/dist unless `prebuilt` (then it must already be there). */
+export function ensurePlugin({ prebuilt = false } = {}) {
+  if (prebuilt && existsSync(join(pluginDist, 'package.json'))) return pluginDist;
+  execFileSync(process.execPath, [join(repo, 'tools/build-plugin.mjs')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return pluginDist;
+}
+
+// Resolved from inside plugin/dist, so `@esmx/nx/...` goes through the package's own `exports` (self-reference),
+// exactly the entry points a user's code can reach.
+const requireFromDist = createRequire(join(pluginDist, 'package.json'));
+
+/** `loadPlugin('')` → `@esmx/nx`, `loadPlugin('/runtime')` → `@esmx/nx/runtime`, from the compiled package. */
+export function loadPlugin(subpath = '') {
+  return requireFromDist(`@esmx/nx${subpath}`);
+}
+
+/**
+ * Runs `script args…` in a fresh Node process (no module, JIT or Rspack state carried over) and returns the JSON
+ * its stdout ends with. A crash or timeout rejects with the child's stderr.
+ */
+export function runChild(script, args, { timeoutMs = 180_000, env = {}, cwd = repo } = {}) {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [script, ...args],
+      { cwd, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NODE_OPTIONS: '', ...env } },
+      (error, stdout, stderr) => {
+        if (error) {
+          reject(new Error(`[esmx:bench] ${script} ${args.join(' ')} failed (${error.code ?? error.signal}):\n${stderr}`));
+          return;
+        }
+        const last = stdout.trim().split('\n').at(-1);
+        try {
+          resolve(JSON.parse(last));
+        } catch {
+          reject(new Error(`[esmx:bench] expected one JSON line at the end of the child's stdout, found: ${last}`));
+        }
+      },
+    );
+  });
+}
+
+/** The child side of runChild: print the result as the last stdout line; any throw exits non-zero. */
+export async function replyAsChild(fn) {
+  try {
+    process.stdout.write(`\n${JSON.stringify(await fn())}\n`);
+  } catch (error) {
+    process.stderr.write(`${error?.stack ?? error}\n`);
+    process.exit(1);
+  }
+}
+
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+export const round = (x, digits = 1) => Number(x.toFixed(digits));
+
+export function elapsedMs(startedNs) {
+  return Number(process.hrtime.bigint() - startedNs) / 1e6;
+}
+
+/**
+ * `label: a / b = ratio (goal ≤ 1.1)`, with `met` telling whether the goal holds. `goal` is
+ * `{ max }` or `{ min }`; in smoke mode goals are printed but never asserted.
+ */
+export function ratioLine(label, a, b, goal) {
+  const ratio = a / b;
+  const met = goal?.max !== undefined ? ratio <= goal.max : goal?.min !== undefined ? ratio >= goal.min : true;
+  const goalText = goal?.max !== undefined ? ` (goal ≤ ${goal.max})` : goal?.min !== undefined ? ` (goal ≥ ${goal.min})` : '';
+  return { ratio: round(ratio, 3), met, text: `${label} = ${round(ratio, 3)}${goalText}` };
+}
+
+/** Exit code of a benchmark: a broken benchmark always fails; a missed goal fails only outside smoke mode. */
+export function finish({ smoke, goalsMet }) {
+  process.exitCode = smoke || goalsMet ? 0 : 1;
+}
+
+/**
+ * Forks `script args…` as a server in a fresh process; resolves `{ child, port }` when it sends
+ * `{ type: 'ready', port }` over IPC. The deadline only turns a hang into a failure.
+ */
+export function forkServer(script, args = [], { readyTimeoutMs = 30_000, execArgv = [] } = {}) {
+  const child = fork(script, args, { execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: { ...process.env, NODE_OPTIONS: '' } });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`[esmx:bench] ${script} did not report ready within ${readyTimeoutMs} ms`));
+    }, readyTimeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`[esmx:bench] ${script} exited with ${code} before it was ready`));
+    });
+    child.on('message', (message) => {
+      if (message?.type !== 'ready') return;
+      clearTimeout(timer);
+      resolve({ child, port: message.port });
+    });
+  });
+}
