@@ -82,6 +82,24 @@ describe('readModule', () => {
     ]);
   });
 
+  it('rejects a package name that cannot be a module name (a Node.js built-in, capitals), with the fix', () => {
+    const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'esmx-read-'));
+    for (const [name, problem] of [
+      ['fs', 'built-in'],
+      ['Cart', 'capital'],
+    ]) {
+      fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name, esmx: { exports: { './x': './x.ts' } } }));
+      const result = readModule(path.join(dir, 'package.json'));
+      expect(result.module).toBeUndefined();
+      expect(result.diagnostics).toHaveLength(1);
+      expect(result.diagnostics[0]).toMatchObject({ code: 'E_SCHEMA', found: JSON.stringify(name) });
+      expect(result.diagnostics[0].message).toContain(problem);
+      expect(result.diagnostics[0].fix).toContain('rename the package');
+    }
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: '@shop/cart', esmx: { exports: { './x': './x.ts' } } }));
+    expect(readModule(path.join(dir, 'package.json')).module?.name).toBe('@shop/cart');
+  });
+
   it('rejects unknown keys, suggesting the close one', () => {
     const { module, diagnostics } = readModule(fixture('unknown-key'));
     expect(module).toBeUndefined();

@@ -5,6 +5,7 @@ import { createDiagnostic, type DiagnosticInput } from './diagnostics';
 import { locateJsonError } from './json-position';
 import { readTextIfExists } from './installed-version';
 import type { Diagnostic, EsmxDeclaration, EsmxTargets, ModuleInfo, NormalizedExport } from './types';
+import { findPackageNameProblem } from './package-name';
 import { validateDeclaration } from './validate-declaration';
 
 export interface ReadModuleResult {
@@ -84,6 +85,16 @@ export function readModule(rootOrPackageJson: string): ReadModuleResult {
       found: name === undefined ? 'no "name"' : JSON.stringify(name),
       required: 'a non-empty string such as "cart"',
       fix: `add "name": "<module-name>" to ${packageJsonPath}`,
+    });
+  }
+
+  const nameProblem = findPackageNameProblem(name);
+  if (nameProblem) {
+    return failed(label, {
+      text: `package.json "name" cannot be a module name: ${nameProblem}`,
+      found: JSON.stringify(name),
+      required: 'a valid npm package name that is not a Node.js built-in module, such as "cart" or "@shop/cart"',
+      fix: `rename the package in ${packageJsonPath} (and every esmx.uses entry naming it)`,
     });
   }
 
