@@ -23,9 +23,9 @@ export {
 export { initGenerator } from './src/generators/init/generator';
 export { appGenerator } from './src/generators/app/generator';
 export { linkGenerator } from './src/generators/link/generator';
-export { linkModule } from './src/executors/importmap/lib/link-module';
-export type { LinkFile, LinkModuleOptions, LinkModuleResult } from './src/executors/importmap/lib/link-module';
-export { renderLinkGraphPage, writeLinkGraphPage } from './src/graph/link-graph/index';
+export { linkModule } from './src/link/index';
+export type { LinkFile, LinkModuleOptions, LinkModuleResult } from './src/link/index';
+export { renderLinkGraphPage, writeLinkGraphPage } from './src/protocol/link-graph/index';
 export type { EsmxPluginOptions } from './src/graph/index';
 export { buildModule, SSR_FLAG } from './src/bundler/index';
 export type { BuildModuleOptions, BuildModuleResult, RebuildResult } from './src/bundler/index';

@@ -12,15 +12,17 @@ export interface DiagnosticInput {
   found?: string;
   required?: string;
   severity?: Severity;
+  /** Scope tag of the layer that found the problem (`TAG.link` for the link step); default `TAG.protocol`. */
+  tag?: string;
 }
 
-/** Builds a diagnostic whose message reads `[esmx:protocol] <module>: <text>`. */
+/** Builds a diagnostic whose message reads `<tag> <module>: <text>` (`[esmx:protocol]` unless another tag is given). */
 export function createDiagnostic(input: DiagnosticInput): Diagnostic {
   const diagnostic: Diagnostic = {
     code: input.code,
     severity: input.severity ?? (input.code.startsWith('W_') ? 'warning' : 'error'),
     module: input.module,
-    message: `${TAG.protocol} ${input.module}: ${input.text}`,
+    message: `${input.tag ?? TAG.protocol} ${input.module}: ${input.text}`,
     fix: input.fix,
   };
   if (input.package !== undefined) diagnostic.package = input.package;

@@ -1,17 +1,10 @@
-import { mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, rmSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { DIST_DIR, IMPORT_MAP_FILE, LINK_FILE, MANIFEST_FILE, PROTOCOL_VERSION, TAG } from '../../../constants';
-import { composeImportMap } from '../../../import-map/index';
-import type {
-  BuildManifest,
-  BuildTarget,
-  Diagnostic,
-  DiagnosticCode,
-  ImportMap,
-  LinkFile,
-  Mount,
-  Resolution,
-} from '../../../protocol/types';
+import { DIST_DIR, IMPORT_MAP_FILE, LINK_FILE, MANIFEST_FILE, PROTOCOL_VERSION, TAG } from '../constants';
+import { composeImportMap } from '../import-map/index';
+import { createDiagnostic } from '../protocol/diagnostics';
+import type { BuildManifest, BuildTarget, Diagnostic, DiagnosticCode, ImportMap, LinkFile, Mount, Resolution } from '../protocol/types';
+import { writeJsonAtomic } from '../utils/atomic-write';
 
 export type { LinkFile };
 
@@ -86,7 +79,6 @@ export function linkModule(root: string, resolution: Resolution, options: LinkMo
     }
   }
   if (write) {
-    mkdirSync(dist, { recursive: true });
     if (importMap) writeJsonAtomic(join(dist, IMPORT_MAP_FILE), importMap);
     // A module whose entry was removed must not keep serving an old map.
     else rmSync(join(dist, IMPORT_MAP_FILE), { force: true });
@@ -201,17 +193,7 @@ function linkDiagnostic(
   text: string,
   fields: { fix: string; package?: string; found?: string; required?: string },
 ): Diagnostic {
-  const diagnostic: Diagnostic = {
-    code,
-    severity: code.startsWith('W_') ? 'warning' : 'error',
-    module,
-    message: `${TAG.link} ${module}: ${text}`,
-    fix: fields.fix,
-  };
-  if (fields.package !== undefined) diagnostic.package = fields.package;
-  if (fields.found !== undefined) diagnostic.found = fields.found;
-  if (fields.required !== undefined) diagnostic.required = fields.required;
-  return diagnostic;
+  return createDiagnostic({ code, module, text, tag: TAG.link, ...fields });
 }
 
 function composeDiagnostic(module: string, error: Error): Diagnostic {
@@ -228,12 +210,6 @@ function composeDiagnostic(module: string, error: Error): Diagnostic {
 export function removeLinkOutputs(dist: string): void {
   rmSync(join(dist, IMPORT_MAP_FILE), { force: true });
   rmSync(join(dist, LINK_FILE), { force: true });
-}
-
-function writeJsonAtomic(file: string, value: unknown): void {
-  const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(value, null, 2)}\n`);
-  renameSync(temp, file);
 }
 
 function realpathOrSelf(dir: string): string {
