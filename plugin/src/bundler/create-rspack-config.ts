@@ -1,3 +1,4 @@
+import type { Configuration, DefinePlugin, ExternalItemFunctionData, SwcLoaderOptions } from '@rspack/core' with { 'resolution-mode': 'import' };
 import type { BuildTarget } from '../protocol/types';
 import { matchExternal } from './externals';
 import { TARGET_CONDITIONS, TARGET_MAIN_FIELDS } from './provided-wrappers';
@@ -18,7 +19,7 @@ export interface ConfigInput {
   externals: ExternalsPlan;
   outputPath: string;
   /** `rspack.DefinePlugin`, passed in because @rspack/core is loaded lazily. */
-  DefinePlugin: new (definitions: Record<string, string>) => unknown;
+  DefinePlugin: typeof DefinePlugin;
 }
 
 /** File names: hashed and marked immutable (`.final.`) in production, plain in development. */
@@ -34,15 +35,13 @@ export function getFileNames(mode: 'production' | 'development') {
   };
 }
 
-// Loose config type: @rspack/core is ESM-only and loaded with import(), so its types are not imported here.
-export type RspackConfig = Record<string, any>;
-
-export function createRspackConfig(input: ConfigInput): RspackConfig {
+/** The Rspack config of one target, before the module's config hook sees it. */
+export function createRspackConfig(input: ConfigInput): Configuration {
   const { target, mode, root, externals } = input;
   const prod = mode === 'production';
   const client = target === 'client';
   const names = getFileNames(mode);
-  const swcOptions = (syntax: 'typescript' | 'ecmascript', jsx: boolean) => ({
+  const swcOptions = (syntax: 'typescript' | 'ecmascript', jsx: boolean): SwcLoaderOptions => ({
     jsc: {
       target: 'es2022',
       parser: syntax === 'typescript' ? { syntax, tsx: jsx } : { syntax, jsx },
@@ -71,10 +70,7 @@ export function createRspackConfig(input: ConfigInput): RspackConfig {
     },
     externalsType: 'module-import',
     externals: [
-      (
-        data: { request?: string; context?: string; contextInfo?: { issuer?: string } },
-        callback: (err?: Error, result?: string) => void,
-      ) => {
+      (data: ExternalItemFunctionData, callback: (err?: Error | null, result?: string) => void) => {
         const found = data.request
           ? matchExternal(externals, target, data.request, data.context ?? root, data.contextInfo?.issuer ?? '')
           : undefined;
