@@ -8,6 +8,7 @@ import { writeJsonAtomic } from '../utils/atomic-write';
 
 export type { LinkFile };
 
+/** Options of {@link linkModule}. */
 export interface LinkModuleOptions {
   /** Public base path of the client import map; default '/'. The runtime recomposes under its own base at start-up. */
   base?: string;
@@ -15,6 +16,7 @@ export interface LinkModuleOptions {
   write?: boolean;
 }
 
+/** What {@link linkModule} found and composed; `diagnostics` with an error means nothing was written. */
 export interface LinkModuleResult {
   diagnostics: Diagnostic[];
   /** The composed client map; absent when there are errors or the module has no entry (a library). */
