@@ -2,7 +2,7 @@ import { readFileSync, realpathSync, rmSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { DIST_DIR, IMPORT_MAP_FILE, LINK_FILE, MANIFEST_FILE, PROTOCOL_VERSION, TAG } from '../constants';
 import { composeImportMap } from '../import-map/index';
-import { createDiagnostic } from '../protocol/diagnostics';
+import { createDiagnostic, hasErrors } from '../protocol/diagnostics';
 import type { BuildManifest, BuildTarget, Diagnostic, DiagnosticCode, ImportMap, LinkFile, Mount, Resolution } from '../protocol/types';
 import { writeJsonAtomic } from '../utils/atomic-write';
 
@@ -60,7 +60,7 @@ export function linkModule(root: string, resolution: Resolution, options: LinkMo
   const rootInfo = resolution.modules[self];
   const hasEntry = rootInfo !== undefined && (rootInfo.entry.client !== false || rootInfo.entry.server !== false);
   const write = options.write !== false;
-  if (diagnostics.some((d) => d.severity === 'error')) {
+  if (hasErrors(diagnostics)) {
     if (write) removeLinkOutputs(dist);
     return { diagnostics, link };
   }
