@@ -1,4 +1,10 @@
-import type { Configuration, DefinePlugin, ExternalItemFunctionData, SwcLoaderOptions } from '@rspack/core' with { 'resolution-mode': 'import' };
+import type {
+  Configuration,
+  DefinePlugin,
+  ExternalItemFunctionData,
+  ModuleOptions,
+  SwcLoaderOptions,
+} from '@rspack/core' with { 'resolution-mode': 'import' };
 import type { BuildTarget } from '../protocol/types';
 import { matchExternal } from './externals';
 import { TARGET_CONDITIONS, TARGET_MAIN_FIELDS } from './provided-wrappers';
@@ -41,13 +47,6 @@ export function createRspackConfig(input: ConfigInput): Configuration {
   const prod = mode === 'production';
   const client = target === 'client';
   const names = getFileNames(mode);
-  const swcOptions = (syntax: 'typescript' | 'ecmascript', jsx: boolean): SwcLoaderOptions => ({
-    jsc: {
-      target: 'es2022',
-      parser: syntax === 'typescript' ? { syntax, tsx: jsx } : { syntax, jsx },
-      transform: { react: { runtime: 'automatic', development: !prod, refresh: false } },
-    },
-  });
   return {
     name: target,
     mode,
@@ -84,22 +83,7 @@ export function createRspackConfig(input: ConfigInput): Configuration {
       conditionNames: TARGET_CONDITIONS[target],
       mainFields: TARGET_MAIN_FIELDS[target],
     },
-    module: {
-      parser: { javascript: { importMeta: false } },
-      generator: client ? {} : { 'css/auto': { exportsOnly: true } },
-      rules: [
-        { test: /\.tsx$/, loader: 'builtin:swc-loader', options: swcOptions('typescript', true) },
-        { test: /\.[mc]?ts$/, loader: 'builtin:swc-loader', options: swcOptions('typescript', false) },
-        { test: /\.jsx$/, loader: 'builtin:swc-loader', options: swcOptions('ecmascript', true) },
-        { test: /\.css$/, type: 'css/auto' },
-        {
-          test: /\.(png|jpe?g|gif|svg|webp|avif|ico|woff2?|ttf|otf|eot)$/i,
-          type: 'asset/resource',
-          // Same content hash on both sides; only the client writes the file.
-          generator: client ? {} : { emit: false },
-        },
-      ],
-    },
+    module: createModuleOptions(target, mode),
     node: client ? false : { global: false, __filename: 'node-module', __dirname: 'node-module' },
     optimization: {
       // Server code is never downloaded: skipping its minification halves the cost of a provider's build
@@ -118,6 +102,34 @@ export function createRspackConfig(input: ConfigInput): Configuration {
         'process.env.NODE_ENV': JSON.stringify(mode),
         [SSR_FLAG]: JSON.stringify(!client),
       }),
+    ],
+  };
+}
+
+/** Loaders: swc for TypeScript and JSX (React's automatic runtime), native CSS, assets as files. */
+function createModuleOptions(target: BuildTarget, mode: 'production' | 'development'): ModuleOptions {
+  const client = target === 'client';
+  const swcOptions = (syntax: 'typescript' | 'ecmascript', jsx: boolean): SwcLoaderOptions => ({
+    jsc: {
+      target: 'es2022',
+      parser: syntax === 'typescript' ? { syntax, tsx: jsx } : { syntax, jsx },
+      transform: { react: { runtime: 'automatic', development: mode !== 'production', refresh: false } },
+    },
+  });
+  return {
+    parser: { javascript: { importMeta: false } },
+    generator: client ? {} : { 'css/auto': { exportsOnly: true } },
+    rules: [
+      { test: /\.tsx$/, loader: 'builtin:swc-loader', options: swcOptions('typescript', true) },
+      { test: /\.[mc]?ts$/, loader: 'builtin:swc-loader', options: swcOptions('typescript', false) },
+      { test: /\.jsx$/, loader: 'builtin:swc-loader', options: swcOptions('ecmascript', true) },
+      { test: /\.css$/, type: 'css/auto' },
+      {
+        test: /\.(png|jpe?g|gif|svg|webp|avif|ico|woff2?|ttf|otf|eot)$/i,
+        type: 'asset/resource',
+        // Same content hash on both sides; only the client writes the file.
+        generator: client ? {} : { emit: false },
+      },
     ],
   };
 }
