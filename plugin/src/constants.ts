@@ -62,8 +62,8 @@ export const DECLARATION_INPUT = 'esmxDeclaration';
 
 /** Executors the inferred targets run. */
 export const EXECUTOR = {
-  build: '@esmx/nx:build',
-  importmap: '@esmx/nx:importmap',
+  bundle: '@esmx/nx:bundle',
+  link: '@esmx/nx:link',
   serve: '@esmx/nx:serve',
   start: '@esmx/nx:start',
   validate: '@esmx/nx:validate',

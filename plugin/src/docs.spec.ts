@@ -43,10 +43,18 @@ function readSchemaFiles(): SchemaFile[] {
     .filter((schema) => schema.path.startsWith('src/generators/') || schema.path.startsWith('src/executors/'));
 }
 
-/** The README text from the heading naming `@esmx/nx:<name>` to the next heading of the same or a higher level. */
-function findSection(name: string): string | undefined {
+/** Executor sections live under `## Executor options`; generator sections before it (a generator and an executor may share a name). */
+const EXECUTORS_HEADING = '## Executor options';
+
+/**
+ * The README text from the heading naming `@esmx/nx:<name>` to the next heading of the same or a higher level, looked
+ * up among the sections of its kind.
+ */
+function findSection(name: string, kind: SchemaFile['kind']): string | undefined {
   const lines = readme.split('\n');
-  const start = lines.findIndex((line) => /^#{2,4} /.test(line) && line.includes(`\`@esmx/nx:${name}\``));
+  const split = lines.indexOf(EXECUTORS_HEADING);
+  const isOfKind = (index: number) => (kind === 'executors' ? split !== -1 && index > split : split === -1 || index < split);
+  const start = lines.findIndex((line, index) => isOfKind(index) && /^#{2,4} /.test(line) && line.includes(`\`@esmx/nx:${name}\``));
   if (start === -1) return undefined;
   const level = (/^#+/.exec(lines[start]) as RegExpExecArray)[0].length;
   const end = lines.findIndex((line, index) => index > start && /^#+ /.test(line) && (/^#+/.exec(line) as RegExpExecArray)[0].length <= level);
@@ -65,14 +73,14 @@ describe('plugin/README.md', () => {
   it('has a section for every registered generator and executor', () => {
     const missing = (['generators', 'executors'] as const).flatMap((kind) => {
       const manifest = JSON.parse(readFileSync(join(pluginRoot, `${kind}.json`), 'utf8'))[kind] ?? {};
-      return Object.keys(manifest).filter((name) => findSection(name) === undefined).map((name) => `@esmx/nx:${name}`);
+      return Object.keys(manifest).filter((name) => findSection(name, kind) === undefined).map((name) => `@esmx/nx:${name}`);
     });
     expect(missing).toEqual([]);
   });
 
   it('documents every option of every schema.json in the section of its generator or executor', () => {
     const missing = schemas.flatMap((schema) => {
-      const section = findSection(schema.name);
+      const section = findSection(schema.name, schema.kind);
       if (!section) return [`${schema.path}: no section headed \`@esmx/nx:${schema.name}\``];
       return schema.options.filter((option) => !section.includes(`\`--${option}\``)).map((option) => `${schema.path}: --${option}`);
     });
@@ -80,8 +88,15 @@ describe('plugin/README.md', () => {
   });
 
   it('can fail: an option absent from the README is reported', () => {
-    const section = findSection('app') ?? '';
+    const section = findSection('app', 'generators') ?? '';
     expect(section.includes('`--role`')).toBe(true);
     expect(section.includes('`--not-an-option`')).toBe(false);
+  });
+
+  it('tells the link generator and the link executor apart', () => {
+    expect(findSection('link', 'generators')).toContain('`--import`');
+    expect(findSection('link', 'executors')).toContain('`--links`');
+    expect(findSection('link', 'executors')).not.toContain('`--import`');
+    expect(findSection('app', 'executors')).toBeUndefined();
   });
 });

@@ -355,7 +355,7 @@ describe('buildModule: hashes, failures, modes, hook and watch', () => {
     );
     const { result } = await build(ws, 'cart');
     expect(result.ok).toBe(true);
-    expect((globalThis as any).__esmxHookCalls).toEqual(['client:production:true', 'server:production:true']);
+    expect((globalThis as { __esmxHookCalls?: string[] }).__esmxHookCalls).toEqual(['client:production:true', 'server:production:true']);
     const read = (target: 'client' | 'server') =>
       readFileSync(join(roots.cart, 'dist', target, readManifest(roots.cart, target).exports.widget.file), 'utf8');
     expect(read('client')).toContain('function Widget(');

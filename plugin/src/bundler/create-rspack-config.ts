@@ -1,3 +1,10 @@
+import type {
+  Configuration,
+  DefinePlugin,
+  ExternalItemFunctionData,
+  ModuleOptions,
+  SwcLoaderOptions,
+} from '@rspack/core' with { 'resolution-mode': 'import' };
 import type { BuildTarget } from '../protocol/types';
 import { matchExternal } from './externals';
 import { TARGET_CONDITIONS, TARGET_MAIN_FIELDS } from './provided-wrappers';
@@ -18,7 +25,7 @@ export interface ConfigInput {
   externals: ExternalsPlan;
   outputPath: string;
   /** `rspack.DefinePlugin`, passed in because @rspack/core is loaded lazily. */
-  DefinePlugin: new (definitions: Record<string, string>) => unknown;
+  DefinePlugin: typeof DefinePlugin;
 }
 
 /** File names: hashed and marked immutable (`.final.`) in production, plain in development. */
@@ -34,21 +41,12 @@ export function getFileNames(mode: 'production' | 'development') {
   };
 }
 
-// Loose config type: @rspack/core is ESM-only and loaded with import(), so its types are not imported here.
-export type RspackConfig = Record<string, any>;
-
-export function createRspackConfig(input: ConfigInput): RspackConfig {
+/** The Rspack config of one target, before the module's config hook sees it. */
+export function createRspackConfig(input: ConfigInput): Configuration {
   const { target, mode, root, externals } = input;
   const prod = mode === 'production';
   const client = target === 'client';
   const names = getFileNames(mode);
-  const swcOptions = (syntax: 'typescript' | 'ecmascript', jsx: boolean) => ({
-    jsc: {
-      target: 'es2022',
-      parser: syntax === 'typescript' ? { syntax, tsx: jsx } : { syntax, jsx },
-      transform: { react: { runtime: 'automatic', development: !prod, refresh: false } },
-    },
-  });
   return {
     name: target,
     mode,
@@ -71,10 +69,7 @@ export function createRspackConfig(input: ConfigInput): RspackConfig {
     },
     externalsType: 'module-import',
     externals: [
-      (
-        data: { request?: string; context?: string; contextInfo?: { issuer?: string } },
-        callback: (err?: Error, result?: string) => void,
-      ) => {
+      (data: ExternalItemFunctionData, callback: (err?: Error | null, result?: string) => void) => {
         const found = data.request
           ? matchExternal(externals, target, data.request, data.context ?? root, data.contextInfo?.issuer ?? '')
           : undefined;
@@ -88,22 +83,7 @@ export function createRspackConfig(input: ConfigInput): RspackConfig {
       conditionNames: TARGET_CONDITIONS[target],
       mainFields: TARGET_MAIN_FIELDS[target],
     },
-    module: {
-      parser: { javascript: { importMeta: false } },
-      generator: client ? {} : { 'css/auto': { exportsOnly: true } },
-      rules: [
-        { test: /\.tsx$/, loader: 'builtin:swc-loader', options: swcOptions('typescript', true) },
-        { test: /\.[mc]?ts$/, loader: 'builtin:swc-loader', options: swcOptions('typescript', false) },
-        { test: /\.jsx$/, loader: 'builtin:swc-loader', options: swcOptions('ecmascript', true) },
-        { test: /\.css$/, type: 'css/auto' },
-        {
-          test: /\.(png|jpe?g|gif|svg|webp|avif|ico|woff2?|ttf|otf|eot)$/i,
-          type: 'asset/resource',
-          // Same content hash on both sides; only the client writes the file.
-          generator: client ? {} : { emit: false },
-        },
-      ],
-    },
+    module: createModuleOptions(target, mode),
     node: client ? false : { global: false, __filename: 'node-module', __dirname: 'node-module' },
     optimization: {
       // Server code is never downloaded: skipping its minification halves the cost of a provider's build
@@ -122,6 +102,34 @@ export function createRspackConfig(input: ConfigInput): RspackConfig {
         'process.env.NODE_ENV': JSON.stringify(mode),
         [SSR_FLAG]: JSON.stringify(!client),
       }),
+    ],
+  };
+}
+
+/** Loaders: swc for TypeScript and JSX (React's automatic runtime), native CSS, assets as files. */
+function createModuleOptions(target: BuildTarget, mode: 'production' | 'development'): ModuleOptions {
+  const client = target === 'client';
+  const swcOptions = (syntax: 'typescript' | 'ecmascript', jsx: boolean): SwcLoaderOptions => ({
+    jsc: {
+      target: 'es2022',
+      parser: syntax === 'typescript' ? { syntax, tsx: jsx } : { syntax, jsx },
+      transform: { react: { runtime: 'automatic', development: mode !== 'production', refresh: false } },
+    },
+  });
+  return {
+    parser: { javascript: { importMeta: false } },
+    generator: client ? {} : { 'css/auto': { exportsOnly: true } },
+    rules: [
+      { test: /\.tsx$/, loader: 'builtin:swc-loader', options: swcOptions('typescript', true) },
+      { test: /\.[mc]?ts$/, loader: 'builtin:swc-loader', options: swcOptions('typescript', false) },
+      { test: /\.jsx$/, loader: 'builtin:swc-loader', options: swcOptions('ecmascript', true) },
+      { test: /\.css$/, type: 'css/auto' },
+      {
+        test: /\.(png|jpe?g|gif|svg|webp|avif|ico|woff2?|ttf|otf|eot)$/i,
+        type: 'asset/resource',
+        // Same content hash on both sides; only the client writes the file.
+        generator: client ? {} : { emit: false },
+      },
     ],
   };
 }

@@ -1,4 +1,5 @@
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import { packageNameOf } from '../protocol/installed-version';
 import type { BuildTarget, ModuleInfo, Resolution } from '../protocol/types';
 import type { ExternalsPlan } from './types';
 
@@ -72,9 +73,7 @@ export function matchExternal(
   const clean = request.replace(/[?#].*$/, '');
   if (isBareSpecifier(clean)) {
     if (plan.specifiers.has(clean) || plan.identifiers.has(clean)) return clean;
-    const slash = clean.startsWith('@') ? clean.indexOf('/', clean.indexOf('/') + 1) : clean.indexOf('/');
-    const head = slash === -1 ? clean : clean.slice(0, slash);
-    if (plan.modules.has(head)) return clean;
+    if (plan.modules.has(packageNameOf(clean))) return clean;
     return undefined;
   }
   if (issuer.includes('/node_modules/') || clean !== request) return undefined;

@@ -3,14 +3,15 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TAG } from '../constants';
 import type { BuildTarget } from '../protocol/types';
-import type { RspackConfig } from './create-rspack-config';
+import type { Configuration } from '@rspack/core' with { 'resolution-mode': 'import' };
 
 export const CONFIG_HOOK_FILES = ['esmx.rspack.ts', 'esmx.rspack.mjs', 'esmx.rspack.js'];
 
+/** The default export of an `esmx.rspack.*` file: receives each target's config, returns it changed (or changes it in place). */
 export type ConfigHook = (
-  config: RspackConfig,
+  config: Configuration,
   context: { target: BuildTarget; mode: 'production' | 'development'; root: string },
-) => RspackConfig | void | Promise<RspackConfig | void>;
+) => Configuration | void | Promise<Configuration | void>;
 
 export function findConfigHook(root: string, configured?: string): string | undefined {
   if (configured) return isAbsolute(configured) ? configured : resolve(root, configured);
@@ -36,7 +37,7 @@ export async function loadConfigHook(path: string): Promise<ConfigHook> {
   if (!existsSync(path)) {
     throw new Error(`${TAG.build} expected the Rspack config hook ${path} to exist, but it does not. Fix: create it or correct the "config" option.`);
   }
-  let loaded: any;
+  let loaded: unknown;
   try {
     loaded = /\.[cm]?ts$/.test(path) ? require(path) : await importOrRequire(path);
   } catch (error) {
@@ -45,12 +46,22 @@ export async function loadConfigHook(path: string): Promise<ConfigHook> {
         'Fix: correct the file (a .ts hook needs a TypeScript loader, which Nx provides; otherwise use .mjs).',
     );
   }
-  let hook = loaded?.default ?? loaded;
-  if (hook && typeof hook === 'object' && typeof hook.default === 'function') hook = hook.default;
+  const exported = readDefaultExport(loaded);
+  // A `.ts` hook compiled to CommonJS and required from ESM arrives with its default export nested once more.
+  const nested = typeof exported === 'object' ? readDefaultExport(exported) : exported;
+  const hook = typeof nested === 'function' ? nested : exported;
   if (typeof hook !== 'function') {
     throw new Error(
       `${TAG.build} expected ${path} to export a function (config, { target, mode, root }) => config as default, but found ${typeof hook}. Fix: export default function.`,
     );
   }
   return hook as ConfigHook;
+}
+
+/** The `default` export of a loaded module, or the module itself when it has none. */
+function readDefaultExport(loaded: unknown): unknown {
+  if ((typeof loaded === 'object' || typeof loaded === 'function') && loaded !== null && 'default' in loaded) {
+    return loaded.default ?? loaded;
+  }
+  return loaded;
 }

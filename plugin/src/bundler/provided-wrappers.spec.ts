@@ -1,5 +1,7 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readExportNames } from './provided-wrappers';
+import { getCacheDir, readExportNames, toWrapperFileName, writeProvidedWrappers } from './provided-wrappers';
 
 const dir = join(__dirname, 'fixtures/names');
 
@@ -46,5 +48,39 @@ describe('readExportNames with a names cache', () => {
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
+  });
+});
+
+describe('wrapper file names', () => {
+  it('give every specifier its own file: @a/b and a/b no longer share one', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'esmx-wrappers-'));
+    try {
+      const scoped = join(work, 'scoped.mjs');
+      const plain = join(work, 'plain.mjs');
+      writeFileSync(scoped, 'export const fromScoped = 1;\n');
+      writeFileSync(plain, 'export const fromPlain = 2;\n');
+      const wrappers = await writeProvidedWrappers(work, 'production', [
+        { specifier: '@a/b', target: 'client', file: scoped },
+        { specifier: 'a/b', target: 'client', file: plain },
+      ]);
+      const scopedWrapper = wrappers.client.get('@a/b')!;
+      const plainWrapper = wrappers.client.get('a/b')!;
+      expect(scopedWrapper).not.toBe(plainWrapper);
+      // Each wrapper still re-exports its own file: the second write did not overwrite the first.
+      expect(readFileSync(scopedWrapper, 'utf8')).toContain(JSON.stringify(scoped));
+      expect(readFileSync(plainWrapper, 'utf8')).toContain(JSON.stringify(plain));
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+      rmSync(getCacheDir(work), { recursive: true, force: true });
+    }
+  });
+
+  it('are one-to-one over specifiers that differ only in punctuation or case', () => {
+    const specifiers = ['@a/b', 'a/b', 'a__b', 'a_b', 'a_2f_b', 'A/b', 'a/B', 'react-dom/server.browser', '@scope/pkg/sub/path'];
+    const names = specifiers.map(toWrapperFileName);
+    expect(new Set(names).size).toBe(specifiers.length);
+    expect(new Set(names.map((n) => n.toLowerCase())).size).toBe(specifiers.length);
+    expect(toWrapperFileName('react-dom/server.browser')).toBe('react-dom_2f_server.browser.mjs');
+    expect(names.every((n) => /^[a-z0-9._-]+$/.test(n))).toBe(true);
   });
 });

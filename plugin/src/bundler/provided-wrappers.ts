@@ -1,10 +1,12 @@
+import type { experiments } from '@rspack/core' with { 'resolution-mode': 'import' };
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { TAG } from '../constants';
 import type { BuildTarget } from '../protocol/types';
+import { writeFileAtomic } from '../utils/atomic-write';
 
 /** Conditions a target resolves package `exports` with (same as its Rspack config). */
 export const TARGET_CONDITIONS: Record<BuildTarget, string[]> = {
@@ -51,10 +53,9 @@ export function getNamesCacheDir(root: string): string {
   return join(getCacheDir(root), 'export-names');
 }
 
-type Resolver = { sync(dir: string, request: string): { path?: string; error?: string } };
-
+/** The file each provided specifier resolves to, per target, with the conditions of that target's build. */
 export function resolveProvidedFiles(
-  rspackModule: { experiments: { resolver: { ResolverFactory: new (o: object) => Resolver } } },
+  rspackModule: { experiments: typeof experiments },
   root: string,
   specifiers: string[],
   targets: BuildTarget[],
@@ -153,11 +154,8 @@ function readCachedNames(path: string): ExportNames | undefined {
 }
 
 function writeCachedNames(path: string, names: ExportNames): void {
-  mkdirSync(dirname(path), { recursive: true });
-  // Write then rename, so that a parallel build never reads half a file.
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, JSON.stringify(names));
-  renameSync(temp, path);
+  // Atomic, so that a parallel build never reads half a file.
+  writeFileAtomic(path, JSON.stringify(names));
 }
 
 /**
@@ -227,8 +225,13 @@ export function renderWrapper(file: string, names: ExportNames): string {
   return lines.join('\n') + '\n';
 }
 
-function toFileName(specifier: string): string {
-  return specifier.replace(/^@/, '').replace(/[^\w.-]+/g, '__') + '.mjs';
+/**
+ * The wrapper's file name of a specifier, one-to-one: lowercase letters, digits, `.` and `-` stay, every other UTF-16
+ * unit becomes `_<hex>_` (`@a/b` → `_40_a_2f_b.mjs`, `a/b` → `a_2f_b.mjs`). Since `_` itself is escaped, no two
+ * specifiers share a file, and uppercase being escaped keeps that true on case-insensitive disks.
+ */
+export function toWrapperFileName(specifier: string): string {
+  return specifier.replace(/[^a-z0-9.-]/g, (unit) => `_${unit.charCodeAt(0).toString(16)}_`) + '.mjs';
 }
 
 /** Writes one wrapper per provided file; returns specifier → wrapper path per target. */
@@ -245,12 +248,10 @@ export async function writeProvidedWrappers(
   const out: Record<BuildTarget, Map<string, string>> = { client: new Map(), server: new Map() };
   const base = getWrapperDir(root);
   for (const provided of files) {
-    const dir = join(base, mode, provided.target);
-    mkdirSync(dir, { recursive: true });
-    const path = join(dir, toFileName(provided.specifier));
+    const path = join(base, mode, provided.target, toWrapperFileName(provided.specifier));
     const source = renderWrapper(provided.file, names.get(provided.file)!);
     // Unchanged bytes keep their mtime, so a watcher does not see a change.
-    if (!existsSync(path) || readFileSync(path, 'utf8') !== source) writeFileSync(path, source);
+    if (!existsSync(path) || readFileSync(path, 'utf8') !== source) writeFileAtomic(path, source);
     out[provided.target].set(provided.specifier, path);
   }
   return out;

@@ -14,6 +14,11 @@ export function getWorkDirs(root: string) {
   };
 }
 
+/** `<parent>/client` or `<parent>/server`: where one target's files are emitted under a work folder or dist/. */
+export function getTargetDir(parent: string, target: BuildTarget): string {
+  return join(parent, target === 'client' ? CLIENT_DIR : SERVER_DIR);
+}
+
 export interface SwapInput {
   root: string;
   /** Watch mode keeps the staging output (Rspack only re-emits what changed), so it is copied instead of moved. */

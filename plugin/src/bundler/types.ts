@@ -1,11 +1,13 @@
 import type { BuildManifest, BuildTarget, Resolution } from '../protocol/types';
 
+/** The outcome of one build in watch mode after the first, passed to `onRebuild`. */
 export interface RebuildResult {
   ok: boolean;
   errors: string[];
   manifests: { client?: BuildManifest; server?: BuildManifest };
 }
 
+/** Options of `buildModule`. */
 export interface BuildModuleOptions {
   /** Module package root (absolute). */
   root: string;
@@ -20,6 +22,7 @@ export interface BuildModuleOptions {
   log?: (line: string) => void;
 }
 
+/** One emitted file of the size table: raw and gzip bytes. */
 export interface SizeRow {
   target: BuildTarget;
   file: string;
@@ -27,6 +30,7 @@ export interface SizeRow {
   gzip: number;
 }
 
+/** The outcome of `buildModule`: the manifests and the size table on success, the formatted errors otherwise. */
 export interface BuildModuleResult extends RebuildResult {
   warnings: string[];
   sizes: SizeRow[];

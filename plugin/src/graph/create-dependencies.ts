@@ -83,4 +83,5 @@ function warnOnce(line: string): void {
   console.warn(line);
 }
 
+/** Link edges for the Nx graph: see {@link createEsmxDependencies}. */
 export const createDependencies: CreateDependencies<EsmxPluginOptions> = createEsmxDependencies;

@@ -69,7 +69,7 @@ describe('createNodesV2', () => {
   it('splits bundle (own sources + used declarations) from the link step (used manifests)', async () => {
     const { targets } = (await run(ALL))['apps/shell'];
     expect(targets!.bundle).toEqual({
-      executor: '@esmx/nx:build',
+      executor: '@esmx/nx:bundle',
       options: { link: false },
       cache: true,
       inputs: ['production', '{projectRoot}/package.json', '!{projectRoot}/dist/**', '^{projectRoot}/package.json'],
@@ -78,7 +78,7 @@ describe('createNodesV2', () => {
       metadata: expect.objectContaining({ description: expect.stringContaining('Rspack') }),
     });
     expect(targets!.build).toEqual({
-      executor: '@esmx/nx:importmap',
+      executor: '@esmx/nx:link',
       cache: true,
       inputs: [
         '{projectRoot}/package.json',

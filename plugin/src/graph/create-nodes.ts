@@ -65,4 +65,5 @@ function inferFromText(
 
 /** The tuple Nx loads. Nx 23/24 read `createNodes ?? createNodesV2`; both names point at the same tuple. */
 export const createNodesV2: CreateNodesV2<EsmxPluginOptions> = [PACKAGE_JSON_GLOB, createEsmxNodes];
+/** Same tuple as {@link createNodesV2}, under the name newer Nx versions read first. */
 export const createNodes = createNodesV2;

@@ -31,6 +31,7 @@ export function createDiagnostic(input: DiagnosticInput): Diagnostic {
   return diagnostic;
 }
 
+/** True when at least one diagnostic is an error (warnings never fail a build or a validation). */
 export function hasErrors(diagnostics: Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === 'error');
 }

@@ -5,6 +5,7 @@
 
 export type Severity = 'error' | 'warning';
 
+/** The stable code of a diagnostic: `E_*` are errors, `W_*` warnings (plugin/README.md lists what each means). */
 export type DiagnosticCode =
   | 'E_SCHEMA'
   | 'E_NOT_LINKED'
@@ -19,6 +20,7 @@ export type DiagnosticCode =
   | 'W_NO_RANGE'
   | 'W_TYPE_DRIFT';
 
+/** One problem found in a module's linking, with what was found, what is required and the fix. */
 export interface Diagnostic {
   code: DiagnosticCode;
   severity: Severity;
@@ -114,6 +116,7 @@ export interface Wiring {
   major: number;
 }
 
+/** Who provides each third-party package (one provider per major version), and which one each module is wired to. */
 export interface SupplyTable {
   groups: SupplyGroup[];
   /** consumer module name → specifier → wiring. Includes providers wired to themselves. */

@@ -2,7 +2,7 @@ import type { ExecutorContext } from '@nx/devkit';
 import { buildModule } from '../../bundler/index';
 import { TAG } from '../../constants';
 import { resolveModule } from '../../protocol/index';
-import { linkModule } from '../importmap/lib/link-module';
+import { linkModule } from '../../link/index';
 import { getModuleRoot } from '../lib/get-module-root';
 import { normalizeOptions } from '../start/lib/normalize-options';
 import { startDevServer, type DevServerDeps } from './lib/dev-server';

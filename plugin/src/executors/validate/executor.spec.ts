@@ -154,6 +154,16 @@ describe('@esmx/nx:validate', () => {
     expect(out).toEqual([]);
   });
 
+  it('writes the link-graph page with --linkGraph=<file>, relative to the workspace root', async () => {
+    writeModuleSet(workspace, [{ ...healthy[0], esmx: { uses: ['cart', 'shared', 'ghost'] } }, healthy[1], healthy[2]]);
+    await expect(runValidateExecutor({ linkGraph: 'reports/links.html' }, context('shell', 'apps/shell'))).resolves.toEqual({
+      success: false, // ghost is not linked
+    });
+    const file = path.join(workspace, 'reports/links.html');
+    expect(err).toContain(`[esmx:graph] link-graph page written to ${file}\n`);
+    expect(fs.readFileSync(file, 'utf8')).toContain('<title>Module links of shell</title>');
+  });
+
   it('colors only for a terminal, and not under NO_COLOR', () => {
     writeModuleSet(workspace, healthy);
     const resolution = resolveModule(path.join(workspace, 'apps/shell'));

@@ -1,7 +1,7 @@
 import type { ExecutorContext } from '@nx/devkit';
 import * as path from 'node:path';
 import { TAG } from '../../constants';
-import { writeLinkGraphPage } from '../../graph/link-graph/index';
+import { writeLinkGraphPage } from '../../protocol/link-graph/index';
 import { hasErrors, resolveModule } from '../../protocol/index';
 import { getModuleRoot } from '../lib/get-module-root';
 import { normalizeOptions } from './lib/normalize-options';

@@ -37,7 +37,7 @@ export function inferProject(
   const targets: Record<string, TargetConfiguration> = {};
 
   targets[names.bundle] = {
-    executor: EXECUTOR.build,
+    executor: EXECUTOR.bundle,
     options: { link: false },
     cache: true,
     inputs: [context.sourceInput, '{projectRoot}/package.json', `!{projectRoot}/${DIST_DIR}/**`, USED_DECLARATIONS],
@@ -52,7 +52,7 @@ export function inferProject(
   };
 
   targets[names.build] = {
-    executor: EXECUTOR.importmap,
+    executor: EXECUTOR.link,
     cache: true,
     // The link output is machine-independent (import map under base '/', link.json with relative dirs), so it is
     // cacheable; its inputs are the manifests of everything it links, which is what changes when a remote rebuilds.

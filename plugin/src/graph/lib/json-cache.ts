@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
+import { writeFileAtomic } from '../../utils/atomic-write';
 
 /**
  * A string-valued cache kept in memory for the life of the process (the Nx daemon or a plugin worker) and on disk
@@ -94,12 +95,9 @@ function readCacheFile(file: string): Map<string, string> {
 }
 
 function writeCacheFile(file: string, entries: Map<string, string>): void {
-  const temp = `${file}.${process.pid}.tmp`;
   try {
-    mkdirSync(join(file, '..'), { recursive: true });
-    writeFileSync(temp, JSON.stringify({ format: CACHE_FORMAT, entries: Object.fromEntries(entries) }));
-    // rename is atomic, so a concurrent Nx process never reads half a file.
-    renameSync(temp, file);
+    // Atomic, so a concurrent Nx process never reads half a file.
+    writeFileAtomic(file, JSON.stringify({ format: CACHE_FORMAT, entries: Object.fromEntries(entries) }));
   } catch {
     // The disk layer is an optimisation: a read-only or full disk must not break the project graph.
   }

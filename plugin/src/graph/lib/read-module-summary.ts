@@ -3,6 +3,7 @@
  * Deliberately shallow and forgiving: the protocol layer owns validation (E_SCHEMA, reported by `validate`);
  * here a malformed declaration only has to yield a project, never an exception.
  */
+import { isRecord } from '../../utils/is-record';
 
 export interface ModuleSummary {
   /** Package name, or a best guess from the raw text when the JSON is invalid. */
@@ -54,8 +55,4 @@ function guessName(text: string): string | undefined {
   // The first "name" string in the text is almost always the package name (it conventionally comes first).
   const match = /"name"\s*:\s*"([^"\\]+)"/.exec(text);
   return match?.[1];
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,7 +1,7 @@
 import { TAG } from '../../../constants';
-import type { BuildExecutorSchema } from '../schema';
+import type { BundleExecutorSchema } from '../schema';
 
-export interface NormalizedBuildOptions {
+export interface NormalizedBundleOptions {
   mode: 'production' | 'development';
   config?: string;
   links: Record<string, string>;
@@ -9,7 +9,7 @@ export interface NormalizedBuildOptions {
   watch: boolean;
 }
 
-export function normalizeOptions(options: BuildExecutorSchema): { options?: NormalizedBuildOptions; error?: string } {
+export function normalizeOptions(options: BundleExecutorSchema): { options?: NormalizedBundleOptions; error?: string } {
   const mode = options.mode ?? 'production';
   if (mode !== 'production' && mode !== 'development') {
     return {

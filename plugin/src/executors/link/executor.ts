@@ -1,18 +1,18 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { DIST_DIR, IMPORT_MAP_FILE, LINK_FILE, TAG } from '../../constants';
-import { formatDiagnostic, hasErrors, resolveModule } from '../../protocol/index';
-import type { Diagnostic } from '../../protocol/types';
-import { getModuleRoot } from '../lib/get-module-root';
 import { join } from 'node:path';
-import { linkModule, removeLinkOutputs } from './lib/link-module';
-import type { ImportmapExecutorSchema } from './schema';
+import { linkModule, removeLinkOutputs } from '../../link/index';
+import { hasErrors, resolveModule } from '../../protocol/index';
+import { getModuleRoot } from '../lib/get-module-root';
+import { printDiagnostics } from '../lib/print-diagnostics';
+import type { LinkExecutorSchema } from './schema';
 
 /**
- * `@esmx/nx:importmap`, the inferred `build` target: the link step that runs after the module's own `bundle` and the
- * `build` of every module it uses. It only reads manifests and writes two small JSON files.
+ * `@esmx/nx:link`, the inferred `build` target: runs after the module's own `bundle` and the `build` of every module it
+ * uses. It only reads manifests and writes two small JSON files.
  */
-export default async function runImportmapExecutor(
-  options: ImportmapExecutorSchema,
+export default async function runLinkExecutor(
+  options: LinkExecutorSchema,
   context: ExecutorContext,
 ): Promise<{ success: boolean }> {
   const root = getModuleRoot(context, TAG.link, 'nx run <module>:build');
@@ -43,12 +43,4 @@ export default async function runImportmapExecutor(
     : `${DIST_DIR}/${LINK_FILE}`;
   console.log(`${TAG.link} ${resolution.module}: linked ${linked} module${linked === 1 ? '' : 's'}; wrote ${written}.`);
   return { success: true };
-}
-
-function printDiagnostics(diagnostics: Diagnostic[]): void {
-  for (const diagnostic of diagnostics) {
-    const text = formatDiagnostic(diagnostic);
-    if (diagnostic.severity === 'error') console.error(text);
-    else console.warn(text);
-  }
 }

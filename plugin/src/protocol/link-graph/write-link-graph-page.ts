@@ -1,7 +1,8 @@
 import { render } from 'ejs';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import type { Resolution } from '../../protocol/types';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { writeFileAtomic } from '../../utils/atomic-write';
+import type { Resolution } from '../types';
 import { buildLinkGraph } from './build-link-graph';
 
 const TEMPLATE_FILE = join(__dirname, 'link-graph.html.ejs');
@@ -14,7 +15,6 @@ export function renderLinkGraphPage(resolution: Resolution): string {
 /** Writes the page to `file` (directories created as needed) and returns its absolute path. */
 export function writeLinkGraphPage(resolution: Resolution, file: string): string {
   const target = resolve(file);
-  mkdirSync(dirname(target), { recursive: true });
-  writeFileSync(target, renderLinkGraphPage(resolution));
+  writeFileAtomic(target, renderLinkGraphPage(resolution));
   return target;
 }

@@ -1,26 +1,19 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { buildModule } from '../../bundler/index';
 import { TAG } from '../../constants';
-import { formatDiagnostic, hasErrors, resolveModule } from '../../protocol/index';
-import type { Diagnostic, Resolution } from '../../protocol/types';
-import { linkModule } from '../importmap/lib/link-module';
+import { linkModule } from '../../link/index';
+import { hasErrors, resolveModule } from '../../protocol/index';
+import type { Resolution } from '../../protocol/types';
 import { getModuleRoot } from '../lib/get-module-root';
-import { normalizeOptions, type NormalizedBuildOptions } from './lib/normalize-options';
-import type { BuildExecutorSchema } from './schema';
-
-function printDiagnostics(diagnostics: Diagnostic[]): void {
-  for (const diagnostic of diagnostics) {
-    const text = formatDiagnostic(diagnostic);
-    if (diagnostic.severity === 'error') console.error(text);
-    else console.warn(text);
-  }
-}
+import { printDiagnostics } from '../lib/print-diagnostics';
+import { normalizeOptions, type NormalizedBundleOptions } from './lib/normalize-options';
+import type { BundleExecutorSchema } from './schema';
 
 /**
  * The link step after a build, when every used module mounted from disk is built; otherwise a note (the inferred
  * `build` target links after `^build`). Returns false when linking found errors.
  */
-function linkIfReady(root: string, options: NormalizedBuildOptions): boolean {
+function linkIfReady(root: string, options: NormalizedBundleOptions): boolean {
   const resolution: Resolution = resolveModule(root, { links: options.links, checkFiles: false });
   const unbuilt = Object.values(resolution.mounts).filter((m) => m.name !== resolution.module && m.url === undefined && !m.built);
   if (unbuilt.length > 0) {
@@ -41,12 +34,12 @@ function linkIfReady(root: string, options: NormalizedBuildOptions): boolean {
 }
 
 /**
- * `@esmx/nx:build` (the inferred `bundle` target runs it with `link: false`): resolve the declaration, stop on a
- * protocol error or a missing entry/export file before Rspack starts, build client + server, then link.
+ * `@esmx/nx:bundle` (the inferred `bundle` target, with `link: false`): resolve the declaration, stop on a protocol
+ * error or a missing entry/export file before Rspack starts, bundle client + server, then link.
  * With `watch`, yields after every rebuild until the process is interrupted.
  */
-export default async function* runBuildExecutor(
-  rawOptions: BuildExecutorSchema,
+export default async function* runBundleExecutor(
+  rawOptions: BundleExecutorSchema,
   context: ExecutorContext,
 ): AsyncGenerator<{ success: boolean }> {
   const normalized = normalizeOptions(rawOptions ?? {});

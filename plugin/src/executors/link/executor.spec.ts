@@ -1,8 +1,8 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import runImportmapExecutor from './executor';
-import { createLinkWorkspace, type LinkWorkspace } from './fixtures/link-workspace';
+import runLinkExecutor from './executor';
+import { createLinkWorkspace, type LinkWorkspace } from '../../link/fixtures/link-workspace';
 
 let ws: LinkWorkspace;
 let log: jest.SpyInstance;
@@ -32,9 +32,9 @@ afterEach(() => {
   ws.remove();
 });
 
-describe('@esmx/nx:importmap', () => {
+describe('@esmx/nx:link', () => {
   it('links the project and prints one summary line', async () => {
-    await expect(runImportmapExecutor({}, context('shop', 'apps/shop'))).resolves.toEqual({ success: true });
+    await expect(runLinkExecutor({}, context('shop', 'apps/shop'))).resolves.toEqual({ success: true });
     expect(log.mock.calls).toEqual([
       ['[esmx:link] shop: linked 3 modules; wrote dist/importmap.json (3 imports, 0 scopes) and dist/link.json.'],
     ]);
@@ -44,7 +44,7 @@ describe('@esmx/nx:importmap', () => {
 
   it('fails with the formatted E_NOT_BUILT diagnostic when a used module is not built', async () => {
     rmSync(join(ws.dir('cart'), 'dist'), { recursive: true });
-    await expect(runImportmapExecutor({}, context('shop', 'apps/shop'))).resolves.toEqual({ success: false });
+    await expect(runLinkExecutor({}, context('shop', 'apps/shop'))).resolves.toEqual({ success: false });
     const printed = error.mock.calls.map((c) => String(c[0])).join('\n');
     expect(printed).toContain('E_NOT_BUILT');
     expect(printed).toContain('nx run cart:build');
@@ -53,11 +53,11 @@ describe('@esmx/nx:importmap', () => {
   });
 
   it('refuses to link a module whose declaration has errors, and removes the link outputs of its last good link', async () => {
-    await expect(runImportmapExecutor({}, context('shop', 'apps/shop'))).resolves.toEqual({ success: true });
+    await expect(runLinkExecutor({}, context('shop', 'apps/shop'))).resolves.toEqual({ success: true });
     expect(existsSync(join(ws.dir('shop'), 'dist/link.json'))).toBe(true);
     error.mockClear();
     writeFileSync(join(ws.dir('shop'), 'package.json'), '{ "name": "shop", "esmx": ');
-    await expect(runImportmapExecutor({}, context('shop', 'apps/shop'))).resolves.toEqual({ success: false });
+    await expect(runLinkExecutor({}, context('shop', 'apps/shop'))).resolves.toEqual({ success: false });
     expect(existsSync(join(ws.dir('shop'), 'dist/link.json'))).toBe(false);
     expect(existsSync(join(ws.dir('shop'), 'dist/importmap.json'))).toBe(false);
     const printed = error.mock.calls.map((c) => String(c[0])).join('\n');
@@ -67,7 +67,7 @@ describe('@esmx/nx:importmap', () => {
   });
 
   it('passes explicit links to the resolver', async () => {
-    const result = await runImportmapExecutor({ links: { cart: 'https://cdn.example.com/cart/' } }, context('shop', 'apps/shop'));
+    const result = await runLinkExecutor({ links: { cart: 'https://cdn.example.com/cart/' } }, context('shop', 'apps/shop'));
     expect(result).toEqual({ success: true });
     const linkFile = JSON.parse(readFileSync(join(ws.dir('shop'), 'dist/link.json'), 'utf8'));
     expect(linkFile.modules.cart).toEqual({ url: 'https://cdn.example.com/cart/' });

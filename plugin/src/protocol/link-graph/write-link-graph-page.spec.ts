@@ -3,11 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BrowserContext } from 'playwright-core';
-import { createLinkWorkspace, type LinkWorkspace } from '../../executors/importmap/fixtures/link-workspace';
-import { resolveModule } from '../../protocol/index';
+import { createLinkWorkspace, type LinkWorkspace } from '../../link/fixtures/link-workspace';
 import { launchChromium } from '../../testing/chromium';
-import type { Resolution } from '../../protocol/types';
-import runValidateExecutor from '../../executors/validate/executor';
+import { resolveModule } from '../resolve-module';
+import type { Resolution } from '../types';
 import { buildLinkGraph } from './build-link-graph';
 import { renderLinkGraphPage, writeLinkGraphPage } from './write-link-graph-page';
 
@@ -61,29 +60,6 @@ describe('link-graph page', () => {
   afterAll(async () => {
     await chromium?.close();
     rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('is written by validate --linkGraph=<file>, relative to the workspace root', async () => {
-    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    try {
-      const result = await runValidateExecutor({ linkGraph: 'reports/links.html' }, {
-        root: ws.root,
-        cwd: ws.root,
-        isVerbose: false,
-        projectName: 'shop',
-        projectsConfigurations: { version: 2, projects: { shop: { root: 'apps/shop' } } },
-        nxJsonConfiguration: {},
-        projectGraph: { nodes: {}, dependencies: {} },
-      } as never);
-      expect(result).toEqual({ success: false }); // ghost is not linked
-      const file = join(ws.root, 'reports/links.html');
-      expect(stderr.mock.calls.map((c) => String(c[0]))).toContain(`[esmx:graph] link-graph page written to ${file}\n`);
-      expect(readFileSync(file, 'utf8')).toContain('<title>Module links of shop</title>');
-    } finally {
-      stderr.mockRestore();
-      stdout.mockRestore();
-    }
   });
 
   it('is self-contained: no external script, style, image or font', () => {

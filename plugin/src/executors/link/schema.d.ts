@@ -1,5 +1,5 @@
-/** Options of the `@esmx/nx:importmap` executor (mirrors schema.json). */
-export interface ImportmapExecutorSchema {
+/** Options of the `@esmx/nx:link` executor (mirrors schema.json). */
+export interface LinkExecutorSchema {
   /** Module name → directory (absolute or relative to this module's root) or https URL; overrides node_modules. */
   links?: Record<string, string>;
 }

@@ -1,20 +1,14 @@
-import { mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, rmSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { DIST_DIR, IMPORT_MAP_FILE, LINK_FILE, MANIFEST_FILE, PROTOCOL_VERSION, TAG } from '../../../constants';
-import { composeImportMap } from '../../../import-map/index';
-import type {
-  BuildManifest,
-  BuildTarget,
-  Diagnostic,
-  DiagnosticCode,
-  ImportMap,
-  LinkFile,
-  Mount,
-  Resolution,
-} from '../../../protocol/types';
+import { DIST_DIR, IMPORT_MAP_FILE, LINK_FILE, MANIFEST_FILE, PROTOCOL_VERSION, TAG } from '../constants';
+import { composeImportMap } from '../import-map/index';
+import { createDiagnostic, hasErrors } from '../protocol/diagnostics';
+import type { BuildManifest, BuildTarget, Diagnostic, DiagnosticCode, ImportMap, LinkFile, Mount, Resolution } from '../protocol/types';
+import { writeJsonAtomic } from '../utils/atomic-write';
 
 export type { LinkFile };
 
+/** Options of {@link linkModule}. */
 export interface LinkModuleOptions {
   /** Public base path of the client import map; default '/'. The runtime recomposes under its own base at start-up. */
   base?: string;
@@ -22,6 +16,7 @@ export interface LinkModuleOptions {
   write?: boolean;
 }
 
+/** What {@link linkModule} found and composed; `diagnostics` with an error means nothing was written. */
 export interface LinkModuleResult {
   diagnostics: Diagnostic[];
   /** The composed client map; absent when there are errors or the module has no entry (a library). */
@@ -65,7 +60,7 @@ export function linkModule(root: string, resolution: Resolution, options: LinkMo
   const rootInfo = resolution.modules[self];
   const hasEntry = rootInfo !== undefined && (rootInfo.entry.client !== false || rootInfo.entry.server !== false);
   const write = options.write !== false;
-  if (diagnostics.some((d) => d.severity === 'error')) {
+  if (hasErrors(diagnostics)) {
     if (write) removeLinkOutputs(dist);
     return { diagnostics, link };
   }
@@ -86,7 +81,6 @@ export function linkModule(root: string, resolution: Resolution, options: LinkMo
     }
   }
   if (write) {
-    mkdirSync(dist, { recursive: true });
     if (importMap) writeJsonAtomic(join(dist, IMPORT_MAP_FILE), importMap);
     // A module whose entry was removed must not keep serving an old map.
     else rmSync(join(dist, IMPORT_MAP_FILE), { force: true });
@@ -201,17 +195,7 @@ function linkDiagnostic(
   text: string,
   fields: { fix: string; package?: string; found?: string; required?: string },
 ): Diagnostic {
-  const diagnostic: Diagnostic = {
-    code,
-    severity: code.startsWith('W_') ? 'warning' : 'error',
-    module,
-    message: `${TAG.link} ${module}: ${text}`,
-    fix: fields.fix,
-  };
-  if (fields.package !== undefined) diagnostic.package = fields.package;
-  if (fields.found !== undefined) diagnostic.found = fields.found;
-  if (fields.required !== undefined) diagnostic.required = fields.required;
-  return diagnostic;
+  return createDiagnostic({ code, module, text, tag: TAG.link, ...fields });
 }
 
 function composeDiagnostic(module: string, error: Error): Diagnostic {
@@ -228,12 +212,6 @@ function composeDiagnostic(module: string, error: Error): Diagnostic {
 export function removeLinkOutputs(dist: string): void {
   rmSync(join(dist, IMPORT_MAP_FILE), { force: true });
   rmSync(join(dist, LINK_FILE), { force: true });
-}
-
-function writeJsonAtomic(file: string, value: unknown): void {
-  const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(value, null, 2)}\n`);
-  renameSync(temp, file);
 }
 
 function realpathOrSelf(dir: string): string {

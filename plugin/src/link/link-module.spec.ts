@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { resolveModule } from '../../../protocol/index';
-import { createLinkWorkspace, type LinkWorkspace } from '../fixtures/link-workspace';
+import { resolveModule } from '../protocol/index';
+import { createLinkWorkspace, type LinkWorkspace } from './fixtures/link-workspace';
 import { linkModule } from './link-module';
 
 let ws: LinkWorkspace;

@@ -2,8 +2,8 @@ import type { ExecutorContext } from '@nx/devkit';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { copyFixture, removeFixtureCopies } from '../../bundler/fixtures/fixture-workspace';
-import runBuildExecutor from './executor';
-import type { BuildExecutorSchema } from './schema';
+import runBundleExecutor from './executor';
+import type { BundleExecutorSchema } from './schema';
 
 jest.setTimeout(60_000);
 afterAll(() => removeFixtureCopies());
@@ -14,7 +14,7 @@ const LINKS: Record<string, Record<string, string>> = {
   shell: { shared: '../shared', cart: '../cart' },
 };
 
-async function run(ws: string, project: string, options: BuildExecutorSchema = {}) {
+async function run(ws: string, project: string, options: BundleExecutorSchema = {}) {
   const out: string[] = [];
   const capture = (...args: unknown[]) => void out.push(args.map(String).join(' '));
   const spies = [jest.spyOn(console, 'log'), jest.spyOn(console, 'error'), jest.spyOn(console, 'warn')].map((s) =>
@@ -29,14 +29,14 @@ async function run(ws: string, project: string, options: BuildExecutorSchema = {
   } as unknown as ExecutorContext;
   try {
     const results: boolean[] = [];
-    for await (const result of runBuildExecutor({ links: LINKS[project], ...options }, context)) results.push(result.success);
+    for await (const result of runBundleExecutor({ links: LINKS[project], ...options }, context)) results.push(result.success);
     return { results, output: out.join('\n') };
   } finally {
     spies.forEach((s) => s.mockRestore());
   }
 }
 
-describe('@esmx/nx:build', () => {
+describe('@esmx/nx:bundle', () => {
   it('builds provider, remote and host and links the host once everything it uses is built', async () => {
     const ws = copyFixture('link');
     const shared = await run(ws, 'shared');

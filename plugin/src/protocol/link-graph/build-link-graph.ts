@@ -1,5 +1,5 @@
 import { relative, sep } from 'node:path';
-import type { Diagnostic, NormalizedExport, Resolution, Severity } from '../../protocol/types';
+import type { Diagnostic, NormalizedExport, Resolution, Severity } from '../types';
 
 export interface LinkGraphNode {
   id: string;

@@ -1,4 +1,5 @@
-export interface BuildExecutorSchema {
+/** Options of the `@esmx/nx:bundle` executor (mirrors schema.json). */
+export interface BundleExecutorSchema {
   mode?: 'production' | 'development';
   config?: string;
   links?: Record<string, string>;

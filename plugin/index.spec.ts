@@ -1,0 +1,82 @@
+/**
+ * The public entry points `@esmx/nx` (index.ts) and `@esmx/nx/plugin` (plugin.ts): every exported name is listed here,
+ * so that an accidental export (or a lost one) fails this spec, and every export carries a doc comment on its
+ * declaration, which is what editors show to users.
+ */
+import { join } from 'node:path';
+import * as ts from 'typescript';
+
+const ENTRIES = {
+  'index.ts': [
+    'BuildManifest',
+    'BuildModuleOptions',
+    'BuildModuleResult',
+    'Diagnostic',
+    'DiagnosticCode',
+    'EsmxDeclaration',
+    'ImportMap',
+    'LinkFile',
+    'LinkModuleOptions',
+    'LinkModuleResult',
+    'Mount',
+    'RebuildResult',
+    'Resolution',
+    'SSR_FLAG',
+    'SizeRow',
+    'SupplyTable',
+    'appGenerator',
+    'buildModule',
+    'formatDiagnostic',
+    'formatReport',
+    'hasErrors',
+    'initGenerator',
+    'linkGenerator',
+    'linkModule',
+    'renderLinkGraphPage',
+    'resolveModule',
+    'writeLinkGraphPage',
+  ],
+  'plugin.ts': ['EsmxPluginOptions', 'createDependencies', 'createNodes', 'createNodesV2'],
+} as const;
+
+interface ExportedName {
+  name: string;
+  documented: boolean;
+}
+
+function listExports(program: ts.Program, file: string): ExportedName[] {
+  const checker = program.getTypeChecker();
+  const source = program.getSourceFile(file);
+  if (!source) throw new Error(`not in the program: ${file}`);
+  const entry = checker.getSymbolAtLocation(source);
+  if (!entry) throw new Error(`not a module: ${file}`);
+  return checker.getExportsOfModule(entry).map((symbol) => {
+    const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+    return { name: symbol.name, documented: ts.displayPartsToString(target.getDocumentationComment(checker)).trim() !== '' };
+  });
+}
+
+describe('public entry points', () => {
+  const leaky = join(__dirname, 'fixtures/leaky-entry.ts');
+  const files = [...Object.keys(ENTRIES).map((entry) => join(__dirname, entry)), leaky];
+  const program = ts.createProgram(files, {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2022,
+    skipLibCheck: true,
+    noEmit: true,
+  });
+
+  it.each(Object.entries(ENTRIES))('%s exports exactly the listed names, each with a doc comment', (entry, expected) => {
+    const exported = listExports(program, join(__dirname, entry));
+    expect(exported.map((e) => e.name).sort()).toEqual([...expected].sort());
+    expect(exported.filter((e) => !e.documented).map((e) => e.name)).toEqual([]);
+  });
+
+  it('can fail: a re-exported name and a missing doc comment are both seen', () => {
+    expect(listExports(program, leaky)).toEqual([
+      { name: 'documented', documented: true },
+      { name: 'leaked', documented: false },
+    ]);
+  });
+});

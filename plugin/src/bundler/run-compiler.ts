@@ -1,0 +1,60 @@
+import type { MultiCompiler, MultiStats } from '@rspack/core' with { 'resolution-mode': 'import' };
+import { TAG } from '../constants';
+import type { CollectedStats, StatsCollector } from './collect-stats';
+import type { BuildModuleResult, RebuildResult } from './types';
+
+/** Turns a compilation's outcome (Rspack's error, or the collected stats) into a build result; never rejects. */
+export type Settle = (error: Error | null, collected?: CollectedStats) => Promise<BuildModuleResult>;
+
+/** One line when each target starts compiling and one when it is done, with its time. */
+export function logCompilerProgress(compiler: MultiCompiler, name: string, mode: string, log: (line: string) => void): void {
+  for (const child of compiler.compilers) {
+    let started = 0;
+    child.hooks.compile.tap('esmx', () => {
+      started = Date.now();
+      log(`${TAG.build} ${name} ${child.name}: compiling (${mode})…`);
+    });
+    child.hooks.done.tap('esmx', (stats) => {
+      const state = stats.hasErrors() ? 'failed' : 'compiled';
+      log(`${TAG.build} ${name} ${child.name}: ${state} in ${Date.now() - started} ms`);
+    });
+  }
+}
+
+/** One compilation, then the compiler is closed. */
+export async function runOnce(compiler: MultiCompiler, collect: StatsCollector, settle: Settle): Promise<BuildModuleResult> {
+  const result = await new Promise<BuildModuleResult>((done) =>
+    compiler.run((error, stats) => void settle(error, stats && collect(stats)).then(done)),
+  );
+  await new Promise<void>((done) => compiler.close(() => done()));
+  return result;
+}
+
+/**
+ * Watches: resolves with the first build's result (with `close`), then reports every later build to `onRebuild`.
+ * Stats are collected in Rspack's callback; results are settled one after another so that two swaps of dist/ never
+ * interleave.
+ */
+export function watchCompiler(
+  compiler: MultiCompiler,
+  collect: StatsCollector,
+  settle: Settle,
+  onRebuild: ((result: RebuildResult) => void) | undefined,
+): Promise<BuildModuleResult> {
+  return new Promise<BuildModuleResult>((first) => {
+    let initial = true;
+    let queue: Promise<void> = Promise.resolve();
+    const watching = compiler.watch({ aggregateTimeout: 50 }, (error, stats?: MultiStats) => {
+      const collected = stats ? collect(stats) : undefined;
+      queue = queue.then(async () => {
+        const result = await settle(error, collected);
+        if (initial) {
+          initial = false;
+          first({ ...result, close: () => new Promise<void>((done) => watching.close(() => done())) });
+        } else {
+          onRebuild?.({ ok: result.ok, errors: result.errors, manifests: result.manifests });
+        }
+      });
+    });
+  });
+}

@@ -1,0 +1,71 @@
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { TAG } from '../constants';
+import type { BuildManifest, BuildTarget, ModuleInfo, Resolution } from '../protocol/types';
+import { BUILD_TARGETS, type CollectedStats } from './collect-stats';
+import { createManifest, listFiles } from './create-manifest';
+import { formatSizeTable, measureFiles } from './format-output';
+import { getTargetDir, swapDist } from './swap-dist';
+import type { BuildModuleResult, SizeRow, TargetPlan } from './types';
+import { renderBootstrap } from './write-bootstrap';
+
+type Lexer = typeof import('es-module-lexer');
+
+/** Everything about one module's build that stays the same across the rebuilds of a watch. */
+export interface BuildOutputContext {
+  root: string;
+  info: ModuleInfo;
+  resolution: Resolution;
+  mode: 'production' | 'development';
+  plans: TargetPlan[];
+  stage: string;
+  watch: boolean;
+  lexer: Lexer;
+  log: (line: string) => void;
+}
+
+/**
+ * Turns one compilation's collected stats into dist/: on errors, prints them and leaves the previous dist/ as it was;
+ * otherwise writes both manifests, swaps dist/ and prints the size table.
+ */
+export async function writeBuildOutput(context: BuildOutputContext, collected: CollectedStats): Promise<BuildModuleResult> {
+  const { errors, warnings, entrypoints } = collected;
+  const { log, info, stage } = context;
+  for (const w of warnings) log(w);
+  if (errors.length > 0) {
+    for (const e of errors) log(e);
+    log(`${TAG.build} ${info.name}: build failed with ${errors.length} error(s); the previous dist/ was left as it was.`);
+    if (!context.watch) rmSync(stage, { recursive: true, force: true });
+    return { ok: false, errors, warnings, manifests: {}, sizes: [] };
+  }
+  const outputs = BUILD_TARGETS.map((target) => {
+    const dir = getTargetDir(stage, target);
+    const plan = context.plans.find((p) => p.target === target);
+    return { target, dir, plan: plan && existsSync(dir) ? plan : undefined };
+  });
+  // gzip runs on libuv's thread pool: started first, it overlaps the manifests' lexing and hashing on this thread.
+  const measuring = Promise.all(outputs.map((o) => (o.plan ? measureFiles(o.target, o.dir, listFiles(o.dir)) : [])));
+  // Settled even if a manifest throws below, so that no rejection is left unhandled.
+  measuring.catch(() => undefined);
+  const manifests = {} as Record<BuildTarget, BuildManifest>;
+  for (const { target, dir, plan } of outputs) {
+    manifests[target] = createManifest({
+      resolution: context.resolution,
+      target,
+      mode: context.mode,
+      dir: plan ? dir : join(stage, '.empty'),
+      entries: plan ? plan.entries : [],
+      entrypoints: entrypoints[target] ?? {},
+      lexer: context.lexer,
+    });
+  }
+  const sizes: SizeRow[] = (await measuring).flat();
+  swapDist({
+    root: context.root,
+    keepStage: context.watch,
+    manifests,
+    bootstrap: info.entry.server ? renderBootstrap(info.name) : undefined,
+  });
+  log(formatSizeTable(info.name, sizes));
+  return { ok: true, errors: [], warnings, manifests, sizes };
+}
