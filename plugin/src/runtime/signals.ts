@@ -17,8 +17,10 @@ export interface SignalOptions {
 /** Installs the handlers; returns the function that removes them. */
 export function handleSignals(options: SignalOptions): () => void {
   const stop = (signal: string) => {
+    // Closed first, so the line is true when it is read: the listener is gone by then.
+    const closed = options.close();
     options.log(`${TAG.start} ${signal}: no new connections; draining ${options.inFlight()} request(s) in flight.`);
-    options.close().then(() => {
+    closed.then(() => {
       options.log(`${TAG.start} stopped.`);
       if (options.exitOnSignal) process.exit(0);
     });

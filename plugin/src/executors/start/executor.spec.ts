@@ -75,13 +75,20 @@ describe('runStartExecutor', () => {
   it('starts the server on the project root with the options and resolves when it closes', async () => {
     let close!: () => void;
     const closed = new Promise<void>((resolve) => (close = resolve));
-    startServerMock.mockResolvedValue({ closed } as never);
+    let started!: () => void;
+    const called = new Promise<void>((resolve) => (started = resolve));
+    startServerMock.mockImplementation(async () => {
+      started();
+      return { closed } as never;
+    });
     let settled = false;
     const run = runStartExecutor({ port: 0, base: '/shop/', shim: 'never', nonce: true }, context('shell')).then((r) => {
       settled = true;
       return r;
     });
-    await new Promise((r) => setTimeout(r, 20));
+    await called;
+    // Let the executor run up to its await of `closed`: had it returned early, `settled` would be true by then.
+    await new Promise((resolve) => setImmediate(resolve));
     expect(startServerMock).toHaveBeenCalledWith({
       root: path.join('/ws', 'apps/shell'),
       port: 0,
