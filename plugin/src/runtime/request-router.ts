@@ -17,16 +17,11 @@ export interface RouterOptions {
 
 export type Router = (req: IncomingMessage, res: ServerResponse) => RouteResult;
 
-/** Path and query of the request target; an absolute-form target (`GET http://h/x`) keeps only those. */
-function splitTarget(target: string): { path: string; query: string } | undefined {
-  let raw = target;
-  if (!raw.startsWith('/')) {
-    if (!URL.canParse(raw)) return undefined;
-    const parsed = new URL(raw);
-    raw = parsed.pathname + parsed.search;
-  }
-  const q = raw.indexOf('?');
-  return q === -1 ? { path: raw, query: '' } : { path: raw.slice(0, q), query: raw.slice(q) };
+/** An absolute-form target (`GET http://h/x?q`) keeps only its path and query; undefined when it is not a URL. */
+function toOriginForm(target: string): string | undefined {
+  if (!URL.canParse(target)) return undefined;
+  const parsed = new URL(target);
+  return parsed.pathname + parsed.search;
 }
 
 function serveStatic(req: IncomingMessage, res: ServerResponse, index: StaticIndex, encodedPath: string): RouteResult {
@@ -56,9 +51,13 @@ export function createRequestRouter(options: RouterOptions): Router {
 
   return (req, res) => {
     const gen = options.generation();
-    const target = splitTarget(req.url ?? '/');
-    if (!target) return sendStatus(res, 400);
-    const { path, query } = target;
+    // Plain locals, no object per request: this is the hot path.
+    const url = req.url ?? '/';
+    const target = url.charCodeAt(0) === 0x2f ? url : toOriginForm(url);
+    if (target === undefined) return sendStatus(res, 400);
+    const q = target.indexOf('?');
+    const path = q === -1 ? target : target.slice(0, q);
+    const query = q === -1 ? '' : target.slice(q);
     if (!path.startsWith(base)) {
       if (`${path}/` !== base) return sendStatus(res, 404);
       res.writeHead(301, { location: base + query, 'content-length': 0 });
