@@ -6,7 +6,9 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { ENTRY_EXPORT } from '../constants';
 import type { BuildManifest, ImportMap } from '../protocol/types';
-import { composeImportMap, getFileUrl, getModuleBaseUrl } from '../import-map/index';
+import { composeImportMap, getFileUrl, getModuleBaseUrl } from '../import-map/compose-import-map';
+import { parseImportMap, type ParsedImportMap } from '../import-map/parse-import-map';
+import { resolveSpecifier } from '../import-map/resolve-specifier';
 
 export { composeImportMap, getFileUrl, getModuleBaseUrl };
 
@@ -32,36 +34,40 @@ export interface PageAssets {
 
 const FONT_EXTENSIONS = /\.(woff2?|ttf|otf|eot)$/i;
 
-/** Resolves a bare specifier with the composed client map (scopes by the importing module's URL, then imports). */
-export function resolveWithMap(map: ImportMap, specifier: string, parentUrl: string): string | undefined {
-  const scopes = Object.keys(map.scopes ?? {})
-    .filter((scope) => scope === parentUrl || (scope.endsWith('/') && parentUrl.startsWith(scope)))
-    .sort((a, b) => b.length - a.length);
-  for (const scope of scopes) {
-    const hit = lookupSpecifier(map.scopes[scope], specifier);
-    if (hit !== undefined) return hit;
-  }
-  return lookupSpecifier(map.imports, specifier);
+/**
+ * Origin the page-asset walk resolves the client map's path-absolute URLs against: the map is composed once per
+ * generation, before any request says which origin the page is served from, and only the paths matter.
+ */
+const PAGE_ORIGIN = 'http://page.invalid';
+
+function toPageUrl(href: string): string {
+  return new URL(href, `${PAGE_ORIGIN}/`).href;
 }
 
-function lookupSpecifier(entries: Record<string, string>, specifier: string): string | undefined {
-  if (Object.prototype.hasOwnProperty.call(entries, specifier)) return entries[specifier];
-  let best: string | undefined;
-  for (const key of Object.keys(entries)) {
-    if (key.endsWith('/') && specifier.startsWith(key) && (!best || key.length > best.length)) best = key;
+/** Parses a composed client map once (per generation): the page-asset walk resolves through it, spec-exact. */
+export function parseClientMap(map: ImportMap): ParsedImportMap {
+  return parseImportMap(map, `${PAGE_ORIGIN}/`, { source: 'the composed client import map' });
+}
+
+/** An external the map does not resolve (unmapped, blocked by null, backtracking) has no chunk to preload. */
+function resolveExternal(map: ParsedImportMap, specifier: string, parentUrl: string): string | undefined {
+  try {
+    return resolveSpecifier(specifier, map, parentUrl);
+  } catch {
+    return undefined;
   }
-  return best === undefined ? undefined : entries[best] + specifier.slice(best.length);
 }
 
 /**
  * Walks the host's `entry.client` chunk and, through the client map, the chunks of every module it imports:
- * the manifests' precomputed `imports`/`externals` closures make this a table walk, no lexing.
+ * the manifests' precomputed `imports`/`externals` closures make this a table walk, no lexing. Each external
+ * resolves through `map` with the spec-exact resolver, as the browser will resolve it.
  */
 export function collectPageAssets(
   host: string,
   manifests: Record<string, BuildManifest>,
   moduleUrls: Record<string, string>,
-  map: ImportMap,
+  map: ParsedImportMap,
 ): PageAssets {
   const assets: PageAssets = { modules: [], css: [], fonts: [] };
   const hostManifest = manifests[host];
@@ -72,7 +78,7 @@ export function collectPageAssets(
   const owners = new Map<string, { module: string; exportName: string }>();
   for (const [name, manifest] of Object.entries(manifests)) {
     for (const exp of Object.values(manifest.exports)) {
-      owners.set(getFileUrl(moduleUrls[name], exp.file), { module: name, exportName: exp.name });
+      owners.set(toPageUrl(getFileUrl(moduleUrls[name], exp.file)), { module: name, exportName: exp.name });
     }
   }
   const seenFiles = new Set<string>();
@@ -97,11 +103,25 @@ export function collectPageAssets(
     for (const css of chunk.css ?? []) addFile(assets.css, module, css);
     for (const resource of chunk.resources ?? []) if (FONT_EXTENSIONS.test(resource)) addFile(assets.fonts, module, resource);
     for (const specifier of chunk.externals ?? []) {
-      const url = resolveWithMap(map, specifier, getFileUrl(moduleUrls[module], file ?? ''));
+      const url = resolveExternal(map, specifier, toPageUrl(getFileUrl(moduleUrls[module], file ?? '')));
       const owner = url === undefined ? undefined : owners.get(url);
       if (owner) visit(owner.module, owner.exportName);
     }
   };
   visit(host, ENTRY_EXPORT.client);
   return assets;
+}
+
+/** The client map of a generation under `base` and the assets of the host's page, both computed once per generation. */
+export function composeClientPage(
+  host: string,
+  manifests: Record<string, BuildManifest>,
+  publicUrls: Record<string, string>,
+  base: string,
+): { map: ImportMap; assets: PageAssets } {
+  const options = { target: 'client' as const, base, publicUrls };
+  const moduleUrls: Record<string, string> = {};
+  for (const name of Object.keys(manifests)) moduleUrls[name] = getModuleBaseUrl(name, options);
+  const map = composeImportMap(Object.values(manifests), options);
+  return { map, assets: collectPageAssets(host, manifests, moduleUrls, parseClientMap(map)) };
 }

@@ -2,7 +2,7 @@
 
 const HTML_ATTR: Record<string, string> = { '&': '&amp;', '"': '&quot;', '<': '&lt;', '>': '&gt;', "'": '&#39;' };
 
-/** Escapes a value placed inside a double-quoted HTML attribute. */
+/** The one HTML escape (`&"<>'`): safe for text content and for a quoted attribute value alike. */
 export function escapeAttribute(value: string): string {
   return value.replace(/[&"<>']/g, (c) => HTML_ATTR[c]);
 }

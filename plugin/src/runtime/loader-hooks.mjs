@@ -3,7 +3,7 @@
 // in-repo source layout and the published package. It stays tiny because every unmapped resolve pays for it.
 //
 // Table sent from the main thread (see loader.ts):
-//   imports: { exact: {spec: url|null}, prefixes: [[key, url|null], …] }   longest key first
+//   imports: { exact: {spec: url|null}, prefixes: [[key, url|null], …] }   longest key first, from the parsed map
 //   scopes:  [[scopeKey, {exact, prefixes}], …]                            longest scope first
 //   roots:   [[fileUrlPrefix, versionKey], …]                              dist/server dir of every linked module
 // A resolved URL under a root gets `?esmx=<versionKey>` so a module whose dependencies changed is instantiated
@@ -58,10 +58,16 @@ function isBare(specifier) {
   );
 }
 
+// Same answers as the spec-exact resolver (import-map/resolve-specifier.ts) over the same parsed map:
+// { url: null } where the spec throws (a null entry, a prefix match that backtracks above
+// its address or does not parse), undefined where it falls through. Exact keys cost one property lookup.
 function lookupIn(specifierMap, specifier) {
   if (Object.prototype.hasOwnProperty.call(specifierMap.exact, specifier)) return { url: specifierMap.exact[specifier] };
-  for (const [key, url] of specifierMap.prefixes) {
-    if (specifier.startsWith(key)) return { url: url === null ? null : url + specifier.slice(key.length) };
+  for (const [key, address] of specifierMap.prefixes) {
+    if (!specifier.startsWith(key)) continue;
+    if (address === null || !URL.canParse(specifier.slice(key.length), address)) return { url: null };
+    const url = new URL(specifier.slice(key.length), address).href;
+    return { url: url.startsWith(address) ? url : null };
   }
   return undefined;
 }
@@ -93,7 +99,10 @@ export async function resolve(specifier, context, nextResolve) {
     const hit = resolveBare(specifier, context.parentURL, current);
     if (hit) {
       if (hit.url === null) {
-        throw new TypeError(`[esmx:ssr] the server import map blocks "${specifier}" (mapped to null).`);
+        throw new TypeError(
+          `[esmx:ssr] the server import map blocks "${specifier}" imported from ${context.parentURL}: its entry is null or the ` +
+            'path backtracks above its prefix. Fix: import a path inside the package, or map the specifier to a file.',
+        );
       }
       return finish(hit.url, true, current) ?? { url: hit.url, shortCircuit: true };
     }

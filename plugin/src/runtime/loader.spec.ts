@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseImportMap, resolveSpecifier } from '../import-map/index';
-import type { BuildManifest, ImportMap } from '../protocol/types';
+import type { BuildManifest } from '../protocol/types';
 import { computeVersionKeys, createLoaderTable, type LoaderTable } from './loader';
 
 type Hooks = {
@@ -12,50 +12,83 @@ type Hooks = {
 // The hook file is plain ESM loaded by Node itself; Jest (with --experimental-vm-modules) loads it natively too.
 const loadHooks = (): Promise<Hooks> => import('./loader-hooks.mjs') as Promise<Hooks>;
 
-const map: ImportMap = {
+const map = {
   imports: {
     react: 'file:///w/shared/dist/server/react.1.final.mjs',
     'cart/widget': 'file:///w/cart/dist/server/widget.1.final.mjs',
     'cart/': 'file:///w/cart/dist/server/',
     'cart/deep/': 'file:///w/cart-deep/',
-    blocked: null as unknown as string,
+    'cart/blocked/': null,
+    'cart/invalid/': 'no-slash-address',
+    blocked: null,
+    'bad-address': 'not a url',
   },
   scopes: {
-    'file:///w/legacy/dist/server/': { react: 'file:///w/old-shared/dist/server/react.0.final.mjs' },
+    'file:///w/legacy/dist/server/': { react: 'file:///w/old-shared/dist/server/react.0.final.mjs', 'cart/': null },
     'file:///w/legacy/dist/server/special.mjs': { 'cart/widget': 'file:///w/special/widget.mjs' },
   },
   integrity: {},
 };
+const parsed = parseImportMap(map, 'file:///w/');
 
-describe('the resolve hook table', () => {
-  const cases: [string, string][] = [
-    ['react', 'file:///w/host/dist/server/entry.mjs'],
-    ['react', 'file:///w/legacy/dist/server/x.mjs'],
-    ['react', 'file:///w/legacy/dist/server/x.mjs?esmx=abc'],
-    ['cart/widget', 'file:///w/host/dist/server/entry.mjs'],
-    ['cart/widget', 'file:///w/legacy/dist/server/special.mjs'],
-    ['cart/other.mjs', 'file:///w/host/dist/server/entry.mjs'],
-    ['cart/deep/x.mjs', 'file:///w/host/dist/server/entry.mjs'],
+/** The spec-exact answer in the hook's shape: { url } or { url: null } where the spec throws on a mapped entry. */
+function expectedHit(specifier: string, parent: string): { url: string | null } | undefined {
+  try {
+    return { url: resolveSpecifier(specifier, parsed, parent.replace(/\?.*$/, '')) };
+  } catch (error) {
+    return /cannot resolve the bare specifier/.test((error as Error).message) ? undefined : { url: null };
+  }
+}
+
+describe('the resolve hook table, generated from the parsed map', () => {
+  const parents = [
+    'file:///w/host/dist/server/entry.mjs',
+    'file:///w/legacy/dist/server/x.mjs',
+    'file:///w/legacy/dist/server/x.mjs?esmx=abc',
+    'file:///w/legacy/dist/server/special.mjs',
   ];
+  const specifiers = [
+    'react',
+    'cart/widget',
+    'cart/other.mjs',
+    'cart/deep/x.mjs',
+    'cart/a b.mjs',
+    'cart/../../../etc/passwd.mjs',
+    'cart/deep/../escape.mjs',
+    'cart/%2e%2e/x.mjs',
+    'cart/blocked/x.mjs',
+    'cart/invalid/x.mjs',
+    'blocked',
+    'bad-address',
+    'lodash',
+  ];
+  const cases = parents.flatMap((parent) => specifiers.map((specifier) => [specifier, parent] as [string, string]));
 
-  it.each(cases)('resolves %s from %s exactly as the import-map layer does', async (specifier, parent) => {
+  it.each(cases)('resolves %s from %s exactly as the spec-exact resolver does', async (specifier, parent) => {
     const hooks = await loadHooks();
-    const table = createLoaderTable(map, {});
-    const parsed = parseImportMap(map, 'file:///w/');
-    const expected = resolveSpecifier(specifier, parsed, parent.replace(/\?.*$/, ''));
-    expect(hooks.resolveBare(specifier, parent, table)).toEqual({ url: expected });
+    const table = createLoaderTable(parsed, {});
+    expect(hooks.resolveBare(specifier, parent, table)).toEqual(expectedHit(specifier, parent));
   });
 
-  it('leaves unmapped specifiers to Node and reports blocked ones as null', async () => {
+  it('blocks a prefix match that backtracks above its address, where plain concatenation would escape it', async () => {
     const hooks = await loadHooks();
-    const table = createLoaderTable(map, {});
+    const table = createLoaderTable(parsed, {});
+    const parent = 'file:///w/host/dist/server/entry.mjs';
+    expect(hooks.resolveBare('cart/../../../etc/passwd.mjs', parent, table)).toEqual({ url: null });
+    expect(hooks.resolveBare('cart/a b.mjs', parent, table)).toEqual({ url: 'file:///w/cart/dist/server/a%20b.mjs' });
+  });
+
+  it('leaves unmapped specifiers to Node and reports blocked ones as null, in scopes too', async () => {
+    const hooks = await loadHooks();
+    const table = createLoaderTable(parsed, {});
     expect(hooks.resolveBare('lodash', 'file:///w/host/dist/server/entry.mjs', table)).toBeUndefined();
     expect(hooks.resolveBare('blocked', 'file:///w/host/dist/server/entry.mjs', table)).toEqual({ url: null });
+    expect(hooks.resolveBare('cart/x.mjs', 'file:///w/legacy/dist/server/x.mjs', table)).toEqual({ url: null });
   });
 
-  it('lists prefixes longest first and roots with a trailing slash', () => {
-    const table = createLoaderTable(map, { 'file:///w/cart/dist/server': 'k1', 'file:///w/cart/dist/server/sub/': 'k2' });
-    expect(table.imports.prefixes.map(([key]) => key)).toEqual(['cart/deep/', 'cart/']);
+  it('lists prefixes longest first (equal lengths in descending code-unit order) and roots with a trailing slash', () => {
+    const table = createLoaderTable(parsed, { 'file:///w/cart/dist/server': 'k1', 'file:///w/cart/dist/server/sub/': 'k2' });
+    expect(table.imports.prefixes.map(([key]) => key)).toEqual(['cart/invalid/', 'cart/blocked/', 'cart/deep/', 'cart/']);
     expect(table.roots).toEqual([
       ['file:///w/cart/dist/server/sub/', 'k2'],
       ['file:///w/cart/dist/server/', 'k1'],

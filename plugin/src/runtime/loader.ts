@@ -8,7 +8,8 @@ import { register } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import type { BuildManifest, ImportMap } from '../protocol/types';
+import type { ParsedImportMap, SpecifierMap } from '../import-map/parse-import-map';
+import type { BuildManifest } from '../protocol/types';
 import { TAG } from '../constants';
 
 type SpecifierTable = { exact: Record<string, string | null>; prefixes: [string, string | null][] };
@@ -28,27 +29,33 @@ export const importNative = new Function('specifier', 'return import(specifier)'
   specifier: string,
 ) => Promise<Record<string, unknown>>;
 
-function toSpecifierTable(map: Record<string, string | null>): SpecifierTable {
-  const exact: Record<string, string | null> = {};
-  const prefixes: [string, string | null][] = [];
-  for (const [key, url] of Object.entries(map)) {
-    exact[key] = url;
-    if (key.endsWith('/')) prefixes.push([key, url]);
-  }
-  // Longest key first: the first prefix that matches is the most specific one.
-  prefixes.sort((a, b) => b[0].length - a[0].length || (a[0] < b[0] ? 1 : -1));
+/**
+ * The hook's lookup form of one normalized specifier map: exact keys in an object (O(1)), prefix keys longest
+ * first. Among the prefix keys that match one specifier every key is a prefix of the others, so the spec's walk
+ * in descending code-unit order meets the longest first: both orders pick the same key.
+ */
+function toSpecifierTable(map: SpecifierMap): SpecifierTable {
+  const exact: Record<string, string | null> = { ...map };
+  const prefixes: [string, string | null][] = Object.keys(map)
+    .filter((key) => key.endsWith('/'))
+    .sort((a, b) => b.length - a.length)
+    .map((key) => [key, map[key]]);
   return { exact, prefixes };
 }
 
-/** Turns a composed server import map (absolute `file://` URLs) into the hook's lookup table. */
-export function createLoaderTable(map: ImportMap, roots: Record<string, string>): LoaderTable {
-  const scopes = Object.entries(map.scopes ?? {})
-    .map(([scope, entries]) => [scope, toSpecifierTable(entries)] as [string, SpecifierTable])
-    .sort((a, b) => b[0].length - a[0].length);
+/**
+ * The resolve hook's table, generated from the parsed server map (keys and addresses already normalized by
+ * `parseImportMap`, null for blocked entries). Scopes longest first: the first one containing the parent wins,
+ * as in the spec's descending walk over scope prefixes.
+ */
+export function createLoaderTable(map: ParsedImportMap, roots: Record<string, string>): LoaderTable {
+  const scopes = Object.keys(map.scopes)
+    .sort((a, b) => b.length - a.length)
+    .map((scope) => [scope, toSpecifierTable(map.scopes[scope])] as [string, SpecifierTable]);
   const rootList = Object.entries(roots)
     .map(([dir, key]) => [dir.endsWith('/') ? dir : `${dir}/`, key] as [string, string])
     .sort((a, b) => b[0].length - a[0].length);
-  return { imports: toSpecifierTable(map.imports ?? {}), scopes, roots: rootList };
+  return { imports: toSpecifierTable(map.imports), scopes, roots: rootList };
 }
 
 /**
@@ -107,7 +114,7 @@ export async function setLoaderTable(table: LoaderTable): Promise<void> {
       if (message?.type !== 'ack') return;
       pending.get(message.id)?.();
       pending.delete(message.id);
-      // Unref'd while idle so the port never keeps the process alive (notes, gotcha 5).
+      // Unref'd while idle: an idle MessagePort that stays ref'd keeps the process alive after the server closed.
       if (pending.size === 0) port1.unref();
     });
     port1.unref();
@@ -118,7 +125,7 @@ export async function setLoaderTable(table: LoaderTable): Promise<void> {
   const id = ++current.seq;
   await new Promise<void>((resolve) => {
     current.pending.set(id, resolve);
-    // Ref'd while an ack is awaited: otherwise an empty event loop exits the process mid-await (gotcha 5).
+    // Ref'd while an ack is awaited: otherwise an event loop with nothing else to do exits the process mid-await.
     current.port.ref();
     current.port.postMessage({ type: 'set-map', id, table });
   });

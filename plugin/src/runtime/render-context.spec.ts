@@ -1,7 +1,7 @@
 import { runInNewContext } from 'node:vm';
 import type { BuildManifest, ImportMap } from '../protocol/types';
 import { parseImportMap, resolveSpecifier } from '../import-map/index';
-import { collectPageAssets, resolveWithMap } from './compose';
+import { collectPageAssets, parseClientMap } from './compose';
 import { escapeAttribute, serializeForScript } from './escape';
 import { createPagePieces, createRenderContext, describeLinkedModules, renderPart } from './render-context';
 import { renderShimTags } from './shim';
@@ -127,7 +127,7 @@ describe('collectPageAssets', () => {
       scopes: { 'https://cdn.example/cart/': { lib: '/p2/lib2.mjs' } },
       integrity: {},
     };
-    expect(collectPageAssets('host', manifests, urls, map)).toEqual({
+    expect(collectPageAssets('host', manifests, urls, parseClientMap(map))).toEqual({
       entry: 'host/entry.client',
       modules: [
         { href: '/host/e.mjs', integrity: 'sha384-e' },
@@ -143,7 +143,7 @@ describe('collectPageAssets', () => {
   });
 
   it('is empty for a host without a client entry', () => {
-    expect(collectPageAssets('host', { host: manifest('host', {}) }, { host: '/host/' }, { imports: {}, scopes: {}, integrity: {} })).toEqual({
+    expect(collectPageAssets('host', { host: manifest('host', {}) }, { host: '/host/' }, parseClientMap({ imports: {}, scopes: {}, integrity: {} }))).toEqual({
       modules: [],
       css: [],
       fonts: [],
@@ -170,35 +170,60 @@ describe('linked modules on the render context', () => {
   });
 });
 
-describe('resolveWithMap (the page-asset walk) agrees with the spec-exact resolver', () => {
-  const origin = 'http://page.invalid';
+describe('the page-asset walk resolves externals with the spec-exact resolver', () => {
+  const chunk = (js: string, externals: string[]) => ({ js, css: [], resources: [], imports: [], externals });
+  const exportOf = (name: string, file: string, identifier: string) => ({ name, pkg: false, file, identifier });
+  const manifests = {
+    host: manifest('host', {
+      exports: { 'entry.client': exportOf('entry.client', 'e.mjs', 'host/entry.client') },
+      chunks: { 'entry.client': chunk('e.mjs', ['lib/a.mjs', 'lib/./z.mjs', 'lib/../../host/secret.mjs', 'off', 'legacy/x.mjs']) },
+    }),
+    lib: manifest('lib', {
+      exports: { a: exportOf('a', 'a.mjs', 'lib/a.mjs'), z: exportOf('z', 'z.mjs', 'lib/z.mjs') },
+      chunks: { a: chunk('a.mjs', []), z: chunk('z.mjs', []) },
+    }),
+    legacy: manifest('legacy', {
+      exports: { x: exportOf('x', 'x.mjs', 'legacy/x.mjs') },
+      chunks: { x: chunk('x.mjs', []) },
+    }),
+    host2: manifest('host2', {
+      exports: { secret: exportOf('secret', 'secret.mjs', 'host/secret.mjs') },
+      chunks: { secret: chunk('secret.mjs', []) },
+    }),
+  };
+  const urls = { host: '/host/', lib: '/lib/', legacy: '/legacy/', host2: '/host/' };
   const map: ImportMap = {
     imports: {
-      react: '/shared/react.1.final.mjs',
-      'react/': '/shared/react/',
-      'cart/widget': '/cart/widget.2.final.mjs',
-      'cdn/': 'https://cdn.example.com/cdn/',
+      'lib/': '/lib/',
+      // A null entry blocks resolution: the spec throws, so nothing is preloaded for it.
+      off: null as unknown as string,
+      'legacy/': '/legacy/',
     },
-    scopes: {
-      '/legacy/': { react: '/old/react.3.final.mjs', 'react/': '/old/react/' },
-      '/legacy/chunks/': { react: '/older/react.4.final.mjs' },
-      '/exact/file.mjs': { react: '/exact/react.5.final.mjs' },
-    },
+    // A null scope entry blocks too, without falling back to "imports".
+    scopes: { '/host/': { 'legacy/': null as unknown as string } },
     integrity: {},
   };
-  const parsed = parseImportMap(map, `${origin}/`);
-  const parents = ['/shell/entry.client.1.final.mjs', '/legacy/x.mjs', '/legacy/chunks/c.mjs', '/exact/file.mjs', '/exact/other.mjs'];
-  const specifiers = ['react', 'react/jsx-runtime', 'cart/widget', 'cdn/lib/a.mjs', 'unknown'];
 
-  it.each(parents)('from %s', (parent) => {
-    for (const specifier of specifiers) {
-      let expected: string | undefined;
+  it('follows prefix matches as URLs (`lib/./z.mjs` is lib/z), and neither a backtracking match nor a null entry', () => {
+    const assets = collectPageAssets('host', manifests, urls, parseClientMap(map));
+    expect(assets.modules).toEqual([{ href: '/host/e.mjs' }, { href: '/lib/a.mjs' }, { href: '/lib/z.mjs' }]);
+  });
+
+  it('agrees with resolveSpecifier for every external of the walk', () => {
+    const parsed = parseImportMap(map, 'http://page.invalid/');
+    const resolve = (specifier: string) => {
       try {
-        expected = resolveSpecifier(specifier, parsed, `${origin}${parent}`).replace(origin, '');
+        return resolveSpecifier(specifier, parsed, 'http://page.invalid/host/e.mjs');
       } catch {
-        expected = undefined;
+        return undefined;
       }
-      expect([specifier, resolveWithMap(map, specifier, parent)]).toEqual([specifier, expected]);
-    }
+    };
+    expect(manifests.host.chunks['entry.client'].externals.map(resolve)).toEqual([
+      'http://page.invalid/lib/a.mjs',
+      'http://page.invalid/lib/z.mjs',
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 });

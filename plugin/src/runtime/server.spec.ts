@@ -259,8 +259,7 @@ describe('state and failure isolation', () => {
     expect(res.status).toBe(200);
     expect(res.text).toContain('<main><p id="cart-fallback">Cart is unavailable</p></main>');
     expect(res.text).toContain('<nav id="nav">');
-    await new Promise((r) => setTimeout(r, 100));
-    expect(server.logs.join('\n')).toContain('[esmx:ssr] a page part failed and its fallback was rendered: Error: cart widget v1 exploded');
+    await server.waitForLog('[esmx:ssr] a page part failed and its fallback was rendered: Error: cart widget v1 exploded');
   });
 
   it('answers an uncaught render error with a short 500 page, logs its stack, and keeps serving', async () => {
@@ -268,9 +267,8 @@ describe('state and failure isolation', () => {
     expect(res.status).toBe(500);
     expect(res.text).toContain('<h1>500 Internal Server Error</h1>');
     expect(res.text).not.toContain('exploded');
-    await new Promise((r) => setTimeout(r, 100));
+    await server.waitForLog('[esmx:ssr] rendering GET /throw failed; answered 500: Error: shell render exploded');
     const log = server.logs.join('\n');
-    expect(log).toContain('[esmx:ssr] rendering GET /throw failed; answered 500: Error: shell render exploded');
     expect(log).toMatch(/at render \(file:\/\/.*entry\.server\.[0-9a-f]{8}\.final\.mjs\?esmx=[0-9a-f]{12}:\d+:\d+\)/);
     expect((await httpRequest(server.port, '/')).status).toBe(200);
   });
@@ -278,22 +276,22 @@ describe('state and failure isolation', () => {
 
 describe('a remote version swapped while running', () => {
   it('serves v2 to new requests while a request in flight finishes on v1', async () => {
-    const slow = httpRequest(server.port, '/?delay=2500');
-    await new Promise((r) => setTimeout(r, 300));
+    const slow = httpRequest(server.port, '/?hold=v1-page');
+    await server.waitForLog('[fixture] holding v1-page');
     const v2 = deployCart(host, 'v2');
     const reply = await server.reload();
     expect(reply).toEqual({ type: 'reloaded', generation: 2 });
     const fresh = await httpRequest(server.port, '/');
     expect(fresh.text).toContain('<section id="cart" data-version="v2">Cart v2 (2 items) for &lt;alice&gt;</section>');
     expect(importMapOf(fresh.text).imports['cart/widget']).toBe(`/cart/${v2.client.exports.widget.file}`);
+    server.release('v1-page');
     const old = await slow;
     expect(old.status).toBe(200);
     expect(old.text).toContain('<section id="cart" data-version="v1">Cart v1 (2 items) for &lt;alice&gt;</section>');
     expect(importMapOf(old.text).imports['cart/widget']).not.toBe(`/cart/${v2.client.exports.widget.file}`);
     // The fallback path of the new generation names the new version: no stale server module anywhere.
     expect((await httpRequest(server.port, '/fallback')).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(server.logs.join('\n')).toContain('cart widget v2 exploded');
+    await server.waitForLog('cart widget v2 exploded');
   });
 
   it('keeps serving the previous generation when a reload fails', async () => {
@@ -323,11 +321,12 @@ describe('a remote version swapped while running', () => {
   });
 
   it('resolves an import made by a request in flight after the swap with the map that request started on', async () => {
-    const slow = httpRequest(server.port, '/dynamic?delay=1500');
-    await new Promise((r) => setTimeout(r, 300));
+    const slow = httpRequest(server.port, '/dynamic?hold=v2-dynamic');
+    await server.waitForLog('[fixture] holding v2-dynamic');
     deployCart(host, 'v1');
     expect((await server.reload()).type).toBe('reloaded');
     expect((await httpRequest(server.port, '/dynamic')).text).toBe('dynamic v1');
+    server.release('v2-dynamic');
     expect((await slow).text).toBe('dynamic v2');
   });
 });
@@ -365,16 +364,16 @@ describe('base, nonce and shim options', () => {
 describe('graceful shutdown', () => {
   it('on SIGTERM stops accepting, finishes the request in flight, then exits 0', async () => {
     const victim = await spawnServer(host.root);
-    const slow = httpRequest(victim.port, '/?delay=2500');
+    const slow = httpRequest(victim.port, '/?hold=in-flight');
     let answered = false;
     void slow.then(() => (answered = true));
-    await new Promise((r) => setTimeout(r, 300));
+    await victim.waitForLog('[fixture] holding in-flight');
     victim.child.kill('SIGTERM');
-    // Wait until the child has handled the signal (a loaded machine may take a while), then knock.
-    const until = Date.now() + 2_000;
-    while (!victim.logs.some((l) => l.includes('SIGTERM')) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    // Knock once the child has handled the signal (a loaded machine may take a while).
+    await victim.waitForLog('[esmx:start] SIGTERM');
     await expect(httpRequest(victim.port, '/')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     expect(answered).toBe(false);
+    victim.release('in-flight');
     const res = await slow;
     expect(res.status).toBe(200);
     expect(res.text).toContain('data-version="v');

@@ -5,7 +5,24 @@ import { RUNTIME_URL_DIR, TAG } from '../constants';
 import { escapeAttribute, nonceAttribute } from './escape';
 import { describeMemoryFile, type StaticFile } from './static-files';
 
-export type ShimMode = 'auto' | 'always' | 'never';
+/** When the page loads es-module-shims: `auto` (feature test), `always`, `never`. */
+export const SHIM_MODES = ['auto', 'always', 'never'] as const;
+
+/** How the page loads es-module-shims: `auto` (only where import maps are missing), `always` or `never`. */
+export type ShimMode = (typeof SHIM_MODES)[number];
+
+/**
+ * The one check of a shim option, for every caller (startServer, the start and serve executors): `undefined`
+ * means `auto`; anything outside SHIM_MODES throws a message tagged with `tag`.
+ */
+export function parseShimMode(value: unknown, tag: string): ShimMode {
+  if (value === undefined) return 'auto';
+  if ((SHIM_MODES as readonly unknown[]).includes(value)) return value as ShimMode;
+  throw new Error(
+    `${tag} option "shim" must be one of ${SHIM_MODES.join(', ')}, found ${JSON.stringify(value)}; ` +
+      `fix: pass --shim=auto (shim: 'auto' when calling startServer)`,
+  );
+}
 
 /** Reserved URL folder of runtime-owned files (see RUNTIME_URL_DIR). */
 export const RUNTIME_PATH = RUNTIME_URL_DIR;

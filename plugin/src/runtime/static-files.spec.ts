@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { httpRequest } from './fixtures/composed-host/spawn-server';
-import { indexDirectory, serveFile, type StaticIndex } from './static-files';
+import { describeFile, indexDirectory, sendStatus, serveFile, type StaticIndex } from './static-files';
 
 describe('serveFile when a precompressed sibling vanished after indexing', () => {
   let dir: string;
@@ -38,5 +38,41 @@ describe('serveFile when a precompressed sibling vanished after indexing', () =>
     writeFileSync(join(dir, 'app.mjs.gz'), gzipSync(body));
     const again = await httpRequest(port, '/app.mjs', { headers: { 'accept-encoding': 'gzip' } });
     expect([again.status, again.headers['content-encoding']]).toEqual([200, 'gzip']);
+  });
+});
+
+describe('describeFile', () => {
+  it.each([
+    ['a.mjs', 'text/javascript; charset=utf-8', true],
+    ['a.js', 'text/javascript; charset=utf-8', true],
+    ['a.css', 'text/css; charset=utf-8', true],
+    ['a.json', 'application/json; charset=utf-8', true],
+    ['a.map', 'application/json; charset=utf-8', true],
+    ['a.svg', 'image/svg+xml', true],
+    ['a.wasm', 'application/wasm', true],
+    ['a.woff2', 'font/woff2', false],
+    ['a.PNG', 'image/png', false],
+    ['a.unknown-ext', 'application/octet-stream', false],
+  ])('types %s as %s (compressible: %s)', (name, type, compressible) => {
+    const file = describeFile('', name, 4096, name);
+    expect([file.contentType, file.compressible]).toEqual([type, compressible]);
+  });
+
+  it('does not compress a file too small to gain from it', () => {
+    expect(describeFile('', 'a.mjs', 100, 'a').compressible).toBe(false);
+  });
+});
+
+describe('sendStatus', () => {
+  it("answers with Node's status text", async () => {
+    const server = createServer((req, res) => sendStatus(res, Number(req.url!.slice(1))));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      expect((await httpRequest(port, '/405')).text).toBe('405 Method Not Allowed\n');
+      expect((await httpRequest(port, '/503')).text).toBe('503 Service Unavailable\n');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -5,40 +5,18 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import { extname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
+import { contentType } from 'mime-types';
 import { CACHE_CONTROL_IMMUTABLE, CACHE_CONTROL_REVALIDATE, FINAL_INFIX } from '../constants';
 
 const gzipAsync = promisify(gzip);
 const brotliAsync = promisify(brotliCompress);
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.cjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.html': 'text/html; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-  '.xml': 'application/xml; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.avif': 'image/avif',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.otf': 'font/otf',
-  '.wasm': 'application/wasm',
-};
-const COMPRESSIBLE = new Set(['.mjs', '.js', '.cjs', '.css', '.json', '.map', '.html', '.txt', '.xml', '.svg', '.wasm']);
+/** Types whose bodies compress well: text, JSON, JavaScript, XML (SVG included) and WebAssembly. */
+const COMPRESSIBLE_TYPE = /^(text\/|application\/(json|javascript|xml|wasm)\b|image\/svg\+xml\b)|\+(json|xml)\b/;
 /** Below this size compression saves less than the headers it costs. */
 const MIN_COMPRESS_BYTES = 512;
 /** Larger files are read from disk per request and sent uncompressed rather than held in memory. */
@@ -57,15 +35,20 @@ export interface StaticFile {
 
 export type StaticIndex = Map<string, StaticFile>;
 
+/** `mime-types` with its charset (`text/javascript; charset=utf-8` for `.mjs`), octet-stream when unknown. */
+function contentTypeOf(name: string): string {
+  return contentType(extname(name).toLowerCase()) || 'application/octet-stream';
+}
+
 export function describeFile(path: string, name: string, size: number, etagSeed: string): StaticFile {
-  const ext = extname(name).toLowerCase();
+  const type = contentTypeOf(name);
   return {
     path,
     size,
     etag: `"${createHash('sha1').update(etagSeed).digest('base64url').slice(0, 22)}"`,
-    contentType: CONTENT_TYPES[ext] ?? 'application/octet-stream',
+    contentType: type,
     cacheControl: name.includes(FINAL_INFIX) ? CACHE_CONTROL_IMMUTABLE : CACHE_CONTROL_REVALIDATE,
-    compressible: COMPRESSIBLE.has(ext) && size >= MIN_COMPRESS_BYTES,
+    compressible: COMPRESSIBLE_TYPE.test(type) && size >= MIN_COMPRESS_BYTES,
   };
 }
 
@@ -163,15 +146,8 @@ function matchesEtag(header: string | undefined, etag: string): boolean {
   return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
 }
 
-const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  500: 'Internal Server Error',
-};
-
 export function sendStatus(res: ServerResponse, status: number, extra: Record<string, string> = {}): void {
-  const body = `${status} ${STATUS_TEXT[status] ?? ''}\n`;
+  const body = `${status} ${STATUS_CODES[status] ?? ''}\n`;
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), ...extra });
   res.end(body);
 }

@@ -1,5 +1,6 @@
 /** Public types of the SSR runtime. No Nx imports here: a deployed server does not load Nx. */
 
+/** The request a page renders for. */
 export interface RenderParams {
   /** Request URL path and query, relative to the server's base (starts with `/`). */
   url: string;
@@ -15,6 +16,7 @@ export interface LinkedModuleInfo {
   provides: Record<string, string>;
 }
 
+/** What a server entry's render function receives per request: the request, the page's tags, and the response it sets. */
 export interface RenderContext {
   readonly params: RenderParams;
   /** The response body the handler sets. */

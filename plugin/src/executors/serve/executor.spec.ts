@@ -16,9 +16,15 @@ jest.setTimeout(60_000);
 
 const RUNNER = join(__dirname, 'fixtures/fake-builds/run-dev-server.ts');
 
-/** Collects the SSE events of the dev server. */
-function listen(port: number): { events: { event: string; data: string; at: number }[]; close(): void } {
-  const events: { event: string; data: string; at: number }[] = [];
+/** Failure deadline of a wait for an event: it only decides when to give up. */
+const EVENT_DEADLINE_MS = 30_000;
+
+type SseEvent = { event: string; data: string };
+
+/** Collects the SSE events of the dev server; `next(event, data)` resolves when that event arrives (or had). */
+function listen(port: number): { events: SseEvent[]; next(event: string, data?: string): Promise<SseEvent>; close(): void } {
+  const events: SseEvent[] = [];
+  const waiters = new Set<{ matches: (e: SseEvent) => boolean; resolve: (e: SseEvent) => void }>();
   const req = request({ host: '127.0.0.1', port, path: '/_esmx/events', agent: false }, (res) => {
     let buffer = '';
     res.on('data', (chunk: Buffer) => {
@@ -29,23 +35,32 @@ function listen(port: number): { events: { event: string; data: string; at: numb
         buffer = buffer.slice(end + 2);
         const event = /^event: (.*)$/m.exec(block)?.[1];
         const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (event) events.push({ event, data: data ?? '', at: Date.now() });
+        if (!event) continue;
+        const received = { event, data: data ?? '' };
+        events.push(received);
+        for (const waiter of waiters) if (waiter.matches(received)) waiter.resolve(received);
       }
     });
   });
   req.on('error', () => undefined); // closed by the test or by the server's shutdown
   req.end();
-  return { events, close: () => req.destroy() };
-}
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  const next = (event: string, data?: string) =>
+    new Promise<SseEvent>((resolve, reject) => {
+      const matches = (e: SseEvent) => e.event === event && (data === undefined || e.data === data);
+      const seen = events.find(matches);
+      if (seen) return resolve(seen);
+      const timer = setTimeout(() => reject(new Error(`no SSE event ${event} ${data ?? ''}: ${JSON.stringify(events)}`)), EVENT_DEADLINE_MS);
+      const waiter = {
+        matches,
+        resolve: (e: SseEvent) => {
+          clearTimeout(timer);
+          waiters.delete(waiter);
+          resolve(e);
+        },
+      };
+      waiters.add(waiter);
+    });
+  return { events, next, close: () => req.destroy() };
 }
 
 describe('dev server', () => {
@@ -68,21 +83,17 @@ describe('dev server', () => {
     expect(dev.logs.join('\n')).toContain(`[esmx:serve] shell dev server at http://127.0.0.1:${dev.port}/ (watching cart, nav, shared, shell)`);
   });
 
-  it('after an in-place rebuild of a remote serves the new SSR output within 1 s and tells pages to reload', async () => {
+  it('after an in-place rebuild of a remote serves the new SSR output and tells pages to reload', async () => {
     const sse = listen(dev.port);
-    await waitFor(async () => (sse.events.length > 0 ? true : undefined), 5_000);
+    await sse.next('hello');
     expect(sse.events[0]).toMatchObject({ event: 'hello', data: '0' });
     await dev.request({ type: 'rebuild', version: 'v2' }, 'done');
-    const rebuiltAt = Date.now();
-    const page = await waitFor(async () => {
-      const res = await httpRequest(dev.port, '/');
-      return res.text.includes('data-version="v2"') ? res : undefined;
-    }, 1_000);
-    expect(Date.now() - rebuiltAt).toBeLessThan(1_000);
+    // The reload event goes out once the new generation serves: the next page must be v2.
+    const reload = await sse.next('reload');
+    expect(reload.data).toBe('1');
+    const page = await httpRequest(dev.port, '/');
     expect(page.text).toContain('<section id="cart" data-version="v2">Cart v2 (2 items) for &lt;alice&gt;</section>');
     expect(page.text).not.toContain('data-version="v1"');
-    await waitFor(async () => (sse.events.some((e) => e.event === 'reload') ? true : undefined), 1_000);
-    expect(sse.events.find((e) => e.event === 'reload')!.data).toBe('1');
     // The helper chunk cart-util.mjs was rewritten too: its label names v2, so no stale module anywhere in cart.
     expect(page.text).toContain('Cart v2 (2 items)');
     sse.close();
@@ -90,24 +101,21 @@ describe('dev server', () => {
 
   it('shows a build error as an overlay, keeps serving static files, and recovers on the next good build', async () => {
     const sse = listen(dev.port);
-    await waitFor(async () => (sse.events.length > 0 ? true : undefined), 5_000);
+    await sse.next('hello');
     await dev.request({ type: 'fail', error: '[esmx:build] cart client: Module parse failed: <Unexpected token> \u001b[31mred\u001b[39m' }, 'done');
-    const overlay = await waitFor(async () => {
-      const res = await httpRequest(dev.port, '/', { headers: { accept: 'text/html' } });
-      return res.status === 500 ? res : undefined;
-    }, 1_000);
+    await sse.next('reload', '2');
+    const overlay = await httpRequest(dev.port, '/', { headers: { accept: 'text/html' } });
+    expect(overlay.status).toBe(500);
     expect(overlay.text).toContain('<h2>cart</h2><pre>[esmx:build] cart client: Module parse failed: &lt;Unexpected token&gt; red</pre>');
     expect(overlay.text).toContain('id="esmx-build-error"');
     expect((await httpRequest(dev.port, '/cart/manifest.json')).status).toBe(200);
-    await waitFor(async () => (sse.events.some((e) => e.event === 'reload') ? true : undefined), 1_000);
     expect(dev.child.exitCode).toBeNull();
     expect(dev.logs.join('\n')).toContain('[esmx:serve] cart failed to build; the overlay shows the error and the server keeps running.');
 
     await dev.request({ type: 'rebuild', version: 'v3' }, 'done');
-    const fixed = await waitFor(async () => {
-      const res = await httpRequest(dev.port, '/');
-      return res.status === 200 ? res : undefined;
-    }, 1_000);
+    await sse.next('reload', '3');
+    const fixed = await httpRequest(dev.port, '/');
+    expect(fixed.status).toBe(200);
     expect(fixed.text).toContain('data-version="v3"');
     sse.close();
   });
@@ -126,15 +134,12 @@ describe('dev server whose first build fails', () => {
       const overlay = await httpRequest(dev.port, '/');
       expect(overlay.status).toBe(500);
       expect(overlay.text).toContain('<h2>shell</h2><pre>[esmx:build] shell: Module parse failed &lt;here&gt;</pre>');
-      const sse = listen(dev.port);
-      await waitFor(async () => (sse.events.length > 0 ? true : undefined), 5_000);
       await dev.request({ type: 'rebuild', module: 'shell' }, 'done');
-      const page = await waitFor(async () => {
-        const res = await httpRequest(dev.port, '/').catch(() => undefined);
-        return res?.status === 200 ? res : undefined;
-      }, 2_000);
+      // Logged once SSR listens on the port the overlay held.
+      await dev.waitForLog('[esmx:serve] shell rebuilt; SSR reloaded');
+      const page = await httpRequest(dev.port, '/');
+      expect(page.status).toBe(200);
       expect(page.text).toContain('data-version="v1"');
-      sse.close();
     } finally {
       dev.child.kill('SIGKILL');
       rmSync(workspace, { recursive: true, force: true });
@@ -149,8 +154,8 @@ describe('live reload helpers and the executor', () => {
   });
 
   it('escapes errors in the overlay', () => {
-    const page = renderOverlayPage(new Map([['<x>', ['a < b & "c"']]]), '/shop/', 3);
-    expect(page).toContain('<h2>&lt;x&gt;</h2><pre>a &lt; b &amp; &quot;c&quot;</pre>');
+    const page = renderOverlayPage(new Map([['<x>', [`a < b & "c" 'd'`]]]), '/shop/', 3);
+    expect(page).toContain('<h2>&lt;x&gt;</h2><pre>a &lt; b &amp; &quot;c&quot; &#39;d&#39;</pre>');
     expect(page).toContain('new EventSource("/shop/_esmx/events");const v="3";');
   });
 

@@ -1,3 +1,5 @@
+import type { ShimMode } from '../../runtime/shim';
+
 /** Options of the `@esmx/nx:serve` executor (mirrors schema.json). */
 export interface ServeExecutorSchema {
   /** TCP port; 0 picks a free one. Default 4300. */
@@ -7,5 +9,5 @@ export interface ServeExecutorSchema {
   /** Public base path, e.g. `/shop/`. Default `/`. */
   base?: string;
   /** es-module-shims: `auto` (feature test, default), `always`, `never`. */
-  shim?: 'auto' | 'always' | 'never';
+  shim?: ShimMode;
 }

@@ -37,6 +37,10 @@ describe('normalizeOptions', () => {
   it('fills defaults', () => {
     expect(normalizeOptions({})).toEqual({ options: { port: DEFAULT_PORT, host: DEFAULT_HOST, base: '/', shim: 'auto', nonce: false } });
   });
+  it('trims and slashes the base as the import-map layer does', () => {
+    expect(normalizeOptions({ base: ' shop ' }).options?.base).toBe('/shop/');
+    expect(normalizeOptions({ base: 'a/b' }).options?.base).toBe('/a/b/');
+  });
   it('takes PORT, HOST and BASE from the environment for options not given, as node dist/index.mjs does', () => {
     const saved = { PORT: process.env.PORT, HOST: process.env.HOST, BASE: process.env.BASE };
     Object.assign(process.env, { PORT: '5123', HOST: '127.0.0.2', BASE: '/shop' });
@@ -55,7 +59,13 @@ describe('normalizeOptions', () => {
     [{ port: 1.5 }, '[esmx:start] option "port" must be an integer from 0 to 65535, found 1.5; fix: pass e.g. --port=4300'],
     [{ host: '' }, '[esmx:start] option "host" must be an interface address, found ""; fix: pass e.g. --host=127.0.0.1'],
     [{ base: '/a?b' }, '[esmx:start] option "base" must be a URL path such as /shop/, found "/a?b"; fix: pass e.g. --base=/shop/'],
-    [{ shim: 'maybe' }, '[esmx:start] option "shim" must be one of auto, always, never, found "maybe"; fix: pass --shim=auto'],
+    [{ base: '//evil.example/' }, '[esmx:start] option "base" must be a URL path such as /shop/, found "//evil.example/"; fix: pass e.g. --base=/shop/'],
+    [
+      { base: 'https://cdn.example.com/x' },
+      '[esmx:start] option "base" must be a URL path such as /shop/, found the URL "https://cdn.example.com/x": a server answers paths ' +
+        'of its own origin; fix: pass only the path (e.g. --base=/x/) and put the origin in front of the server (proxy or CDN)',
+    ],
+    [{ shim: 'maybe' }, `[esmx:start] option "shim" must be one of auto, always, never, found "maybe"; fix: pass --shim=auto (shim: 'auto' when calling startServer)`],
   ])('rejects %j', (options, error) => {
     expect(normalizeOptions(options as never)).toEqual({ error });
   });
@@ -65,13 +75,20 @@ describe('runStartExecutor', () => {
   it('starts the server on the project root with the options and resolves when it closes', async () => {
     let close!: () => void;
     const closed = new Promise<void>((resolve) => (close = resolve));
-    startServerMock.mockResolvedValue({ closed } as never);
+    let started!: () => void;
+    const called = new Promise<void>((resolve) => (started = resolve));
+    startServerMock.mockImplementation(async () => {
+      started();
+      return { closed } as never;
+    });
     let settled = false;
     const run = runStartExecutor({ port: 0, base: '/shop/', shim: 'never', nonce: true }, context('shell')).then((r) => {
       settled = true;
       return r;
     });
-    await new Promise((r) => setTimeout(r, 20));
+    await called;
+    // Let the executor run up to its await of `closed`: had it returned early, `settled` would be true by then.
+    await new Promise((resolve) => setImmediate(resolve));
     expect(startServerMock).toHaveBeenCalledWith({
       root: path.join('/ws', 'apps/shell'),
       port: 0,

@@ -31,6 +31,40 @@ function createDeps(stopped: string[], hooks: { onRebuild?: (result: RebuildResu
   };
 }
 
+/** Failure deadline of a wait for an event: it only decides when to give up. */
+const EVENT_DEADLINE_MS = 30_000;
+
+/** A log sink whose `waitFor(text)` resolves once a line containing `text` was logged. */
+function createLogWaiter() {
+  const lines: string[] = [];
+  const waiters: { text: string; resolve: () => void }[] = [];
+  return {
+    log: (line: string) => {
+      lines.push(line);
+      for (const waiter of waiters) if (line.includes(waiter.text)) waiter.resolve();
+    },
+    waitFor: (text: string) =>
+      new Promise<void>((resolve, reject) => {
+        if (lines.some((line) => line.includes(text))) return resolve();
+        const timer = setTimeout(() => reject(new Error(`no log line containing ${JSON.stringify(text)}: ${lines.join('\n')}`)), EVENT_DEADLINE_MS);
+        waiters.push({ text, resolve: () => (clearTimeout(timer), resolve()) });
+      }),
+  };
+}
+
+/** The first answer of the server at `port`, retrying while nothing listens (a server handing the port over). */
+async function requestWhenListening(port: number, path: string) {
+  const until = Date.now() + EVENT_DEADLINE_MS;
+  for (;;) {
+    try {
+      return await httpRequest(port, path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ECONNREFUSED' || Date.now() > until) throw error;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+}
+
 describe('startDevServer on a busy port', () => {
   let busy: Server;
   let port: number;
@@ -67,15 +101,17 @@ describe('startDevServer after a rebuild whose handling throws', () => {
         throw new Error('[esmx:link] shell: could not write dist/link.json (ENOSPC)');
       },
     };
+    const logs = createLogWaiter();
     const dev = await startDevServer(
-      { root: '/ws/apps/shell', port: 0, host: '127.0.0.1', base: '/', shim: 'never', handleSignals: false, log: () => undefined },
+      { root: '/ws/apps/shell', port: 0, host: '127.0.0.1', base: '/', shim: 'never', handleSignals: false, log: logs.log },
       createDeps([], hooks),
     );
     try {
       const port = Number(new URL(dev.url).port);
       hooks.onRebuild!({ ok: true, errors: [], manifests: {} });
       hooks.onRebuild!({ ok: false, errors: ['src/entry.server.ts: second error'], manifests: {} });
-      await new Promise((r) => setTimeout(r, 50));
+      // Rebuilds are handled in order: the second one's line means the first one's failure was handled too.
+      await logs.waitFor('[esmx:serve] shell failed to build');
       const page = await httpRequest(port, '/');
       expect(page.status).toBe(500);
       expect(page.text).toContain('src/entry.server.ts: second error');
@@ -99,13 +135,16 @@ describe('startDevServer with a rebuild that fires while it is still starting', 
       options.onRebuild!({ ok: true, errors: [], manifests: {} });
       return result;
     };
+    const logs = createLogWaiter();
     const dev = await startDevServer(
-      { root: '/ws/apps/shell', port: 0, host: '127.0.0.1', base: '/', shim: 'never', handleSignals: false, log: () => undefined },
+      { root: '/ws/apps/shell', port: 0, host: '127.0.0.1', base: '/', shim: 'never', handleSignals: false, log: logs.log },
       deps,
     );
     try {
-      await new Promise((r) => setTimeout(r, 100));
-      const page = await httpRequest(Number(new URL(dev.url).port), '/');
+      // The rebuild handed the port from the overlay to SSR, which could not start (no dist/link.json here), and
+      // back to the overlay: wait for that failure, then for the overlay to answer again.
+      await logs.waitFor('[esmx:ssr] expected the link file');
+      const page = await requestWhenListening(Number(new URL(dev.url).port), '/');
       expect(page.status).toBe(500);
       expect(rejections).toEqual([]);
     } finally {

@@ -1,6 +1,7 @@
 /** Live reload over Server-Sent Events and the build-error overlay of the dev server. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RUNTIME_URL_DIR, TAG } from '../../../constants';
+import { escapeAttribute } from '../../../runtime/escape';
 
 /** Under the runtime's reserved `_esmx/` folder: npm names cannot start with `_`, so no module can own it. */
 export const EVENTS_PATH = `${RUNTIME_URL_DIR}/events`;
@@ -76,21 +77,20 @@ export function injectBeforeBodyEnd(html: string, snippet: string): string {
 }
 
 const ANSI = /\u001b\[[0-9;]*m/g;
-const escapeHtml = (text: string) => text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 /** A page listing every module's build errors; it reloads itself once the build is fixed. */
 export function renderOverlayPage(errors: Map<string, string[]>, base: string, version: number): string {
   const sections = [...errors]
     .map(
       ([name, list]) =>
-        `<section><h2>${escapeHtml(name)}</h2>${list.map((e) => `<pre>${escapeHtml(e.replace(ANSI, ''))}</pre>`).join('')}</section>`,
+        `<section><h2>${escapeAttribute(name)}</h2>${list.map((e) => `<pre>${escapeAttribute(e.replace(ANSI, ''))}</pre>`).join('')}</section>`,
     )
     .join('');
   return (
     '<!doctype html><html><head><meta charset="utf-8"><title>Build failed</title><link rel="icon" href="data:,">' +
     '<style>body{font:14px/1.5 system-ui,sans-serif;margin:0;padding:24px;background:#1d1f21;color:#eee}' +
     'h1{color:#ff6b6b;font-size:18px}h2{font-size:15px;color:#ffd166}pre{white-space:pre-wrap;background:#2a2d31;padding:12px;border-left:3px solid #ff6b6b;overflow:auto}</style>' +
-    `</head><body><h1 id="esmx-build-error">${escapeHtml(TAG.serve)} the build failed; fix the error and save: this page reloads by itself.</h1>` +
+    `</head><body><h1 id="esmx-build-error">${escapeAttribute(TAG.serve)} the build failed; fix the error and save: this page reloads by itself.</h1>` +
     sections +
     renderLiveReloadScript(base, version) +
     '</body></html>'
