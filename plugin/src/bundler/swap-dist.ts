@@ -2,6 +2,7 @@ import { cpSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from
 import { join } from 'node:path';
 import { CLIENT_DIR, DIST_DIR, INDEX_FILE, MANIFEST_FILE, SERVER_DIR } from '../constants';
 import type { BuildManifest, BuildTarget } from '../protocol/types';
+import { carryPreviousFiles, markPending, protectLinkedDist } from './dist-generations';
 
 /** Work folders inside dist/ (same filesystem, so the final step is a rename). */
 export function getWorkDirs(root: string) {
@@ -29,8 +30,10 @@ export interface SwapInput {
 }
 
 /**
- * Replaces dist/client, dist/server and dist/index.mjs with the staged build in a few renames,
- * leaving dist/importmap.json and dist/link.json (the link step's) untouched.
+ * Replaces dist/client, dist/server and dist/index.mjs with the staged build in a few renames, leaving
+ * dist/importmap.json and dist/link.json (the link step's) untouched, and marks dist/ as waiting for its link.
+ * The hashed files of the generation being replaced (and of the last linked one) are carried into the new folders,
+ * and a linked dist/ is copied first when it has no copy yet: see dist-generations.ts.
  */
 export function swapDist(input: SwapInput): void {
   const dirs = getWorkDirs(input.root);
@@ -46,6 +49,8 @@ export function swapDist(input: SwapInput): void {
     writeFileSync(join(next, MANIFEST_FILE), JSON.stringify(input.manifests[target], null, 2) + '\n');
   }
   if (input.bootstrap !== undefined) writeFileSync(join(dirs.next, INDEX_FILE), input.bootstrap);
+  protectLinkedDist(input.root);
+  carryPreviousFiles(input.root, dirs.next);
   mkdirSync(dirs.old, { recursive: true });
   for (const item of [CLIENT_DIR, SERVER_DIR, INDEX_FILE]) {
     const current = join(dirs.dist, item);
@@ -54,5 +59,6 @@ export function swapDist(input: SwapInput): void {
   }
   rmSync(dirs.old, { recursive: true, force: true });
   rmSync(dirs.next, { recursive: true, force: true });
+  markPending(input.root);
   if (!input.keepStage) rmSync(dirs.stage, { recursive: true, force: true });
 }

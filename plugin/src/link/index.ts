@@ -1,2 +1,3 @@
-export { linkModule, removeLinkOutputs } from './link-module';
+export { linkModule } from './link-module';
+export { keepPreviousDist, type KeptDist } from '../bundler/dist-generations';
 export type { LinkFile, LinkModuleOptions, LinkModuleResult } from './link-module';

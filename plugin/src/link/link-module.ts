@@ -1,4 +1,5 @@
 import { readFileSync, realpathSync, rmSync } from 'node:fs';
+import { commitLinkedDist, keepPreviousDist, type KeptDist } from '../bundler/dist-generations';
 import { join, relative, sep } from 'node:path';
 import { DIST_DIR, IMPORT_MAP_FILE, LINK_FILE, MANIFEST_FILE, PROTOCOL_VERSION, TAG } from '../constants';
 import { composeImportMap } from '../import-map/index';
@@ -22,6 +23,8 @@ export interface LinkModuleResult {
   /** The composed client map; absent when there are errors or the module has no entry (a library). */
   importMap?: ImportMap;
   link: LinkFile;
+  /** With errors and `write`: how dist/ was left (never with link outputs removed). */
+  kept?: KeptDist;
 }
 
 type Manifests = Partial<Record<BuildTarget, BuildManifest>>;
@@ -31,8 +34,9 @@ type Manifests = Partial<Record<BuildTarget, BuildManifest>>;
  * client import map (`dist/importmap.json`, modules with an entry only) and `dist/link.json` (every module).
  * Checks E_NOT_BUILT (a module of the closure has no manifest), E_PROTOCOL (a manifest is not protocol 2) and
  * E_NO_EXPORT (a built module imports `<mod>/<x>` that `mod`'s current build does not export: the two were built
- * against different declarations). On an error nothing is written and stale link outputs are removed, so that a
- * server never starts on a map that no longer matches the bundles.
+ * against different declarations). On an error nothing is written, and a bundle still waiting for its link is
+ * replaced by the last linked build of the module (see bundler/dist-generations.ts), so that dist/ is always one
+ * consistent generation: the one served before the failed build. On success dist/ becomes the last linked build.
  *
  * URL-linked modules are recorded in link.json but not read: their manifests are fetched by the runtime, so they are
  * not in importmap.json and their exports are not checked here.
@@ -61,8 +65,7 @@ export function linkModule(root: string, resolution: Resolution, options: LinkMo
   const hasEntry = rootInfo !== undefined && (rootInfo.entry.client !== false || rootInfo.entry.server !== false);
   const write = options.write !== false;
   if (hasErrors(diagnostics)) {
-    if (write) removeLinkOutputs(dist);
-    return { diagnostics, link };
+    return write ? { diagnostics, link, kept: keepPreviousDist(root) } : { diagnostics, link };
   }
 
   let importMap: ImportMap | undefined;
@@ -76,8 +79,7 @@ export function linkModule(root: string, resolution: Resolution, options: LinkMo
       // The composer throws on manifests that cannot form one map (two owners of an identifier, a wiring to a
       // module without a manifest): for the link step that is a diagnostic about the builds, not a crash.
       diagnostics.push(composeDiagnostic(self, error as Error));
-      if (write) removeLinkOutputs(dist);
-      return { diagnostics, link };
+      return write ? { diagnostics, link, kept: keepPreviousDist(root) } : { diagnostics, link };
     }
   }
   if (write) {
@@ -85,6 +87,7 @@ export function linkModule(root: string, resolution: Resolution, options: LinkMo
     // A module whose entry was removed must not keep serving an old map.
     else rmSync(join(dist, IMPORT_MAP_FILE), { force: true });
     writeJsonAtomic(join(dist, LINK_FILE), link);
+    commitLinkedDist(root);
   }
   return { diagnostics, importMap, link };
 }
@@ -206,12 +209,6 @@ function composeDiagnostic(module: string, error: Error): Diagnostic {
     required: 'manifests that compose into one import map',
     fix: fix ?? 'rebuild the modules named above with this version of @esmx/nx',
   });
-}
-
-/** Removes `dist/importmap.json` and `dist/link.json`, so that no server starts on a map that no longer matches. */
-export function removeLinkOutputs(dist: string): void {
-  rmSync(join(dist, IMPORT_MAP_FILE), { force: true });
-  rmSync(join(dist, LINK_FILE), { force: true });
 }
 
 function realpathOrSelf(dir: string): string {

@@ -5,6 +5,7 @@ import { linkModule } from '../../link/index';
 import { hasErrors, resolveModule } from '../../protocol/index';
 import type { Resolution } from '../../protocol/types';
 import { getModuleRoot } from '../lib/get-module-root';
+import { describeKeptDist } from '../lib/describe-kept-dist';
 import { printDiagnostics } from '../lib/print-diagnostics';
 import { normalizeOptions, type NormalizedBundleOptions } from './lib/normalize-options';
 import type { BundleExecutorSchema } from './schema';
@@ -26,7 +27,7 @@ function linkIfReady(root: string, options: NormalizedBundleOptions): boolean {
   const result = linkModule(root, resolution);
   printDiagnostics(result.diagnostics);
   if (hasErrors(result.diagnostics)) {
-    console.error(`${TAG.link} ${resolution.module}: not linked (see above).`);
+    console.error(describeKeptDist(resolution.module, result.kept));
     return false;
   }
   console.log(`${TAG.link} ${resolution.module}: linked ${Object.keys(result.link.modules).length} module(s).`);

@@ -1,7 +1,7 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { DIST_DIR, IMPORT_MAP_FILE, LINK_FILE, TAG } from '../../constants';
-import { join } from 'node:path';
-import { linkModule, removeLinkOutputs } from '../../link/index';
+import { keepPreviousDist, linkModule } from '../../link/index';
+import { describeKeptDist } from '../lib/describe-kept-dist';
 import { hasErrors, resolveModule } from '../../protocol/index';
 import { getModuleRoot } from '../lib/get-module-root';
 import { printDiagnostics } from '../lib/print-diagnostics';
@@ -22,18 +22,15 @@ export default async function runLinkExecutor(
   const resolveDiagnostics = resolution.diagnostics.filter((d) => d.code !== 'E_NOT_BUILT');
   if (hasErrors(resolveDiagnostics)) {
     printDiagnostics(resolveDiagnostics);
-    removeLinkOutputs(join(root, DIST_DIR));
-    console.error(
-      `${TAG.link} ${resolution.module}: not linked because the declaration has errors (see above); ` +
-        `${DIST_DIR}/${IMPORT_MAP_FILE} and ${DIST_DIR}/${LINK_FILE} were removed.`,
-    );
+    console.error(`${TAG.link} ${resolution.module}: not linked because the declaration has errors (see above).`);
+    console.error(describeKeptDist(resolution.module, keepPreviousDist(root)));
     return { success: false };
   }
   const result = linkModule(root, resolution);
   const diagnostics = [...resolveDiagnostics, ...result.diagnostics];
   printDiagnostics(diagnostics);
   if (hasErrors(diagnostics)) {
-    console.error(`${TAG.link} ${resolution.module}: not linked; ${DIST_DIR}/${IMPORT_MAP_FILE} and ${DIST_DIR}/${LINK_FILE} were removed.`);
+    console.error(describeKeptDist(resolution.module, result.kept));
     return { success: false };
   }
   const linked = Object.keys(result.link.modules).length;

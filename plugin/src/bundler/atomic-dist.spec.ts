@@ -1,0 +1,208 @@
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { linkModule } from '../link/link-module';
+import type { BuildManifest } from '../protocol/types';
+import { buildModule } from './build-module';
+import { getLastLinkedDir, PENDING_FILE } from './dist-generations';
+import { copyFixture, makeResolution, removeFixtureCopies } from './fixtures/fixture-workspace';
+
+jest.setTimeout(120_000);
+afterAll(() => removeFixtureCopies());
+
+type Name = 'shared' | 'cart' | 'shell';
+
+let ws: string;
+let roots: Record<Name, string>;
+const sources: Record<string, string> = {};
+
+async function bundle(name: Name) {
+  const result = await buildModule({ root: roots[name], mode: 'production', resolution: makeResolution(name, roots), log: () => undefined });
+  return result;
+}
+
+function link(name: Name) {
+  return linkModule(roots[name], makeResolution(name, roots));
+}
+
+/** sha1 of every file under dir, by relative path: equal trees are equal byte for byte. */
+function hashTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (sub: string) => {
+    for (const d of readdirSync(join(dir, sub), { withFileTypes: true })) {
+      const rel = sub ? `${sub}/${d.name}` : d.name;
+      if (d.isDirectory()) walk(rel);
+      else out[rel] = createHash('sha1').update(readFileSync(join(dir, rel))).digest('hex');
+    }
+  };
+  walk('');
+  return out;
+}
+
+function readManifest(root: string, target: 'client' | 'server'): BuildManifest {
+  return JSON.parse(readFileSync(join(root, 'dist', target, 'manifest.json'), 'utf8'));
+}
+
+/** Every file the manifests of a generation list, with its bytes' hash, as `client/…` / `server/…`. */
+function listGeneration(tree: Record<string, string>, root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const target of ['client', 'server'] as const) {
+    for (const file of readManifest(root, target).files) out[`${target}/${file}`] = tree[`${target}/${file}`];
+  }
+  return out;
+}
+
+function edit(name: Name, file: string, change: (text: string) => string) {
+  const path = join(roots[name], file);
+  sources[path] ??= readFileSync(path, 'utf8');
+  writeFileSync(path, change(readFileSync(path, 'utf8')));
+}
+
+function revertSources() {
+  for (const [path, text] of Object.entries(sources)) writeFileSync(path, text);
+}
+
+const addMissingExport = (text: string) => `import { nope } from 'cart/nope';\n${text}\nexport const missing = nope;\n`;
+
+beforeAll(async () => {
+  ws = copyFixture('link');
+  roots = { shared: join(ws, 'shared'), cart: join(ws, 'cart'), shell: join(ws, 'shell') };
+  for (const name of ['shared', 'cart', 'shell'] as const) {
+    expect((await bundle(name)).errors).toEqual([]);
+    expect(link(name).diagnostics).toEqual([]);
+  }
+});
+
+afterEach(async () => {
+  // Every case ends on a good, linked build of the original sources, so the next one starts from a served state.
+  revertSources();
+  for (const name of ['cart', 'shell'] as const) {
+    if (!existsSync(join(roots[name], 'dist', PENDING_FILE)) && existsSync(join(roots[name], 'dist/link.json'))) continue;
+    expect((await bundle(name)).ok).toBe(true);
+    expect(link(name).diagnostics).toEqual([]);
+  }
+});
+
+describe('a build that fails leaves every byte of the previous dist', () => {
+  it('an import of a missing export: the new bundle waits with the old files readable, the failed link restores the old dist', async () => {
+    const before = hashTree(join(roots.shell, 'dist'));
+    const served = listGeneration(before, roots.shell);
+    edit('shell', 'src/app.tsx', addMissingExport);
+    const bundled = await bundle('shell');
+    expect(bundled.ok).toBe(true);
+    // Pending: a new generation is in dist/, marked, and every file of the generation being served is still there.
+    const pending = hashTree(join(roots.shell, 'dist'));
+    expect(pending).not.toEqual(before);
+    expect(pending[PENDING_FILE]).toBeDefined();
+    for (const [file, hash] of Object.entries(served)) expect([file, pending[file]]).toEqual([file, hash]);
+    expect(pending['link.json']).toBe(before['link.json']);
+    expect(pending['importmap.json']).toBe(before['importmap.json']);
+
+    const linked = link('shell');
+    expect(linked.diagnostics.map((d) => d.code)).toContain('E_NO_EXPORT');
+    expect(linked.kept).toBe('restored');
+    expect(hashTree(join(roots.shell, 'dist'))).toEqual(before);
+  });
+
+  it('a syntax error: the bundler never swaps, dist is untouched', async () => {
+    const before = hashTree(join(roots.cart, 'dist'));
+    edit('cart', 'src/format.ts', () => 'export const = ;\n');
+    const bundled = await bundle('cart');
+    expect(bundled.ok).toBe(false);
+    expect(bundled.errors[0]).toMatch(/^\[esmx:build\] (client|server) error in src\/format\.ts/);
+    expect(hashTree(join(roots.cart, 'dist'))).toEqual(before);
+  });
+
+  it('a link error with no new bundle (a used module lost its build): the link outputs stay as they were', async () => {
+    const before = hashTree(join(roots.shell, 'dist'));
+    const cartDist = join(ws, 'cart-dist-aside');
+    cpSync(join(roots.cart, 'dist'), cartDist, { recursive: true });
+    rmSync(join(roots.cart, 'dist', 'server'), { recursive: true });
+    try {
+      const linked = link('shell');
+      expect(linked.diagnostics.map((d) => d.code)).toEqual(['E_NOT_BUILT']);
+      expect(linked.kept).toBe('unchanged');
+      expect(hashTree(join(roots.shell, 'dist'))).toEqual(before);
+    } finally {
+      rmSync(join(roots.cart, 'dist'), { recursive: true });
+      cpSync(cartDist, join(roots.cart, 'dist'), { recursive: true });
+    }
+  });
+
+  it('a link error in the pending window (a used manifest is corrupt): the last linked dist comes back', async () => {
+    const before = hashTree(join(roots.shell, 'dist'));
+    edit('shell', 'src/ui.tsx', (text) => `${text}\nexport const edited = 1;\n`);
+    expect((await bundle('shell')).ok).toBe(true);
+    const manifest = join(roots.cart, 'dist/client/manifest.json');
+    const good = readFileSync(manifest);
+    writeFileSync(manifest, '{ "protocol": 1 }');
+    try {
+      const linked = link('shell');
+      expect(linked.diagnostics.map((d) => d.code)).toEqual(['E_PROTOCOL']);
+      expect(linked.kept).toBe('restored');
+      expect(hashTree(join(roots.shell, 'dist'))).toEqual(before);
+    } finally {
+      writeFileSync(manifest, good);
+    }
+  });
+
+  it('two bundles in a row without a link: both earlier generations stay readable, a failed link goes back to the linked one', async () => {
+    const before = hashTree(join(roots.shell, 'dist'));
+    const served = listGeneration(before, roots.shell);
+    edit('shell', 'src/ui.tsx', (text) => `${text}\nexport const first = 1;\n`);
+    expect((await bundle('shell')).ok).toBe(true);
+    const first = listGeneration(hashTree(join(roots.shell, 'dist')), roots.shell);
+    edit('shell', 'src/app.tsx', addMissingExport);
+    expect((await bundle('shell')).ok).toBe(true);
+    const second = hashTree(join(roots.shell, 'dist'));
+    for (const [file, hash] of Object.entries({ ...served, ...first })) expect([file, second[file]]).toEqual([file, hash]);
+    expect(link('shell').kept).toBe('restored');
+    expect(hashTree(join(roots.shell, 'dist'))).toEqual(before);
+  });
+
+  it('a bundle that Nx restores from its cache behind the bundle step: a failed link still goes back to the linked dist', async () => {
+    const before = hashTree(join(roots.shell, 'dist'));
+    edit('shell', 'src/app.tsx', addMissingExport);
+    expect((await bundle('shell')).ok).toBe(true);
+    // What Nx would store as the bundle target's outputs (dist/client, dist/server, dist/index.mjs).
+    const cached = join(ws, 'nx-cache-shell');
+    for (const item of ['client', 'server', 'index.mjs']) cpSync(join(roots.shell, 'dist', item), join(cached, item), { recursive: true });
+    expect(link('shell').kept).toBe('restored');
+    expect(hashTree(join(roots.shell, 'dist'))).toEqual(before);
+    // "Run it again": a cache hit of the bundle target replaces its outputs without running the bundle step (no mark).
+    for (const item of ['client', 'server', 'index.mjs']) {
+      rmSync(join(roots.shell, 'dist', item), { recursive: true, force: true });
+      cpSync(join(cached, item), join(roots.shell, 'dist', item), { recursive: true });
+    }
+    const linked = link('shell');
+    expect(linked.diagnostics.map((d) => d.code)).toContain('E_NO_EXPORT');
+    expect(linked.kept).toBe('restored');
+    expect(hashTree(join(roots.shell, 'dist'))).toEqual(before);
+  });
+
+  it('a good build after a failed one is consistent: new files, new map, no mark, old hashed files still readable', async () => {
+    const before = hashTree(join(roots.shell, 'dist'));
+    const served = listGeneration(before, roots.shell);
+    edit('shell', 'src/app.tsx', addMissingExport);
+    expect((await bundle('shell')).ok).toBe(true);
+    expect(link('shell').kept).toBe('restored');
+    revertSources();
+    edit('shell', 'src/ui.tsx', (text) => `${text}\nexport const later = 2;\n`);
+    expect((await bundle('shell')).ok).toBe(true);
+    const linked = link('shell');
+    expect(linked.diagnostics).toEqual([]);
+    const after = hashTree(join(roots.shell, 'dist'));
+    expect(after[PENDING_FILE]).toBeUndefined();
+    const map = JSON.parse(readFileSync(join(roots.shell, 'dist/importmap.json'), 'utf8')) as { imports: Record<string, string> };
+    const client = readManifest(roots.shell, 'client');
+    expect(map.imports['shell/ui']).toBe(`/shell/${client.exports.ui.file}`);
+    expect(served[`client/${client.exports.ui.file}`]).toBeUndefined();
+    for (const url of Object.values(map.imports)) {
+      const [, owner, ...rest] = url.split('/');
+      expect(existsSync(join(roots[owner as Name], 'dist/client', rest.join('/')))).toBe(true);
+    }
+    for (const [file, hash] of Object.entries(served)) if (file.includes('.final.')) expect([file, after[file]]).toEqual([file, hash]);
+    // The copy kept for the next failure is this linked build.
+    expect(hashTree(getLastLinkedDir(roots.shell))).toEqual(expect.objectContaining({ 'link.json': after['link.json'] }));
+  });
+});
