@@ -70,8 +70,9 @@ describe('linkModule', () => {
     });
   });
 
-  it('reports E_NOT_BUILT for a used module without manifests, writes nothing and removes stale outputs', () => {
+  it('reports E_NOT_BUILT for a used module without manifests, writes nothing and keeps the outputs of the last good link', () => {
     link('shop');
+    const outputs = ['importmap.json', 'link.json'].map((f) => readFileSync(join(ws.dir('shop'), 'dist', f), 'utf8'));
     rmSync(join(ws.dir('vendor'), 'dist'), { recursive: true });
     const result = link('shop');
     expect(result.diagnostics).toEqual([
@@ -80,8 +81,9 @@ describe('linkModule', () => {
     expect(result.diagnostics[0].message).toMatch(/^\[esmx:link\] vendor: is not built: .*client\/manifest.json and .*server\/manifest.json do not exist$/);
     expect(result.diagnostics[0].fix).toContain('nx run vendor:build');
     expect(result.importMap).toBeUndefined();
-    expect(existsSync(join(ws.dir('shop'), 'dist/importmap.json'))).toBe(false);
-    expect(existsSync(join(ws.dir('shop'), 'dist/link.json'))).toBe(false);
+    expect(result.kept).toBe('unchanged');
+    // A server started on this dist serves the build it was linked with; removing the map would take the site down.
+    expect(['importmap.json', 'link.json'].map((f) => readFileSync(join(ws.dir('shop'), 'dist', f), 'utf8'))).toEqual(outputs);
   });
 
   it('reports E_PROTOCOL for a manifest of another protocol version', () => {

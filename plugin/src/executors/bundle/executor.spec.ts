@@ -1,7 +1,9 @@
 import type { ExecutorContext } from '@nx/devkit';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { copyFixture, removeFixtureCopies } from '../../bundler/fixtures/fixture-workspace';
+import runLinkExecutor from '../link/executor';
 import runBundleExecutor from './executor';
 import type { BundleExecutorSchema } from './schema';
 
@@ -14,19 +16,51 @@ const LINKS: Record<string, Record<string, string>> = {
   shell: { shared: '../shared', cart: '../cart' },
 };
 
-async function run(ws: string, project: string, options: BundleExecutorSchema = {}) {
-  const out: string[] = [];
-  const capture = (...args: unknown[]) => void out.push(args.map(String).join(' '));
-  const spies = [jest.spyOn(console, 'log'), jest.spyOn(console, 'error'), jest.spyOn(console, 'warn')].map((s) =>
-    s.mockImplementation(capture),
-  );
-  const context = {
+/** sha1 of every file under dir, by relative path. */
+function hashTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (sub: string) => {
+    for (const d of readdirSync(join(dir, sub), { withFileTypes: true })) {
+      const rel = sub ? `${sub}/${d.name}` : d.name;
+      if (d.isDirectory()) walk(rel);
+      else out[rel] = createHash('sha1').update(readFileSync(join(dir, rel))).digest('hex');
+    }
+  };
+  walk('');
+  return out;
+}
+
+function contextOf(ws: string, project: string): ExecutorContext {
+  return {
     root: ws,
     cwd: ws,
     isVerbose: false,
     projectName: project,
     projectsConfigurations: { version: 2, projects: { [project]: { root: project } } },
   } as unknown as ExecutorContext;
+}
+
+async function runLink(ws: string, project: string) {
+  const out: string[] = [];
+  const capture = (...args: unknown[]) => void out.push(args.map(String).join(' '));
+  const spies = [jest.spyOn(console, 'log'), jest.spyOn(console, 'error'), jest.spyOn(console, 'warn')].map((s) =>
+    s.mockImplementation(capture),
+  );
+  try {
+    const result = await runLinkExecutor({ links: LINKS[project] }, contextOf(ws, project));
+    return { success: result.success, output: out.join('\n') };
+  } finally {
+    spies.forEach((s) => s.mockRestore());
+  }
+}
+
+async function run(ws: string, project: string, options: BundleExecutorSchema = {}) {
+  const out: string[] = [];
+  const capture = (...args: unknown[]) => void out.push(args.map(String).join(' '));
+  const spies = [jest.spyOn(console, 'log'), jest.spyOn(console, 'error'), jest.spyOn(console, 'warn')].map((s) =>
+    s.mockImplementation(capture),
+  );
+  const context = contextOf(ws, project);
   try {
     const results: boolean[] = [];
     for await (const result of runBundleExecutor({ links: LINKS[project], ...options }, context)) results.push(result.success);
@@ -90,5 +124,34 @@ describe('@esmx/nx:bundle', () => {
     const bad = await run(ws, 'cart', { mode: 'fast' as 'production' });
     expect(bad.results).toEqual([false]);
     expect(bad.output).toContain('option "mode" must be "production" or "development", found "fast"');
+  });
+
+  it('keeps every byte of the served dist when the link finds an import of a missing export (bundle + build, and bundle alone)', async () => {
+    const ws = copyFixture('link');
+    for (const name of ['shared', 'cart', 'shell']) expect((await run(ws, name)).results).toEqual([true]);
+    const dist = join(ws, 'shell/dist');
+    const before = hashTree(dist);
+    const app = join(ws, 'shell/src/app.tsx');
+    writeFileSync(app, `import { nope } from 'cart/nope';\n${readFileSync(app, 'utf8')}\nexport const missing = nope;\n`);
+
+    // The inferred targets: `bundle` (link: false) swaps in the new bundle, `build` (the link executor) refuses it.
+    expect((await run(ws, 'shell', { link: false })).results).toEqual([true]);
+    expect(hashTree(dist)).not.toEqual(before);
+    const linked = await runLink(ws, 'shell');
+    expect(linked.success).toBe(false);
+    expect(linked.output).toContain('E_NO_EXPORT');
+    expect(linked.output).toContain('kept the previous build of shell: dist/ is back to its last linked build, byte for byte');
+    expect(hashTree(dist)).toEqual(before);
+
+    // The bundle executor's own mode, which links after bundling.
+    const standalone = await run(ws, 'shell');
+    expect(standalone.results).toEqual([false]);
+    expect(standalone.output).toContain('E_NO_EXPORT');
+    expect(standalone.output).toContain('kept the previous build of shell');
+    expect(hashTree(dist)).toEqual(before);
+
+    // Linking again on the restored dist changes nothing and removes nothing.
+    expect((await runLink(ws, 'shell')).success).toBe(true);
+    expect(hashTree(dist)).toEqual(expect.objectContaining({ 'link.json': before['link.json'], 'importmap.json': before['importmap.json'] }));
   });
 });

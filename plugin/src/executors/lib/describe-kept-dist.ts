@@ -2,8 +2,8 @@ import { DIST_DIR, TAG } from '../../constants';
 import type { KeptDist } from '../../link/index';
 
 /** The closing line of a failed link: what state dist/ was left in, so the user knows what a server would serve. */
-export function describeKeptDist(module: string, kept: KeptDist | undefined): string {
-  const head = `${TAG.link} ${module}: not linked (see above)`;
+export function describeKeptDist(module: string, kept: KeptDist | undefined, why = '(see above)'): string {
+  const head = `${TAG.link} ${module}: not linked ${why}`;
   if (kept === 'restored') {
     return (
       `${head}; kept the previous build of ${module}: ${DIST_DIR}/ is back to its last linked build, byte for byte, ` +

@@ -52,17 +52,17 @@ describe('@esmx/nx:link', () => {
     expect(existsSync(join(ws.dir('shop'), 'dist/importmap.json'))).toBe(false);
   });
 
-  it('refuses to link a module whose declaration has errors, and removes the link outputs of its last good link', async () => {
+  it('refuses to link a module whose declaration has errors, and keeps the link outputs of its last good link', async () => {
     await expect(runLinkExecutor({}, context('shop', 'apps/shop'))).resolves.toEqual({ success: true });
-    expect(existsSync(join(ws.dir('shop'), 'dist/link.json'))).toBe(true);
+    const outputs = ['importmap.json', 'link.json'].map((f) => readFileSync(join(ws.dir('shop'), 'dist', f), 'utf8'));
     error.mockClear();
     writeFileSync(join(ws.dir('shop'), 'package.json'), '{ "name": "shop", "esmx": ');
     await expect(runLinkExecutor({}, context('shop', 'apps/shop'))).resolves.toEqual({ success: false });
-    expect(existsSync(join(ws.dir('shop'), 'dist/link.json'))).toBe(false);
-    expect(existsSync(join(ws.dir('shop'), 'dist/importmap.json'))).toBe(false);
+    expect(['importmap.json', 'link.json'].map((f) => readFileSync(join(ws.dir('shop'), 'dist', f), 'utf8'))).toEqual(outputs);
     const printed = error.mock.calls.map((c) => String(c[0])).join('\n');
     expect(printed).toContain('E_SCHEMA');
     expect(printed).toContain('not linked because the declaration has errors');
+    expect(printed).toContain('kept the previous build of shop: dist/ was left as it was');
     expect(warn).not.toHaveBeenCalled();
   });
 

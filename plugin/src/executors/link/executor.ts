@@ -22,8 +22,9 @@ export default async function runLinkExecutor(
   const resolveDiagnostics = resolution.diagnostics.filter((d) => d.code !== 'E_NOT_BUILT');
   if (hasErrors(resolveDiagnostics)) {
     printDiagnostics(resolveDiagnostics);
-    console.error(`${TAG.link} ${resolution.module}: not linked because the declaration has errors (see above).`);
-    console.error(describeKeptDist(resolution.module, keepPreviousDist(root)));
+    // An unreadable declaration has no module name; the project's is the one the user typed.
+    const name = context.projectName ?? resolution.module;
+    console.error(describeKeptDist(name, keepPreviousDist(root), 'because the declaration has errors (see above)'));
     return { success: false };
   }
   const result = linkModule(root, resolution);
