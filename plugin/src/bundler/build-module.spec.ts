@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BuildManifest } from '../protocol/types';
@@ -303,6 +303,32 @@ describe('buildModule: hashes, failures, modes, hook and watch', () => {
     expect(result.errors[0]).toMatch(/format\.ts:\d+:\d+/);
     expect(lines.join('\n')).toContain('the previous dist/ was left as it was');
     expect(snapshotDir(join(roots.cart, 'dist'))).toEqual(before);
+  });
+
+  it('refuses a bare import of an esmx module missing from uses with E_NOT_LINKED and the fix, not found or found on disk', async () => {
+    const ws = copyFixture('link');
+    const roots = rootsOf(ws);
+    // shell is installed for cart the way npm workspaces install every package, but cart does not use it.
+    mkdirSync(join(roots.cart, 'node_modules'), { recursive: true });
+    symlinkSync('../../shell', join(roots.cart, 'node_modules/shell'), 'dir');
+    const before = existsSync(join(roots.cart, 'dist')) ? snapshotDir(join(roots.cart, 'dist')) : {};
+    const widget = join(roots.cart, 'src/widget.tsx');
+    const original = readFileSync(widget, 'utf8');
+    // "shell/ui" is an export name (Rspack alone: Module not found); "shell/src/ui" is a file (Rspack alone: a private copy).
+    for (const specifier of ['shell/ui', 'shell/src/ui']) {
+      writeFileSync(widget, `import { Frame } from '${specifier}';\n${original}\nexport const frame = Frame;\n`);
+      const { result } = await build(ws, 'cart');
+      expect(result.ok).toBe(false);
+      const text = result.errors.join('\n');
+      expect(text).toContain('error E_NOT_LINKED [esmx:build] cart: src/widget.tsx imports "' + specifier + '", but "shell" is not in the esmx.uses of cart');
+      expect(text).toContain(`fix:      add "shell" to esmx.uses in ${join(roots.cart, 'package.json')}, or remove the import`);
+      expect(text).not.toMatch(/Module not found/);
+      expect(text).not.toMatch(/\n[\s│]*at /);
+      expect(existsSync(join(roots.cart, 'dist')) ? snapshotDir(join(roots.cart, 'dist')) : {}).toEqual(before);
+    }
+    // A third-party package from the same node_modules is not a module: still bundled privately as before.
+    writeFileSync(widget, original);
+    expect((await build(ws, 'cart')).result.ok).toBe(true);
   });
 
   it('uses plain names and no integrity in development, and still renders with one React', async () => {

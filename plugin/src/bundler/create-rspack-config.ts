@@ -6,7 +6,7 @@ import type {
   SwcLoaderOptions,
 } from '@rspack/core' with { 'resolution-mode': 'import' };
 import type { BuildTarget } from '../protocol/types';
-import { matchExternal } from './externals';
+import { findUnlinkedImport, matchExternal } from './externals';
 import { TARGET_CONDITIONS, TARGET_MAIN_FIELDS } from './provided-wrappers';
 import type { EntryPlan, ExternalsPlan } from './types';
 
@@ -70,10 +70,12 @@ export function createRspackConfig(input: ConfigInput): Configuration {
     externalsType: 'module-import',
     externals: [
       (data: ExternalItemFunctionData, callback: (err?: Error | null, result?: string) => void) => {
-        const found = data.request
-          ? matchExternal(externals, target, data.request, data.context ?? root, data.contextInfo?.issuer ?? '')
-          : undefined;
-        callback(undefined, found);
+        const issuer = data.contextInfo?.issuer ?? '';
+        const context = data.context ?? root;
+        const found = data.request ? matchExternal(externals, target, data.request, context, issuer) : undefined;
+        const unlinked = data.request && found === undefined ? findUnlinkedImport(externals, data.request, context, issuer) : undefined;
+        if (unlinked) callback(createBareError(unlinked));
+        else callback(undefined, found);
       },
     ],
     externalsPresets: client ? { web: true } : { node: true },
@@ -104,6 +106,13 @@ export function createRspackConfig(input: ConfigInput): Configuration {
       }),
     ],
   };
+}
+
+/** An error Rspack prints as its message alone: bad input gets a diagnostic, not a stack into the plugin. */
+function createBareError(message: string): Error {
+  const error = new Error(message);
+  error.stack = message;
+  return error;
 }
 
 /** Loaders: swc for TypeScript and JSX (React's automatic runtime), native CSS, assets as files. */

@@ -1,4 +1,8 @@
-import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { TAG } from '../constants';
+import { createDiagnostic } from '../protocol/diagnostics';
+import { formatDiagnostic } from '../protocol/format-report';
 import { packageNameOf } from '../protocol/installed-version';
 import type { BuildTarget, ModuleInfo, Resolution } from '../protocol/types';
 import type { ExternalsPlan } from './types';
@@ -36,6 +40,12 @@ export function createExternalsPlan(resolution: Resolution): ExternalsPlan {
     identifiers: new Set(),
     modules: new Set([...Object.keys(resolution.mounts), ...Object.keys(resolution.modules)]),
     ownFiles: { client: new Map(), server: new Map() },
+    self: {
+      name: resolution.module,
+      root: self?.root ?? '',
+      packageJsonPath: self?.packageJsonPath ?? join(self?.root ?? '', 'package.json'),
+    },
+    esmxPackages: new Map(),
   };
   for (const info of Object.values(resolution.modules)) {
     for (const id of listIdentifiers(info)) plan.identifiers.add(id);
@@ -80,4 +90,64 @@ export function matchExternal(
   const abs = isAbsolute(clean) ? clean : join(context, clean);
   const own = plan.ownFiles[target];
   return own.get(abs) ?? own.get(stripScriptExtension(abs));
+}
+
+/** Whether the package Node would load for `pkg` from `fromDir` declares an `esmx` field (is a module, not a library). */
+function isInstalledEsmxModule(plan: ExternalsPlan, pkg: string, fromDir: string): boolean {
+  let dir = fromDir;
+  for (;;) {
+    if (basename(dir) !== 'node_modules') {
+      const key = `${join(dir, 'node_modules')}\0${pkg}`;
+      const known = plan.esmxPackages.get(key);
+      if (known !== undefined) return known;
+      let text: string | undefined;
+      try {
+        text = readFileSync(join(dir, 'node_modules', pkg, 'package.json'), 'utf8');
+      } catch {
+        // Not installed at this level: Node would look one folder up, and so does this.
+      }
+      if (text !== undefined) {
+        let esmx = false;
+        try {
+          const field = (JSON.parse(text) as { esmx?: unknown }).esmx;
+          esmx = typeof field === 'object' && field !== null;
+        } catch {
+          // An unreadable package.json is Rspack's to report when it resolves the import; it is no module here.
+        }
+        plan.esmxPackages.set(key, esmx);
+        return esmx;
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return false;
+    dir = parent;
+  }
+}
+
+/**
+ * The coded error (E_NOT_LINKED) for a bare import of an esmx module that is not in the `uses` closure, or undefined.
+ * Without it Rspack either fails with a bare "Module not found" (the module's exports are not package exports) or
+ * silently bundles a private copy of the other app, which then runs twice on the page with two states.
+ */
+export function findUnlinkedImport(plan: ExternalsPlan, request: string, context: string, issuer: string): string | undefined {
+  if (!issuer || issuer.includes(`${sep}node_modules${sep}`)) return undefined;
+  const clean = request.replace(/[?#].*$/, '');
+  if (!isBareSpecifier(clean)) return undefined;
+  const pkg = packageNameOf(clean);
+  if (plan.modules.has(pkg) || plan.specifiers.has(clean) || !isInstalledEsmxModule(plan, pkg, context)) return undefined;
+  const { name, root, packageJsonPath } = plan.self;
+  const file = root ? relative(root, issuer).split(sep).join('/') : issuer;
+  const diagnostic = createDiagnostic({
+    code: 'E_NOT_LINKED',
+    module: name,
+    package: pkg,
+    tag: TAG.build,
+    text:
+      `${file} imports "${clean}", but "${pkg}" is not in the esmx.uses of ${name}: "${pkg}" is an esmx module, ` +
+      `so the import is neither linked nor safe to bundle (it would be a second, private copy of that module)`,
+    found: `"${clean}" in ${file}`,
+    required: `"${pkg}" in esmx.uses`,
+    fix: `add "${pkg}" to esmx.uses in ${packageJsonPath}, or remove the import`,
+  });
+  return formatDiagnostic(diagnostic, { color: false });
 }

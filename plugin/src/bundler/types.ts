@@ -64,4 +64,8 @@ export interface ExternalsPlan {
   modules: Set<string>;
   /** Per target: absolute source path without extension → identifier of the module's own export. */
   ownFiles: Record<BuildTarget, Map<string, string>>;
+  /** The module being built and its package.json: named in the fix of an import of a module missing from `uses`. */
+  self: { name: string; root: string; packageJsonPath: string };
+  /** `<node_modules dir>\0<package>` → whether that installed package is an esmx module (read once per build). */
+  esmxPackages: Map<string, boolean>;
 }
