@@ -1,5 +1,8 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ModuleInfo, Resolution } from '../protocol/types';
-import { createExternalsPlan, listIdentifiers, matchExternal } from './externals';
+import { createExternalsPlan, findUnlinkedImport, listIdentifiers, matchExternal } from './externals';
 
 function info(name: string, root: string, exports: ModuleInfo['exports'], extra: Partial<ModuleInfo> = {}): ModuleInfo {
   return {
@@ -77,5 +80,34 @@ describe('externals', () => {
     expect(match('./app')).toBeUndefined();
     expect(match('/ws/shell/src/ui.tsx', 'client', '/ws/shell/src', '')).toBeUndefined();
     expect(match('./ui', 'client', '/ws/node_modules/x', '/ws/node_modules/x/a.js')).toBeUndefined();
+  });
+});
+
+describe('findUnlinkedImport', () => {
+  it('names an installed esmx module outside the closure, and only that', () => {
+    const ws = mkdtempSync(join(tmpdir(), 'esmx-unlinked-'));
+    try {
+      const install = (name: string, pkg: object) => {
+        mkdirSync(join(ws, 'node_modules', name), { recursive: true });
+        writeFileSync(join(ws, 'node_modules', name, 'package.json'), JSON.stringify({ name, ...pkg }));
+      };
+      install('admin', { esmx: { exports: { './panel': './src/panel.ts' } } });
+      install('lodash', { main: 'index.js' });
+      install('cart', { esmx: { exports: { './widget': './src/widget.tsx' } } });
+      const root = join(ws, 'shell');
+      const plan = createExternalsPlan({ ...resolution, modules: { ...resolution.modules, shell: { ...resolution.modules.shell, root, packageJsonPath: join(root, 'package.json') } } });
+      const check = (request: string, issuer = join(root, 'src/app.tsx')) => findUnlinkedImport(plan, request, join(root, 'src'), issuer);
+      const message = check('admin/panel?raw');
+      expect(message).toContain('error E_NOT_LINKED [esmx:build] shell: src/app.tsx imports "admin/panel", but "admin" is not in the esmx.uses of shell');
+      expect(message).toContain(`fix:      add "admin" to esmx.uses in ${join(root, 'package.json')}, or remove the import`);
+      expect(check('lodash')).toBeUndefined();
+      expect(check('cart/widget')).toBeUndefined();
+      expect(check('left-pad')).toBeUndefined();
+      expect(check('./admin')).toBeUndefined();
+      expect(check('admin/panel', join(ws, 'node_modules/lodash/index.js'))).toBeUndefined();
+      expect(check('admin/panel', '')).toBeUndefined();
+    } finally {
+      rmSync(ws, { recursive: true, force: true });
+    }
   });
 });
