@@ -222,6 +222,14 @@ describe('start-up failures on a broken dist', () => {
     expect(await messageOf()).toBe(`[esmx:ssr] expected target in ${path} to be "server", found nothing. Fix: rebuild nav (nx run nav:build).`);
   });
 
+  it('a linked module without its server build that the host imports (once a resolver stack)', async () => {
+    rmSync(join(host.roots.nav, 'dist/server'), { recursive: true });
+    expect(await messageOf()).toBe(
+      `[esmx:ssr] expected the server manifest of nav at ${join(host.roots.nav, 'dist/server/manifest.json')} ` +
+        '(the server build of shell imports nav/menu), found no file. Fix: rebuild nav (nx run nav:build).',
+    );
+  });
+
   it('the host without a server manifest', async () => {
     const path = join(host.root, 'dist/server/manifest.json');
     unlinkSync(path);

@@ -12,6 +12,7 @@ import {
   SERVER_DIR,
   TAG,
 } from '../constants';
+import { packageNameOf } from '../protocol/installed-version';
 import { locateJsonError } from '../protocol/json-position';
 import type { BuildManifest, LinkFile } from '../protocol/types';
 import { checkLinkFile, checkManifest, type CheckSource } from './check-manifest';
@@ -177,6 +178,26 @@ async function downloadServerFiles(
   return { manifest, text, dir };
 }
 
+/**
+ * A server build that imports a linked module whose server build is missing would fail inside Node's resolver at
+ * import time, with a stack; said here instead, naming the missing manifest.
+ */
+function checkServerImports(modules: Record<string, LinkedModule>): void {
+  for (const importer of Object.values(modules)) {
+    for (const chunk of Object.values(importer.server?.chunks ?? {})) {
+      for (const specifier of chunk.externals ?? []) {
+        const used = modules[packageNameOf(specifier)];
+        if (!used || used.server || used === importer) continue;
+        const where = used.root ? join(used.root, DIST_DIR, SERVER_DIR, MANIFEST_FILE) : `${used.url}../${SERVER_DIR}/${MANIFEST_FILE}`;
+        fail(
+          `expected the server manifest of ${used.name} at ${where} (the server build of ${importer.name} imports ${specifier}), ` +
+            `found no file. Fix: ${rebuildFix(used.name)}`,
+        );
+      }
+    }
+  }
+}
+
 /** Loads link.json and every linked module's manifests. `fetchTimeoutMs` bounds each download of a URL-linked module. */
 export async function loadLinkedHost(
   root: string,
@@ -225,5 +246,6 @@ export async function loadLinkedHost(
     modules[name] = linked;
   }
   if (!modules[link.module]) fail(`expected link.json to list the module itself (${link.module}), found it missing. Fix: ${rebuildFix(link.module)}`);
+  checkServerImports(modules);
   return { host: link.module, root: absoluteRoot, modules };
 }
