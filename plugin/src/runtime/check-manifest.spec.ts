@@ -188,7 +188,7 @@ describe('start-up failures on a broken dist', () => {
   it('no dist/link.json: names the file and the build to run', async () => {
     unlinkSync(join(host.root, 'dist/link.json'));
     expect(await messageOf()).toBe(
-      `[esmx:ssr] expected the link file at ${join(host.root, 'dist/link.json')}, found no file. Fix: build the module first: shell (nx run shell:build).`,
+      `[esmx:ssr] expected the link file at ${join(host.root, 'dist/link.json')}, found no file. Fix: build shell first (nx run shell:build).`,
     );
   });
 
@@ -196,7 +196,7 @@ describe('start-up failures on a broken dist', () => {
     writeFileSync(join(host.root, 'dist/link.json'), '{ "protocol": 2, }');
     expect(await messageOf()).toBe(
       `[esmx:ssr] expected the link file at ${join(host.root, 'dist/link.json')} to be JSON, found invalid JSON at line 1, column 18 ` +
-        '(expected a double-quoted property name). Fix: build the module first: shell (nx run shell:build).',
+        '(expected a double-quoted property name). Fix: build shell first (nx run shell:build).',
     );
   });
 

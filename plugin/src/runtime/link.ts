@@ -81,9 +81,9 @@ const rebuildFix = (name: string) => `rebuild ${name} (nx run ${name}:build).`;
 
 export function readLinkFile(root: string): LinkFile {
   const path = join(root, DIST_DIR, LINK_FILE);
-  const fix = rebuildFix(readModuleName(root));
-  const { value } = readJson(path, 'the link file', `build the module first: ${fix.slice('rebuild '.length)}`);
-  return checkLinkFile(value, { file: path, fix });
+  const name = readModuleName(root);
+  const { value } = readJson(path, 'the link file', `build ${name} first (nx run ${name}:build).`);
+  return checkLinkFile(value, { file: path, fix: rebuildFix(name) });
 }
 
 /**
