@@ -2,11 +2,12 @@
  * The composed fixture page in headless Chromium (system /usr/bin/chromium through playwright-core, never a
  * downloaded browser): the import map, modulepreload and SRI work as emitted, and SRI really is enforced.
  */
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchChromium } from '../testing/chromium';
 import { createComposedHost } from './fixtures/composed-host/create-fixture';
+import { createPagePieces, createRenderContext } from './render-context';
 import { spawnServer, type SpawnedServer } from './fixtures/composed-host/spawn-server';
 
 jest.setTimeout(60_000);
@@ -79,4 +80,42 @@ it('refuses a module whose bytes do not match the integrity in the import map (n
   const { console, shell } = await visit(server.url);
   expect(shell).toBeNull();
   expect(console.join('\n')).toMatch(/integrity/i);
+});
+
+describe('a crafted manifest value in Chromium', () => {
+  const PAYLOAD = `sha384-x"><script>window.__pwned=(window.__pwned||0)+1</script><x a="`;
+  const pageWith = async (html: string) => {
+    const page = await browser.context.newPage();
+    await page.setContent(`<!doctype html><html><head>${html}</head><body></body></html>`);
+    const pwned = await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned ?? 0);
+    await page.close();
+    return pwned;
+  };
+
+  it('runs the payload when pasted unescaped (negative control: the check below can see a script run)', async () => {
+    expect(await pageWith(`<link rel="modulepreload" href="/x.mjs" integrity="${PAYLOAD}" crossorigin="anonymous">`)).toBe(1);
+  });
+
+  it('runs nothing from the tags the render context emits with it, with and without a nonce', async () => {
+    const assets = {
+      entry: 'shell/entry.client',
+      modules: [{ href: '/x.mjs', integrity: PAYLOAD }],
+      css: [{ href: `/x.css?${PAYLOAD}`, integrity: PAYLOAD }],
+      fonts: [{ href: `/f.woff2?${PAYLOAD}` }],
+    };
+    const pieces = createPagePieces({ imports: {}, scopes: {}, integrity: {} }, assets, { mode: 'always', src: `/s.js?${PAYLOAD}`, integrity: PAYLOAD });
+    for (const nonce of [undefined, PAYLOAD]) {
+      const rc = createRenderContext({ url: '/', method: 'GET', headers: {} }, '/', nonce, pieces);
+      expect(await pageWith(rc.modulePreload() + rc.preload() + rc.css() + rc.importmap())).toBe(0);
+    }
+  });
+
+  it('is refused at start-up, before any page is served', async () => {
+    const host = createComposedHost(join(workspace, 'crafted'));
+    const path = join(host.roots.cart, 'dist/client/manifest.json');
+    const cart = JSON.parse(readFileSync(path, 'utf8'));
+    cart.integrity[cart.exports.widget.file] = PAYLOAD;
+    writeFileSync(path, JSON.stringify(cart));
+    await expect(spawnServer(host.root)).rejects.toThrow(`[esmx:ssr] expected integrity["${cart.exports.widget.file}"] in ${path}`);
+  });
 });

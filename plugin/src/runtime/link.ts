@@ -1,19 +1,21 @@
 /** Reads `<root>/dist/link.json` and the manifests of every linked module (from disk or from a URL). */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import {
   CLIENT_DIR,
   DIST_DIR,
   LINK_FILE,
   MANIFEST_FILE,
-  PROTOCOL_VERSION,
   REMOTE_CACHE_DIR,
   REMOTE_FETCH_TIMEOUT_MS,
   SERVER_DIR,
   TAG,
 } from '../constants';
+import { packageNameOf } from '../protocol/installed-version';
+import { locateJsonError } from '../protocol/json-position';
 import type { BuildManifest, LinkFile } from '../protocol/types';
+import { checkLinkFile, checkManifest, type CheckSource } from './check-manifest';
 
 export type { LinkFile };
 
@@ -43,40 +45,45 @@ function fail(message: string): never {
   throw new Error(`${TAG.ssr} ${message}`);
 }
 
-function readJson<T>(path: string, what: string, fix: string): { value: T; text: string } {
+/** JSON of a file or download; invalid JSON is refused with the line and column where it stops being JSON. */
+export function parseJson(text: string, what: string, source: CheckSource): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    const at = locateJsonError(text);
+    const where = at ? ` at line ${at.line}, column ${at.column} (expected ${at.expected})` : '';
+    fail(`expected ${what} at ${source.file} to be JSON, found invalid JSON${where}. Fix: ${source.fix}`);
+  }
+}
+
+function readJson(path: string, what: string, fix: string): { value: unknown; text: string } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {
     fail(`expected ${what} at ${path}, found no file. Fix: ${fix}`);
   }
-  try {
-    return { value: JSON.parse(text) as T, text };
-  } catch (error) {
-    fail(`expected ${what} at ${path} to be JSON, found invalid JSON (${(error as Error).message}). Fix: ${fix}`);
-  }
+  return { value: parseJson(text, what, { file: path, fix }), text };
 }
 
-function checkManifest(manifest: BuildManifest, where: string, name: string): BuildManifest {
-  if (manifest?.protocol !== PROTOCOL_VERSION) {
-    fail(
-      `expected protocol ${PROTOCOL_VERSION} in ${where}, found ${JSON.stringify(manifest?.protocol)}. ` +
-        `Fix: rebuild ${name} with this version of @esmx/nx.`,
-    );
+/** The module's name from its package.json, for a fix that can be pasted; a placeholder when it cannot be read. */
+function readModuleName(root: string): string {
+  try {
+    const { name } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    if (typeof name === 'string' && name !== '') return name;
+  } catch {
+    // No readable package.json: the fix below then names a placeholder.
   }
-  if (manifest.name !== name) {
-    fail(`expected the manifest at ${where} to belong to ${name}, found ${JSON.stringify(manifest.name)}. Fix: check link.json.`);
-  }
-  return manifest;
+  return '<module>';
 }
+
+const rebuildFix = (name: string) => `rebuild ${name} (nx run ${name}:build).`;
 
 export function readLinkFile(root: string): LinkFile {
   const path = join(root, DIST_DIR, LINK_FILE);
-  const { value } = readJson<LinkFile>(path, 'the link file', 'build the module first (nx run <project>:build).');
-  if (value?.protocol !== PROTOCOL_VERSION || typeof value.module !== 'string' || typeof value.modules !== 'object') {
-    fail(`expected ${path} to be { protocol: 2, module, modules }, found another shape. Fix: rebuild the module.`);
-  }
-  return value;
+  const name = readModuleName(root);
+  const { value } = readJson(path, 'the link file', `build ${name} first (nx run ${name}:build).`);
+  return checkLinkFile(value, { file: path, fix: rebuildFix(name) });
 }
 
 /**
@@ -113,8 +120,20 @@ async function fetchBytes(url: string, timeoutMs: number): Promise<Buffer> {
   }
 }
 
-function isSafeRelative(file: string): boolean {
-  return !isAbsolute(file) && !file.includes('\\') && !file.split('/').some((s) => s === '..' || s === '');
+const redeployFix = (name: string) =>
+  `redeploy ${name}: rebuild it (nx run ${name}:build) and publish its whole dist/ (client/ and server/) at the link URL.`;
+
+/**
+ * The files the server imports or the page names by export must be on disk: a manifest listing a file that is
+ * gone is a broken dist, said here in one line instead of as an import failure later.
+ */
+function checkExportFiles(manifest: BuildManifest, dir: string, manifestPath: string, fix: string): void {
+  for (const exp of Object.values(manifest.exports)) {
+    const path = join(dir, ...exp.file.split('/'));
+    if (!existsSync(path)) {
+      fail(`expected ${path} (export ${JSON.stringify(exp.name)} of ${manifestPath}), found no file. Fix: ${fix}`);
+    }
+  }
 }
 
 /**
@@ -129,24 +148,18 @@ async function downloadServerFiles(
 ): Promise<{ manifest: BuildManifest; text: string; dir: string }> {
   const bytes = await fetchBytes(serverUrl + MANIFEST_FILE, timeoutMs);
   const text = bytes.toString('utf8');
-  let manifest: BuildManifest;
-  try {
-    manifest = JSON.parse(text);
-  } catch {
-    fail(`expected JSON at ${serverUrl}${MANIFEST_FILE}, found something else. Fix: deploy dist/server there.`);
-  }
-  checkManifest(manifest, serverUrl + MANIFEST_FILE, name);
+  const source = { file: serverUrl + MANIFEST_FILE, fix: redeployFix(name) };
+  const manifest = checkManifest(parseJson(text, `the server manifest of ${name}`, source), name, 'server', source);
   const dir = join(cacheDir, name, createHash('sha256').update(text).digest('hex').slice(0, 16));
   if (!existsSync(join(dir, MANIFEST_FILE))) {
     const staging = `${dir}.tmp-${process.pid}`;
     for (const file of manifest.files ?? []) {
-      if (!isSafeRelative(file)) fail(`expected relative file names in ${serverUrl}${MANIFEST_FILE}, found ${file}.`);
       const content = await fetchBytes(serverUrl + file, timeoutMs);
       const expected = manifest.integrity?.[file];
       if (expected) {
         const [algorithm] = expected.split('-');
         const actual = `${algorithm}-${createHash(algorithm).update(content).digest('base64')}`;
-        if (actual !== expected) fail(`expected ${serverUrl}${file} to match ${expected}, found ${actual}. Fix: redeploy ${name}.`);
+        if (actual !== expected) fail(`expected ${serverUrl}${file} to match ${expected}, found ${actual}. Fix: ${redeployFix(name)}`);
       }
       const target = join(staging, ...file.split('/'));
       mkdirSync(dirname(target), { recursive: true });
@@ -165,6 +178,26 @@ async function downloadServerFiles(
   return { manifest, text, dir };
 }
 
+/**
+ * A server build that imports a linked module whose server build is missing would fail inside Node's resolver at
+ * import time, with a stack; said here instead, naming the missing manifest.
+ */
+function checkServerImports(modules: Record<string, LinkedModule>): void {
+  for (const importer of Object.values(modules)) {
+    for (const chunk of Object.values(importer.server?.chunks ?? {})) {
+      for (const specifier of chunk.externals ?? []) {
+        const used = modules[packageNameOf(specifier)];
+        if (!used || used.server || used === importer) continue;
+        const where = used.root ? join(used.root, DIST_DIR, SERVER_DIR, MANIFEST_FILE) : `${used.url}../${SERVER_DIR}/${MANIFEST_FILE}`;
+        fail(
+          `expected the server manifest of ${used.name} at ${where} (the server build of ${importer.name} imports ${specifier}), ` +
+            `found no file. Fix: ${rebuildFix(used.name)}`,
+        );
+      }
+    }
+  }
+}
+
 /** Loads link.json and every linked module's manifests. `fetchTimeoutMs` bounds each download of a URL-linked module. */
 export async function loadLinkedHost(
   root: string,
@@ -176,42 +209,43 @@ export async function loadLinkedHost(
   const cacheDir = options.cacheDir ?? join(absoluteRoot, DIST_DIR, REMOTE_CACHE_DIR);
   const modules: Record<string, LinkedModule> = {};
   for (const [name, entry] of Object.entries(link.modules)) {
-    if ('url' in entry && typeof entry.url === 'string') {
+    if ('url' in entry) {
       const url = entry.url.endsWith('/') ? entry.url : `${entry.url}/`;
       const clientBytes = await fetchBytes(url + MANIFEST_FILE, timeoutMs);
-      let client: BuildManifest;
-      try {
-        client = checkManifest(JSON.parse(clientBytes.toString('utf8')), url + MANIFEST_FILE, name);
-      } catch (error) {
-        if ((error as Error).message.startsWith(TAG.ssr)) throw error;
-        fail(`expected JSON at ${url}${MANIFEST_FILE}, found something else. Fix: deploy dist/client there.`);
-      }
+      const source = { file: url + MANIFEST_FILE, fix: redeployFix(name) };
+      const client = checkManifest(parseJson(clientBytes.toString('utf8'), `the client manifest of ${name}`, source), name, 'client', source);
       const server = await downloadServerFiles(name, toServerUrl({ url, serverUrl: (entry as { serverUrl?: string }).serverUrl }), cacheDir, timeoutMs);
       modules[name] = { name, url, client, server: server.manifest, serverText: server.text, serverDir: server.dir };
       continue;
     }
-    const dir = (entry as { dir?: string }).dir;
-    if (typeof dir !== 'string') fail(`expected { dir } or { url } for ${name} in link.json, found ${JSON.stringify(entry)}.`);
+    const { dir } = entry as { dir: string };
     const moduleRoot = resolve(absoluteRoot, dir);
     const clientDir = join(moduleRoot, DIST_DIR, CLIENT_DIR);
     const serverDir = join(moduleRoot, DIST_DIR, SERVER_DIR);
     const linked: LinkedModule = { name, root: moduleRoot, clientDir };
-    const rebuild = `build ${name} (nx run ${name}:build).`;
-    if (existsSync(join(clientDir, MANIFEST_FILE))) {
-      const { value } = readJson<BuildManifest>(join(clientDir, MANIFEST_FILE), `the client manifest of ${name}`, rebuild);
-      linked.client = checkManifest(value, join(clientDir, MANIFEST_FILE), name);
+    const fix = rebuildFix(name);
+    const clientManifest = join(clientDir, MANIFEST_FILE);
+    if (existsSync(clientManifest)) {
+      const { value } = readJson(clientManifest, `the client manifest of ${name}`, fix);
+      linked.client = checkManifest(value, name, 'client', { file: clientManifest, fix });
+      checkExportFiles(linked.client, clientDir, clientManifest, fix);
     }
-    if (existsSync(join(serverDir, MANIFEST_FILE))) {
-      const { value, text } = readJson<BuildManifest>(join(serverDir, MANIFEST_FILE), `the server manifest of ${name}`, rebuild);
-      linked.server = checkManifest(value, join(serverDir, MANIFEST_FILE), name);
+    const serverManifest = join(serverDir, MANIFEST_FILE);
+    if (existsSync(serverManifest)) {
+      const { value, text } = readJson(serverManifest, `the server manifest of ${name}`, fix);
+      linked.server = checkManifest(value, name, 'server', { file: serverManifest, fix });
+      checkExportFiles(linked.server, serverDir, serverManifest, fix);
       linked.serverText = text;
       linked.serverDir = serverDir;
+    } else if (name === link.module) {
+      fail(`expected the server manifest of ${name} (the host) at ${serverManifest}, found no file. Fix: ${fix}`);
     }
     if (!linked.client && !linked.server) {
-      fail(`expected ${join(moduleRoot, DIST_DIR)}${sep}{client,server}/${MANIFEST_FILE} for ${name}, found neither. Fix: ${rebuild}`);
+      fail(`expected ${join(moduleRoot, DIST_DIR)}${sep}{client,server}${sep}${MANIFEST_FILE} for ${name}, found neither. Fix: ${fix}`);
     }
     modules[name] = linked;
   }
-  if (!modules[link.module]) fail(`expected link.json to list the module itself (${link.module}), found it missing. Fix: rebuild.`);
+  if (!modules[link.module]) fail(`expected link.json to list the module itself (${link.module}), found it missing. Fix: ${rebuildFix(link.module)}`);
+  checkServerImports(modules);
   return { host: link.module, root: absoluteRoot, modules };
 }

@@ -227,3 +227,49 @@ describe('the page-asset walk resolves externals with the spec-exact resolver', 
     ]);
   });
 });
+
+describe('tag builders with hostile values (a crafted manifest, link file or option)', () => {
+  const HOSTILE = `"><script>alert(1)</script>'&`;
+  const ESCAPED = '&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&#39;&amp;';
+  const map: ImportMap = { imports: { [`x/${HOSTILE}`]: `/x/${HOSTILE}` }, scopes: {}, integrity: { [`/x/${HOSTILE}`]: HOSTILE } };
+  const assets = {
+    entry: `x/${HOSTILE}`,
+    modules: [{ href: `/x/${HOSTILE}`, integrity: HOSTILE }],
+    css: [{ href: `/x/${HOSTILE}.css`, integrity: HOSTILE }],
+    fonts: [{ href: `/x/${HOSTILE}.woff2` }],
+  };
+  const noScriptTag = (html: string) => expect(html).not.toMatch(/<script>alert|<\/script>alert|'&(?!amp;|#39;|quot;|lt;|gt;)/);
+
+  it.each([undefined, HOSTILE])('escapes every attribute of modulePreload, css and preload (nonce %j)', (nonce) => {
+    const rc = createRenderContext(params, '/', nonce, createPagePieces(map, assets, { mode: 'never', src: '', integrity: '' }));
+    const n = nonce ? ` nonce="${ESCAPED}"` : '';
+    expect(rc.modulePreload()).toBe(`<link rel="modulepreload" href="/x/${ESCAPED}" integrity="${ESCAPED}" crossorigin="anonymous"${n}>`);
+    expect(rc.css()).toBe(`<link rel="stylesheet" href="/x/${ESCAPED}.css" integrity="${ESCAPED}" crossorigin="anonymous"${n}>`);
+    expect(rc.preload()).toBe(
+      `<link rel="preload" as="style" href="/x/${ESCAPED}.css" integrity="${ESCAPED}" crossorigin="anonymous"${n}>` +
+        `<link rel="preload" as="font" href="/x/${ESCAPED}.woff2" crossorigin="anonymous"${n}>`,
+    );
+    for (const html of [rc.modulePreload(), rc.css(), rc.preload()]) noScriptTag(html);
+  });
+
+  it.each([undefined, HOSTILE])('keeps the import map, module entry and state inside their script (nonce %j)', (nonce) => {
+    const rc = createRenderContext(params, '/', nonce, createPagePieces(map, assets, { mode: 'never', src: '', integrity: '' }));
+    for (const html of [rc.importmap(), rc.moduleEntry(), rc.state(HOSTILE, HOSTILE)]) {
+      // One script element, closed once at the very end: nothing in a value can end it early.
+      expect(html.match(/<\/script>/g)).toHaveLength(1);
+      expect(html.endsWith('</script>')).toBe(true);
+    }
+    expect(JSON.parse(rc.importmap().replace(/^<script[^>]*>|<\/script>$/g, ''))).toEqual(map);
+  });
+
+  it('escapes the shim tags in both modes', () => {
+    expect(renderShimTags('always', `/s/${HOSTILE}`, HOSTILE, HOSTILE)).toBe(
+      `<script async src="/s/${ESCAPED}" integrity="${ESCAPED}" crossorigin="anonymous" nonce="${ESCAPED}"></script>`,
+    );
+    const auto = renderShimTags('auto', `/s/${HOSTILE}`, HOSTILE, HOSTILE);
+    expect(auto.match(/<\/script>/g)).toHaveLength(1);
+    expect(auto.startsWith(`<script nonce="${ESCAPED}">`)).toBe(true);
+    const props = auto.slice(auto.indexOf('{src:'), auto.lastIndexOf('}') + 1);
+    expect(runInNewContext(`(${props})`)).toEqual({ src: `/s/${HOSTILE}`, integrity: HOSTILE, crossOrigin: 'anonymous', async: true, nonce: HOSTILE });
+  });
+});

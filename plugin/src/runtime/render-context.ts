@@ -17,36 +17,28 @@ export interface PagePieces {
   plain: { importmap: string; modulePreload: string; preload: string; css: string; moduleEntry: string };
 }
 
+/** ` integrity="…" crossorigin="anonymous"` (both escaped: the value comes from a manifest), or nothing. */
+function integrityAttributes(integrity: string | undefined): string {
+  return integrity ? ` integrity="${escapeAttribute(integrity)}" crossorigin="anonymous"` : '';
+}
+
 function renderModulePreload(modules: PageAsset[], nonce: string | undefined): string {
   const n = nonceAttribute(nonce);
   return modules
-    .map(
-      (m) =>
-        `<link rel="modulepreload" href="${escapeAttribute(m.href)}"${
-          m.integrity ? ` integrity="${m.integrity}" crossorigin="anonymous"` : ''
-        }${n}>`,
-    )
+    .map((m) => `<link rel="modulepreload" href="${escapeAttribute(m.href)}"${integrityAttributes(m.integrity)}${n}>`)
     .join('');
 }
 
 function renderCss(css: PageAsset[], nonce: string | undefined): string {
   const n = nonceAttribute(nonce);
-  return css
-    .map(
-      (c) =>
-        `<link rel="stylesheet" href="${escapeAttribute(c.href)}"${c.integrity ? ` integrity="${c.integrity}" crossorigin="anonymous"` : ''}${n}>`,
-    )
-    .join('');
+  return css.map((c) => `<link rel="stylesheet" href="${escapeAttribute(c.href)}"${integrityAttributes(c.integrity)}${n}>`).join('');
 }
 
 function renderPreload(assets: PageAssets, nonce: string | undefined): string {
   const n = nonceAttribute(nonce);
   // Same integrity and CORS mode as the stylesheet link, or the browser fetches it twice and warns.
   const styles = assets.css.map(
-    (c) =>
-      `<link rel="preload" as="style" href="${escapeAttribute(c.href)}"${
-        c.integrity ? ` integrity="${c.integrity}" crossorigin="anonymous"` : ''
-      }${n}>`,
+    (c) => `<link rel="preload" as="style" href="${escapeAttribute(c.href)}"${integrityAttributes(c.integrity)}${n}>`,
   );
   const fonts = assets.fonts.map(
     (f) => `<link rel="preload" as="font" href="${escapeAttribute(f.href)}" crossorigin="anonymous"${n}>`,

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { RUNTIME_URL_DIR, TAG } from '../constants';
-import { escapeAttribute, nonceAttribute } from './escape';
+import { escapeAttribute, nonceAttribute, serializeForScript } from './escape';
 import { describeMemoryFile, type StaticFile } from './static-files';
 
 /** When the page loads es-module-shims: `auto` (feature test), `always`, `never`. */
@@ -66,11 +66,11 @@ export function loadShim(): Shim {
 export function renderShimTags(mode: ShimMode, src: string, integrity: string, nonce: string | undefined): string {
   if (mode === 'never') return '';
   if (mode === 'always') {
-    return `<script async src="${escapeAttribute(src)}" integrity="${integrity}" crossorigin="anonymous"${nonceAttribute(nonce)}></script>`;
+    return `<script async src="${escapeAttribute(src)}" integrity="${escapeAttribute(integrity)}" crossorigin="anonymous"${nonceAttribute(nonce)}></script>`;
   }
-  const props = `src:${JSON.stringify(src)},integrity:${JSON.stringify(integrity)},crossOrigin:"anonymous",async:true${
-    nonce ? `,nonce:${JSON.stringify(nonce)}` : ''
-  }`.replace(/</g, '\\u003c');
+  const props = `src:${serializeForScript(src)},integrity:${serializeForScript(integrity)},crossOrigin:"anonymous",async:true${
+    nonce ? `,nonce:${serializeForScript(nonce)}` : ''
+  }`;
   return (
     `<script${nonceAttribute(nonce)}>HTMLScriptElement.supports&&HTMLScriptElement.supports("importmap")||` +
     `document.head.appendChild(Object.assign(document.createElement("script"),{${props}}))</script>`

@@ -1,15 +1,24 @@
 /**
  * Static files of one linked module, served under `/<name>/` from its `dist/client`. Only files found by walking
  * that directory at load time are ever served (a lookup in an index, never a path join on user input), so no
- * request path can reach outside it; hostile paths are additionally answered 400 before the lookup.
+ * request path can reach outside it; hostile paths are additionally answered 400 before the lookup. Dotfiles and
+ * dot-folders (`.env`, `.git/`) are never indexed, and a path naming one is answered 404 before the lookup.
+ *
+ * Hand-written on purpose: the path check (`decodeStaticPath`: the index lookup makes it a second fence, and it
+ * must answer 400 for what a file-system-joining server would have to guard against), the ETag (one hash per
+ * file and encoding computed at index time, compared in `matchesEtag`: `If-None-Match` is the only conditional
+ * an immutable, hashed asset needs). Range requests are not served (no `Accept-Ranges`): module files are small
+ * and compressed, and a client that asks for a range gets the whole file, which HTTP allows.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, readdirSync, statSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import { extname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
 import { contentType } from 'mime-types';
+import Negotiator from 'negotiator';
 import { CACHE_CONTROL_IMMUTABLE, CACHE_CONTROL_REVALIDATE, FINAL_INFIX } from '../constants';
 
 const gzipAsync = promisify(gzip);
@@ -30,7 +39,7 @@ export interface StaticFile {
   cacheControl: string;
   compressible: boolean;
   /** Loaded on first request and kept: identity, gzip and brotli bodies (precompressed siblings win). */
-  bodies?: Promise<{ identity: Buffer; gzip?: Buffer; br?: Buffer }>;
+  bodies?: Promise<Bodies>;
 }
 
 export type StaticIndex = Map<string, StaticFile>;
@@ -64,6 +73,8 @@ export function indexDirectory(dir: string): StaticIndex {
       return;
     }
     for (const dirent of entries) {
+      // Dotfiles and dot-folders are build or tool state (`.env`, `.git/`, `.cache/`), never a served asset.
+      if (dirent.name.startsWith('.')) continue;
       const rel = prefix + dirent.name;
       const path = join(current, dirent.name);
       if (dirent.isDirectory()) walk(path, `${rel}/`);
@@ -84,35 +95,48 @@ export function describeMemoryFile(name: string, content: Buffer): StaticFile {
   return file;
 }
 
-async function loadBodies(
-  file: StaticFile,
-  identity: Buffer,
-  index: StaticIndex | undefined,
-  rel?: string,
-): Promise<{ identity: Buffer; gzip?: Buffer; br?: Buffer }> {
+type Bodies = { identity: Buffer; gzip?: Buffer; br?: Buffer };
+
+/** A precompressed sibling that vanished since indexing is made again from the identity body. */
+async function readSibling(file: StaticFile | undefined): Promise<Buffer | undefined> {
+  if (!file) return undefined;
+  try {
+    return await readFile(file.path);
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+}
+
+async function loadBodies(file: StaticFile, identity: Buffer, index: StaticIndex | undefined, rel?: string): Promise<Bodies> {
   if (!file.compressible) return { identity };
   const pre = (suffix: string) => (index && rel ? index.get(rel + suffix) : undefined);
-  const gz = pre('.gz');
-  const brFile = pre('.br');
+  const [gzipPre, brPre] = await Promise.all([readSibling(pre('.gz')), readSibling(pre('.br'))]);
   const [gzipBody, brBody] = await Promise.all([
-    gz ? readFileSync(gz.path) : gzipAsync(identity, { level: 9 }),
-    brFile
-      ? readFileSync(brFile.path)
-      : brotliAsync(identity, {
-          params: {
-            [zlibConstants.BROTLI_PARAM_QUALITY]: 11,
-            [zlibConstants.BROTLI_PARAM_SIZE_HINT]: identity.length,
-          },
-        }),
+    gzipPre ?? gzipAsync(identity, { level: 9 }),
+    brPre ??
+      brotliAsync(identity, {
+        params: {
+          [zlibConstants.BROTLI_PARAM_QUALITY]: 11,
+          [zlibConstants.BROTLI_PARAM_SIZE_HINT]: identity.length,
+        },
+      }),
   ]);
   return { identity, gzip: gzipBody.length < identity.length ? gzipBody : undefined, br: brBody.length < identity.length ? brBody : undefined };
 }
 
+/** A file removed since the directory was indexed (a redeploy, a clean): the request gets 404, not 500. */
+function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
 /**
  * Validates the still percent-encoded path after `/<name>/` and decodes it: 400 for backslashes, NUL, encoded
- * slashes or `%25` (double encoding), malformed escapes, empty / `.` / `..` segments and drive letters.
+ * slashes or `%25` (double encoding), malformed escapes, empty / `.` / `..` segments and drive letters; 404 for a
+ * dotfile or dot-folder, however it is encoded (`.env`, `%2eenv`, `a/.git/config`).
  */
-export function decodeStaticPath(raw: string): { path: string } | { status: 400 } {
+export function decodeStaticPath(raw: string): { path: string } | { status: 400 | 404 } {
   if (/[\\\0]/.test(raw) || /%(00|2f|5c|25)/i.test(raw)) return { status: 400 };
   let decoded: string;
   try {
@@ -123,21 +147,31 @@ export function decodeStaticPath(raw: string): { path: string } | { status: 400 
   if (/[\\\0]/.test(decoded)) return { status: 400 };
   const segments = decoded.split('/');
   if (segments.some((s) => s === '' || s === '.' || s === '..' || /^[a-zA-Z]:/.test(s))) return { status: 400 };
+  if (segments.some((s) => s.charCodeAt(0) === 0x2e)) return { status: 404 };
   return { path: decoded };
 }
 
-function acceptedEncodings(header: string | undefined): { br: boolean; gzip: boolean } {
-  const result = { br: false, gzip: false };
-  if (!header) return result;
-  for (const part of header.split(',')) {
-    const [token, ...params] = part.trim().toLowerCase().split(';');
-    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-    if (q && Number(q.slice(2)) === 0) continue;
-    if (token === 'br') result.br = true;
-    else if (token === 'gzip' || token === 'x-gzip') result.gzip = true;
-    else if (token === '*') result.br = result.gzip = true;
-  }
-  return result;
+/** Server preference among codings the client rates equally: the smallest body first. */
+const PREFERRED_ENCODINGS = ['br', 'gzip', 'identity'];
+
+// @types/negotiator lags the library: `encodings(available, { preferred })` exists since negotiator 0.6.3.
+type EncodingsWithPreference = (available: readonly string[], options: { preferred: readonly string[] }) => string[];
+
+/**
+ * The coding to send, negotiated by `negotiator` (q-values, `q=0` excludes, `*` covers only codings not named).
+ * When the client refuses every coding we have, identity included (`identity;q=0`), identity is sent anyway:
+ * RFC 9110 §12.5.3 lets a server send an unacceptable coding rather than 406, and a 406 for a script would only
+ * break the page.
+ */
+export function negotiateEncoding(header: string | undefined, bodies: Bodies): 'br' | 'gzip' | 'identity' {
+  if (!header) return 'identity';
+  const available = PREFERRED_ENCODINGS.filter((coding) => coding === 'identity' || bodies[coding as 'br' | 'gzip']);
+  if (available.length === 1) return 'identity';
+  const negotiator = new Negotiator({ headers: { 'accept-encoding': header } });
+  const encodings = (negotiator.encodings as unknown as EncodingsWithPreference).call(negotiator, available, {
+    preferred: PREFERRED_ENCODINGS,
+  });
+  return (encodings[0] as 'br' | 'gzip' | 'identity' | undefined) ?? 'identity';
 }
 
 function matchesEtag(header: string | undefined, etag: string): boolean {
@@ -146,9 +180,19 @@ function matchesEtag(header: string | undefined, etag: string): boolean {
   return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
 }
 
+/**
+ * A plain-text status response. The reason phrase is passed explicitly: a `writeHead` that threw (an invalid
+ * header value from a handler) has already set `statusMessage` for its own status, and Node would reuse it
+ * (`500 OK`). Headers set before the failure are dropped for the same reason, `connection` aside.
+ */
 export function sendStatus(res: ServerResponse, status: number, extra: Record<string, string> = {}): void {
   const body = `${status} ${STATUS_CODES[status] ?? ''}\n`;
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), ...extra });
+  for (const name of res.getHeaderNames()) if (name !== 'connection') res.removeHeader(name);
+  res.writeHead(status, STATUS_CODES[status] ?? '', {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    ...extra,
+  });
   res.end(body);
 }
 
@@ -177,6 +221,12 @@ export async function serveFile(
       res.end();
       return;
     }
+    try {
+      await stat(file.path);
+    } catch (error) {
+      if (isMissing(error)) return sendStatus(res, 404);
+      throw error;
+    }
     headers['content-length'] = file.size;
     res.writeHead(200, headers);
     if (req.method === 'HEAD') res.end();
@@ -184,23 +234,29 @@ export async function serveFile(
     return;
   }
   if (!file.bodies) {
-    const loading = loadBodies(file, readFileSync(file.path), index, rel);
+    const loading = readFile(file.path).then((identity) => loadBodies(file, identity, index, rel));
     file.bodies = loading;
-    // A failed load (a precompressed sibling gone since indexing) fails this request, not every later one.
+    // A failed load (the file gone since indexing) fails this request, not every later one.
     loading.catch(() => {
       if (file.bodies === loading) file.bodies = undefined;
     });
   }
-  const bodies = await file.bodies;
-  const accepted = acceptedEncodings(req.headers['accept-encoding'] as string | undefined);
+  let bodies: Bodies;
+  try {
+    bodies = await file.bodies;
+  } catch (error) {
+    if (isMissing(error)) return sendStatus(res, 404);
+    throw error;
+  }
+  const coding = negotiateEncoding(req.headers['accept-encoding'], bodies);
   let body = bodies.identity;
   // Each encoding is its own representation, so it gets its own strong validator.
-  if (accepted.br && bodies.br) {
-    body = bodies.br;
+  if (coding === 'br') {
+    body = bodies.br!;
     headers['content-encoding'] = 'br';
     headers.etag = `${file.etag.slice(0, -1)}-br"`;
-  } else if (accepted.gzip && bodies.gzip) {
-    body = bodies.gzip;
+  } else if (coding === 'gzip') {
+    body = bodies.gzip!;
     headers['content-encoding'] = 'gzip';
     headers.etag = `${file.etag.slice(0, -1)}-gz"`;
   }
