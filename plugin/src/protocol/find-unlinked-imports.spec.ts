@@ -44,10 +44,11 @@ describe('findUnlinkedImports', () => {
         module: 'shell',
         package: 'promo',
         message:
-          '[esmx:protocol] shell: src/app.tsx:4 imports "promo/widget" from the esmx module "promo", which is not in esmx.uses (nor used by a module it uses), so the build cannot link it',
-        found: 'esmx.uses: ["cart"]',
+          '[esmx:protocol] shell: src/app.tsx:4 imports "promo/widget", but "promo" is not in the esmx.uses of shell: "promo" is an esmx module, ' +
+          'so the import is neither linked nor safe to bundle (it would be a second, private copy of that module)',
+        found: '"promo/widget" in src/app.tsx:4',
         required: '"promo" in esmx.uses',
-        fix: `add "promo" to esmx.uses in ${path.join(root, 'apps/shell/package.json')} (nx g @esmx/nx:link --from=shell --to=promo), or remove the import`,
+        fix: `add "promo" to esmx.uses in ${path.join(root, 'apps/shell/package.json')}, or remove the import`,
       },
     ]);
   });

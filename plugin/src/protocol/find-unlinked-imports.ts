@@ -31,10 +31,13 @@ export function findUnlinkedImports(resolution: Resolution): Diagnostic[] {
         code: 'E_NOT_LINKED',
         module: module.name,
         package: pkg,
-        text: `${where} imports "${specifier}" from the esmx module "${pkg}", which is not in esmx.uses (nor used by a module it uses), so the build cannot link it`,
-        found: `esmx.uses: ${JSON.stringify(module.uses)}`,
+        // Same shape as the bundler's build-time check, which reports the same code for the same mistake.
+        text:
+          `${where} imports "${specifier}", but "${pkg}" is not in the esmx.uses of ${module.name}: "${pkg}" is an esmx module, ` +
+          `so the import is neither linked nor safe to bundle (it would be a second, private copy of that module)`,
+        found: `"${specifier}" in ${where}`,
         required: `"${pkg}" in esmx.uses`,
-        fix: `add "${pkg}" to esmx.uses in ${module.packageJsonPath} (nx g @esmx/nx:link --from=${module.name} --to=${pkg}), or remove the import`,
+        fix: `add "${pkg}" to esmx.uses in ${module.packageJsonPath}, or remove the import`,
       }),
     );
   }

@@ -138,7 +138,7 @@ describe('@esmx/nx:validate', () => {
     expect(diagnostics[0].fix).toBe(
       `create ${path.join(workspace, 'apps/cart/src/widget.tsx')} or correct esmx.exports["./widget"] in ${path.join(workspace, 'apps/cart/package.json')}`,
     );
-    expect(diagnostics[1].message).toContain('shell: src/entry.client.ts:2 imports "promo/widget" from the esmx module "promo"');
+    expect(diagnostics[1].message).toContain('shell: src/entry.client.ts:2 imports "promo/widget", but "promo" is not in the esmx.uses of shell');
     expect(diagnostics[1].fix).toMatch(/^add "promo" to esmx\.uses in /);
   });
 
