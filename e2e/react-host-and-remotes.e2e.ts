@@ -84,6 +84,10 @@ describe('react host with a react remote and an html remote', () => {
       expect(body).toContain('<h1>shell</h1>');
       expect(body).toContain('data-esmx-widget="cart"');
       expect(body).toContain('data-esmx-widget="promo"');
+      // Each remote is an island of its own, rendered in isolation, and none fell back.
+      expect(body).toContain('<section data-esmx-remote="cart"><section data-esmx-widget="cart">');
+      expect(body).toContain('<section data-esmx-remote="promo"><section data-esmx-widget="promo">');
+      expect(body).not.toContain('data-esmx-failed');
       expect(body).toContain('<script type="importmap"');
       expect(body).toMatch(/<link rel="modulepreload"[^>]+integrity="sha384-/);
       // Which module provided react: the host's footer lists what each linked module provides.
@@ -111,6 +115,10 @@ describe('react host with a react remote and an html remote', () => {
         const promoButton = page.locator('[data-esmx-widget="promo"] button');
         await promoButton.click();
         await expect(promoButton.textContent()).resolves.toBe('Count: 1');
+        // The host's own UI hydrates beside the remotes' islands.
+        const hostButton = page.locator('#root button');
+        await hostButton.click();
+        await expect(hostButton.textContent()).resolves.toBe('Clicks: 1');
 
         // One copy of react, every script a target of the import map (or a chunk of one), no console noise.
         expect(scripts.filter((path) => path === importMap.imports.react)).toHaveLength(1);

@@ -2,7 +2,9 @@
 export { readModule, type ReadModuleResult } from './read-module';
 export { validateDeclaration } from './validate-declaration';
 export { resolveModule } from './resolve-module';
-export { checkTargets } from './check-targets';
+export { checkTargets, checkUsedTargets } from './check-targets';
+export { findUnlinkedImports } from './find-unlinked-imports';
+export { scanImports, type ScannedImport } from './scan-imports';
 export { hasErrors } from './diagnostics';
 export { formatDiagnostic, formatReport, type FormatOptions } from './format-report';
 export { packageNameOf } from './installed-version';

@@ -121,6 +121,27 @@ describe('@esmx/nx:validate', () => {
     ]);
   });
 
+  it("checks the export files of every module it uses and the modules its sources import without using them", async () => {
+    writeModuleSet(workspace, [
+      { ...healthy[0], esmx: { entry: { client: './src/entry.client.ts' }, uses: ['cart', 'shared'] }, files: ['src/entry.client.ts'] },
+      { ...healthy[1], esmx: { exports: { './widget': './src/widget.tsx' }, uses: ['shared'] } },
+      healthy[2],
+      { name: 'promo', dir: 'apps/promo', esmx: { exports: { './widget': './src/widget.ts' } }, files: ['src/widget.ts'], built: true },
+    ]);
+    fs.writeFileSync(path.join(workspace, 'apps/shell/src/entry.client.ts'), "import('cart/widget');\nimport('promo/widget');\n");
+    await expect(runValidateExecutor({ json: true }, context('shell', 'apps/shell'))).resolves.toEqual({ success: false });
+    const { diagnostics } = JSON.parse(out.join(''));
+    expect(diagnostics.map((d: { code: string; module: string; package?: string }) => [d.code, d.module, d.package])).toEqual([
+      ['E_TARGET_MISSING', 'cart', undefined],
+      ['E_NOT_LINKED', 'shell', 'promo'],
+    ]);
+    expect(diagnostics[0].fix).toBe(
+      `create ${path.join(workspace, 'apps/cart/src/widget.tsx')} or correct esmx.exports["./widget"] in ${path.join(workspace, 'apps/cart/package.json')}`,
+    );
+    expect(diagnostics[1].message).toContain('shell: src/entry.client.ts:2 imports "promo/widget", but "promo" is not in the esmx.uses of shell');
+    expect(diagnostics[1].fix).toMatch(/^add "promo" to esmx\.uses in /);
+  });
+
   it('succeeds with warnings only (an unbuilt used module)', async () => {
     writeModuleSet(workspace, [healthy[0], { ...healthy[1], built: false }, healthy[2]]);
     await expect(runValidateExecutor({}, context('shell', 'apps/shell'))).resolves.toEqual({ success: true });

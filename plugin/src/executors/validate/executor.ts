@@ -2,14 +2,15 @@ import type { ExecutorContext } from '@nx/devkit';
 import * as path from 'node:path';
 import { TAG } from '../../constants';
 import { writeLinkGraphPage } from '../../protocol/link-graph/index';
-import { hasErrors, resolveModule } from '../../protocol/index';
+import { checkUsedTargets, findUnlinkedImports, hasErrors, resolveModule } from '../../protocol/index';
 import { getModuleRoot } from '../lib/get-module-root';
 import { normalizeOptions } from './lib/normalize-options';
 import { renderJsonEnvelope, renderReport } from './lib/render-output';
 import type { ValidateExecutorSchema } from './schema';
 
 /**
- * `@esmx/nx:validate`: the module's whole resolution without building. Prints the readable report, or with
+ * `@esmx/nx:validate`: the module's whole resolution without building, the export files of every module it uses and
+ * the modules its sources import without linking them. Prints the readable report, or with
  * `--json` only the envelope `{ diagnostics, supply, mounts }` on stdout; fails only when there is an error.
  */
 export default async function runValidateExecutor(
@@ -24,7 +25,12 @@ export default async function runValidateExecutor(
   const options = normalized.options;
   const root = getModuleRoot(context, TAG.validate, 'nx run <module>:validate');
   if (!root) return { success: false };
-  const resolution = resolveModule(root, { links: options.links, checkFiles: true, requireBuilt: false });
+  const resolved = resolveModule(root, { links: options.links, checkFiles: true, requireBuilt: false });
+  // What the build of this module would hit: a used module's missing export file, an import of a module not linked.
+  const resolution = {
+    ...resolved,
+    diagnostics: [...resolved.diagnostics, ...checkUsedTargets(resolved), ...findUnlinkedImports(resolved)],
+  };
   process.stdout.write(options.json ? renderJsonEnvelope(resolution) : renderReport(resolution));
   if (options.linkGraph) {
     const file = writeLinkGraphPage(resolution, path.resolve(context.root, options.linkGraph));

@@ -3,6 +3,7 @@ import { readJson, readNxJson } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { validateDeclaration } from '../../protocol';
 import { appGenerator } from './generator';
+import { linkGenerator } from '../link/generator';
 import type { AppGeneratorSchema } from './schema';
 
 const REACT_PROVIDES = ['react', 'react-dom', 'react-dom/client', 'react-dom/server', 'react/jsx-runtime'];
@@ -86,6 +87,8 @@ describe('@esmx/nx:app', () => {
         'src/entry.client.tsx',
         'src/entry.server.spec.tsx',
         'src/entry.server.tsx',
+        'src/islands.ts',
+        'src/remotes.ts',
         'tsconfig.json',
       ]);
     });
@@ -95,13 +98,13 @@ describe('@esmx/nx:app', () => {
       const server = tree.read('apps/shell/src/entry.server.tsx', 'utf-8') ?? '';
       expect(server).toContain("import type { RenderContext } from '@esmx/nx/runtime';");
       expect(server).toContain('export default async function render(rc: RenderContext): Promise<void>');
-      const order = ['<link rel="icon" href="data:,">', '${rc.importmap()}', '${rc.modulePreload()}', '${rc.css()}', '<div id="root">${app}</div>', '${rc.moduleEntry()}'];
+      const order = ['<link rel="icon" href="data:,">', '${rc.importmap()}', '${rc.modulePreload()}', '${rc.css()}', '<div id="root">${app}</div>', '${remotes}', '${rc.moduleEntry()}'];
       const positions = order.map((piece) => server.indexOf(piece));
       expect(positions.every((position) => position > 0)).toBe(true);
       expect([...positions].sort((a, b) => a - b)).toEqual(positions);
       const client = tree.read('apps/shell/src/entry.client.tsx', 'utf-8');
       expect(client).toBe(
-        "import { hydrateRoot } from 'react-dom/client';\nimport { App } from './app';\n\nconst root = document.getElementById('root');\nif (root) hydrateRoot(root, <App />);\n",
+        "import { hydrateRoot } from 'react-dom/client';\nimport { App } from './app';\nimport { hydrateRemotes } from './islands';\n\nhydrateRemotes();\nconst root = document.getElementById('root');\nif (root) hydrateRoot(root, <App />);\n",
       );
     });
 
@@ -114,8 +117,9 @@ describe('@esmx/nx:app', () => {
   });
 
   describe('a remote with --host', () => {
-    it('exports ./widget, and the host uses it, depends on it and renders it (React into React)', async () => {
+    it('exports ./widget, and the host uses it, depends on it and lists it among its isolated remotes (React into React)', async () => {
       await createReactWorkspace(tree);
+      const app = tree.read('apps/shell/src/app.tsx', 'utf-8');
       await generate(tree, { directory: 'apps/cart', role: 'remote', host: 'shell' });
       const remote = readJson(tree, 'apps/cart/package.json');
       expect(remote.esmx).toEqual({
@@ -135,15 +139,22 @@ describe('@esmx/nx:app', () => {
       const widget = tree.read('apps/cart/src/widget.tsx', 'utf-8') ?? '';
       expect(widget).toContain("import { useState } from 'react';");
       expect(widget).toContain('<button type="button" onClick={() => setCount((value) => value + 1)}>');
+      // The widget contract: server markup without react-dom/server in the browser, hydrate and mount on the shared React.
+      expect(widget).toContain("export async function render(): Promise<string> {\n  const { renderToString } = await import('react-dom/server');");
+      expect(widget).not.toMatch(/^import .*'react-dom\/server'/m);
+      expect(widget).toContain('export function hydrate(element: Element): void {\n  hydrateRoot(element, <Widget />);');
+      expect(widget).toContain('export function mount(element: Element): void {\n  createRoot(element).render(<Widget />);');
       const host = readJson(tree, 'apps/shell/package.json');
       expect(host.esmx.uses).toEqual(['shared', 'cart']);
       expect(host.dependencies.cart).toBe('*');
-      const app = tree.read('apps/shell/src/app.tsx', 'utf-8') ?? '';
-      expect(app.startsWith("import { Widget as CartWidget } from 'cart/widget';\n// esmx:imports")).toBe(true);
-      expect(app).toContain('      <CartWidget />\n      {/* esmx:widgets');
+      // An island of its own, not a component of the host's App: loaded dynamically on both sides.
+      expect(tree.read('apps/shell/src/app.tsx', 'utf-8')).toBe(app);
+      expect(tree.read('apps/shell/src/remotes.ts', 'utf-8')).toContain(
+        "export const remotes: Remote[] = [\n  { name: 'cart', load: () => import('cart/widget') },\n  // esmx:widgets",
+      );
     });
 
-    it('embeds a plain-HTML remote in a React host through the HtmlRemote component', async () => {
+    it('lists a plain-HTML remote in a React host the same way: one widget contract for both frameworks', async () => {
       await createReactWorkspace(tree);
       await generate(tree, { directory: 'apps/promo', role: 'remote', framework: 'html', host: 'shell' });
       expect(readJson(tree, 'apps/promo/package.json').esmx).toEqual({
@@ -151,35 +162,45 @@ describe('@esmx/nx:app', () => {
         exports: { './widget': './src/widget.ts' },
       });
       expect(readJson(tree, 'apps/promo/package.json').dependencies).toBeUndefined();
-      const app = tree.read('apps/shell/src/app.tsx', 'utf-8') ?? '';
-      expect(app).toContain("import { HtmlRemote } from './html-remote';\n");
-      expect(app).toContain("import { renderWidget as renderPromoWidget, mountWidget as mountPromoWidget } from 'promo/widget';\n");
-      expect(app).toContain('<HtmlRemote name="promo" render={renderPromoWidget} mount={mountPromoWidget} />');
-      expect(tree.read('apps/shell/src/html-remote.tsx', 'utf-8')).toContain('dangerouslySetInnerHTML={{ __html: render() }}');
+      expect(tree.read('apps/shell/src/remotes.ts', 'utf-8')).toContain("  { name: 'promo', load: () => import('promo/widget') },\n");
+      expect(tree.exists('apps/shell/src/html-remote.tsx')).toBe(false);
       const widget = tree.read('apps/promo/src/widget.ts', 'utf-8') ?? '';
-      expect(widget).toContain('export function renderWidget(): string');
+      expect(widget).toContain('export function render(): string');
+      expect(widget).toContain('export function hydrate(element: Element): void');
+      expect(widget).toContain('export function mount(element: Element): void');
       expect(widget).toContain("button.addEventListener('click'");
     });
 
-    it('renders and mounts an HTML remote in an HTML host', async () => {
+    it('renders and hydrates an HTML remote in an HTML host as an island', async () => {
       await generate(tree, { directory: 'apps/page', framework: 'html' });
+      const app = tree.read('apps/page/src/app.ts', 'utf-8');
       await generate(tree, { directory: 'apps/bar', role: 'remote', framework: 'html', host: 'page' });
-      const app = tree.read('apps/page/src/app.ts', 'utf-8') ?? '';
-      expect(app).toContain("import { renderWidget as renderBarWidget, mountWidget as mountBarWidget } from 'bar/widget';\n");
-      expect(app).toContain('    `<div data-esmx-remote="bar">${renderBarWidget()}</div>`,\n    // esmx:widgets');
-      expect(app).toContain(`  mountBarWidget(root.querySelector('[data-esmx-remote="bar"]')!);\n  // esmx:mount`);
+      expect(tree.read('apps/page/src/app.ts', 'utf-8')).toBe(app);
+      expect(tree.read('apps/page/src/remotes.ts', 'utf-8')).toContain("  { name: 'bar', load: () => import('bar/widget') },\n  // esmx:widgets");
+      expect(tree.read('apps/page/src/entry.server.ts', 'utf-8')).toContain('const remotes = await renderRemotes(rc);');
+      expect(tree.read('apps/page/src/entry.client.ts', 'utf-8')).toContain('hydrateRemotes();');
       expect(readJson(tree, 'apps/page/package.json').esmx.uses).toEqual(['bar']);
     });
 
-    it('links a React remote into an HTML host without a sample import, and says why', async () => {
-      const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    it('lists a React remote in an HTML host too: the island renders it on the server and hydrates it on the shared React', async () => {
       await generate(tree, { directory: 'libs/shared', role: 'provider' });
       await generate(tree, { directory: 'apps/page', framework: 'html' });
-      const before = tree.read('apps/page/src/app.ts', 'utf-8');
       await generate(tree, { directory: 'apps/cart', role: 'remote', host: 'page' });
       expect(readJson(tree, 'apps/page/package.json').esmx.uses).toEqual(['cart']);
-      expect(tree.read('apps/page/src/app.ts', 'utf-8')).toBe(before);
-      expect(warn.mock.calls.join('\n')).toContain('sample import of cart/widget into page skipped: page renders plain HTML');
+      expect(tree.read('apps/page/src/remotes.ts', 'utf-8')).toContain("  { name: 'cart', load: () => import('cart/widget') },\n");
+    });
+
+    it('skips the sample import of a remote whose widget lacks the contract, and says what it lacks', async () => {
+      const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+      await createReactWorkspace(tree);
+      await generate(tree, { directory: 'apps/old', role: 'remote' });
+      tree.write('apps/old/src/widget.tsx', 'export function Widget() {\n  return null;\n}\n');
+      const before = tree.read('apps/shell/src/remotes.ts', 'utf-8');
+      await linkGenerator(tree, { from: 'shell', to: 'old', import: true, skipInstall: true });
+      expect(tree.read('apps/shell/src/remotes.ts', 'utf-8')).toBe(before);
+      expect(warn.mock.calls.join('\n')).toContain(
+        'sample import of old/widget into shell skipped: apps/old/src/widget.tsx does not export render, hydrate, mount; a remote widget exports render(), hydrate(element) and mount(element)',
+      );
     });
   });
 

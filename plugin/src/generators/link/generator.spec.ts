@@ -45,22 +45,24 @@ describe('@esmx/nx:link', () => {
     expect(tree.read('apps/shell/src/app.tsx', 'utf-8')).toBe(app);
   });
 
-  it('with --import gives two remotes whose names differ only in punctuation distinct bindings', async () => {
-    await generate(tree, { directory: 'apps/cart-ui' });
-    await generate(tree, { directory: 'apps/cart.ui' });
-    await linkGenerator(tree, { from: 'shell', to: 'cart-ui', import: true, skipInstall: true });
-    await linkGenerator(tree, { from: 'shell', to: 'cart.ui', import: true, skipInstall: true });
-    const app = tree.read('apps/shell/src/app.tsx', 'utf-8')!;
-    expect(app).toContain("import { Widget as CartUiWidget } from 'cart-ui/widget';");
-    expect(app).toContain("import { Widget as CartUi2Widget } from 'cart.ui/widget';");
-    expect(app).toContain('<CartUiWidget />');
-    expect(app).toContain('<CartUi2Widget />');
+  it('with --import lists the remote in the host\'s islands, each remote once', async () => {
+    const app = tree.read('apps/shell/src/app.tsx', 'utf-8');
+    await linkGenerator(tree, { from: 'shell', to: 'cart', import: true, skipInstall: true });
+    await linkGenerator(tree, { from: 'shell', to: 'promo', import: true, skipInstall: true });
+    expect(tree.read('apps/shell/src/remotes.ts', 'utf-8')).toContain(
+      "export const remotes: Remote[] = [\n  { name: 'cart', load: () => import('cart/widget') },\n  { name: 'promo', load: () => import('promo/widget') },\n  // esmx:widgets",
+    );
+    expect(tree.read('apps/shell/src/app.tsx', 'utf-8')).toBe(app);
   });
 
-  it('with --import renders the widget in the host', async () => {
+  it('says why a sample import is skipped when the host has no remotes list', async () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    tree.delete('apps/shell/src/remotes.ts');
     await linkGenerator(tree, { from: 'shell', to: 'cart', import: true, skipInstall: true });
-    expect(tree.read('apps/shell/src/app.tsx', 'utf-8')).toContain("import { Widget as CartWidget } from 'cart/widget';");
-    expect(tree.read('apps/shell/src/app.tsx', 'utf-8')).toContain('<CartWidget />');
+    expect(readJson(tree, 'apps/shell/package.json').esmx.uses).toEqual(['shared', 'cart']);
+    expect(warn.mock.calls.join('\n')).toContain(
+      'sample import of cart/widget into shell skipped: apps/shell/src/remotes.ts with the "// esmx:widgets" marker was not found',
+    );
   });
 
   it('accepts directories as well as names', async () => {

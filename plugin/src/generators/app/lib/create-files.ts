@@ -17,5 +17,6 @@ export function createFiles(tree: Tree, options: NormalizedAppOptions): void {
   };
   const templates = options.role === 'provider' ? 'provider' : `${options.role}-${options.framework}`;
   generateFiles(tree, join(__dirname, '..', 'files', 'common'), options.directory, substitutions);
+  if (options.role === 'host') generateFiles(tree, join(__dirname, '..', 'files', 'host'), options.directory, substitutions);
   generateFiles(tree, join(__dirname, '..', 'files', templates), options.directory, substitutions);
 }
