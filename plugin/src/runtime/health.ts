@@ -18,13 +18,15 @@ export function createHealthEndpoint(source: HealthSource): (req: IncomingMessag
     const url = req.url;
     if (url === undefined || !url.startsWith(path) || (url.length > path.length && url.charCodeAt(path.length) !== 0x3f)) return false;
     const draining = source.closing();
+    const memory = process.memoryUsage();
     const report: HealthReport = {
       status: draining ? 'draining' : 'ok',
       generation: source.generation(),
       uptimeSeconds: Math.round((performance.now() - started) / 1000),
       inFlight: source.inFlight(),
       faults: { ...source.faults },
-      rssBytes: process.memoryUsage.rss(),
+      rssBytes: memory.rss,
+      heapUsedBytes: memory.heapUsed,
     };
     const body = JSON.stringify(report);
     const headers: Record<string, string | number> = {

@@ -82,4 +82,6 @@ export interface HealthReport {
   faults: FaultCounts;
   /** Resident set size of the process. */
   rssBytes: number;
+  /** V8 heap in use: what grows first when something leaks. */
+  heapUsedBytes: number;
 }
