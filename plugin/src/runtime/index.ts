@@ -4,6 +4,6 @@
  */
 export { startServer } from './server';
 export type { ServerHandle, StartServerOptions } from './server';
-export type { LinkedModuleInfo, RenderContext, RenderParams, ServerRenderHandle } from './types';
+export type { FaultCounts, HealthReport, LinkedModuleInfo, OnFatalPolicy, RenderContext, RenderParams, ServerRenderHandle } from './types';
 export type { ShimMode } from './shim';
 export { renderPart } from './render-context';

@@ -1,11 +1,15 @@
-/** A page request: render context, the host's handler, the response (page, redirect or the 500 page). */
+/**
+ * A page request: render context, the host's handler, the response (page, redirect, the 500 page, or the 504 page
+ * past the render timeout). Each render runs inside `scope`, so a fault raised by its callbacks can be traced to it.
+ */
+import type { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TAG } from '../constants';
 import type { Generation } from './generation';
 import { createRenderContext } from './render-context';
 import { describeError, failRequest, OWNED, type RequestTracker } from './request-tracker';
-import type { RenderContext, RenderParams } from './types';
+import type { FaultCounts, RenderContext, RenderParams } from './types';
 
 export interface PageRendererOptions {
   base: string;
@@ -13,13 +17,49 @@ export interface PageRendererOptions {
   transformHtml?: (html: string) => string;
   logError: (line: string) => void;
   tracker: RequestTracker;
+  /** Past it a render is answered 504 and its late result dropped. */
+  renderTimeoutMs: number;
+  /** Holds the page being rendered for everything the render starts (timers, promises). */
+  scope: AsyncLocalStorage<PendingPage>;
+  /** Counted here: renderErrors, renderTimeouts. */
+  faults: FaultCounts;
 }
 
 export type RenderPage = (gen: Generation, req: IncomingMessage, res: ServerResponse, path: string, query: string) => typeof OWNED;
 
-const ERROR_PAGE =
-  '<!doctype html><html><head><meta charset="utf-8"><title>500 Internal Server Error</title></head>' +
-  '<body><h1>500 Internal Server Error</h1><p>The page could not be rendered.</p></body></html>';
+export interface PageRenderer {
+  render: RenderPage;
+  /** Answers the page 500 after a fault its render raised; false when it was answered already. */
+  answerFault(page: PendingPage): boolean;
+}
+
+const RENDERING = 0;
+const ANSWERED = 1;
+const FAULTED = 2;
+const TIMED_OUT = 3;
+
+/** One page request while its render runs, and after: who answered it decides what a late result does. */
+export class PendingPage {
+  state = RENDERING;
+  timer: NodeJS.Timeout | undefined;
+  /** Set when the timeout answered it, to say how late a late result is. */
+  timedOutAt = 0;
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    /** `GET /shop/cart?x`, for log lines. */
+    readonly label: string,
+  ) {}
+}
+
+const errorPage = (status: number, title: string, text: string) =>
+  `<!doctype html><html><head><meta charset="utf-8"><title>${status} ${title}</title></head>` +
+  `<body><h1>${status} ${title}</h1><p>${text}</p></body></html>`;
+
+const ERROR_PAGES: Record<number, string> = {
+  500: errorPage(500, 'Internal Server Error', 'The page could not be rendered.'),
+  504: errorPage(504, 'Gateway Timeout', 'The page took too long to render.'),
+};
 
 /**
  * The handler's headers under lower-case names: writeHead sends an object's keys verbatim, so a handler's
@@ -35,16 +75,68 @@ function createNonce(option: PageRendererOptions['nonce'], params: RenderParams)
   return typeof option === 'function' ? option(params) : undefined;
 }
 
-export function createPageRenderer(options: PageRendererOptions): RenderPage {
-  const { base, logError, tracker, transformHtml } = options;
+export function createPageRenderer(options: PageRendererOptions): PageRenderer {
+  const { base, logError, tracker, transformHtml, renderTimeoutMs, scope, faults } = options;
 
-  const answerRenderError = (req: IncomingMessage, res: ServerResponse, params: RenderParams, error: unknown) => {
-    logError(`${TAG.ssr} rendering ${params.method} ${base}${params.url.slice(1)} failed; answered 500: ${describeError(error)}`);
-    if (!res.headersSent) {
-      res.writeHead(500, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(ERROR_PAGE) });
-      res.end(req.method === 'HEAD' ? undefined : ERROR_PAGE);
+  const sendErrorPage = (page: PendingPage, status: 500 | 504) => {
+    const { req, res } = page;
+    if (res.headersSent || res.destroyed) return;
+    if (tracker.closing) res.setHeader('connection', 'close');
+    const html = ERROR_PAGES[status];
+    res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html) });
+    res.end(req.method === 'HEAD' ? undefined : html);
+  };
+
+  /** What happens to a render's result after the request was answered without it. */
+  const dropLateResult = (page: PendingPage, error?: unknown) => {
+    const outcome = error === undefined ? 'finished' : `failed (${describeError(error)})`;
+    if (page.state === TIMED_OUT) {
+      logError(
+        `${TAG.ssr} the render of ${page.label} ${outcome} ${Date.now() - page.timedOutAt} ms after its ${renderTimeoutMs} ms ` +
+          `timeout had answered 504; its result was dropped.`,
+      );
+    } else if (error !== undefined) {
+      logError(`${TAG.ssr} the render of ${page.label} ${outcome} after a fault had answered it 500; its result was dropped.`);
+    }
+  };
+
+  const answerRenderError = (page: PendingPage, error: unknown) => {
+    if (page.state !== RENDERING) return dropLateResult(page, error);
+    page.state = ANSWERED;
+    clearTimeout(page.timer);
+    logError(`${TAG.ssr} rendering ${page.label} failed (render error ${++faults.renderErrors} since start); answered 500: ${describeError(error)}`);
+    sendErrorPage(page, 500);
+    tracker.settle();
+  };
+
+  const answerTimeout = (page: PendingPage) => {
+    if (page.state !== RENDERING) return;
+    page.state = TIMED_OUT;
+    page.timedOutAt = Date.now();
+    logError(
+      `${TAG.ssr} rendering ${page.label} did not finish within ${renderTimeoutMs} ms (render timeout ${++faults.renderTimeouts} ` +
+        `since start); answered 504. Fix: find what the render awaits that never settles (a request without a timeout, ` +
+        `a promise nothing resolves), or raise renderTimeoutMs (ESMX_RENDER_TIMEOUT_MS).`,
+    );
+    try {
+      sendErrorPage(page, 504);
+    } catch (error) {
+      failRequest(page.req, page.res, error, logError);
     }
     tracker.settle();
+  };
+
+  const answerFault = (page: PendingPage): boolean => {
+    if (page.state !== RENDERING) return false;
+    page.state = FAULTED;
+    clearTimeout(page.timer);
+    try {
+      sendErrorPage(page, 500);
+    } catch (error) {
+      failRequest(page.req, page.res, error, logError);
+    }
+    tracker.settle();
+    return true;
   };
 
   const sendPage = (req: IncomingMessage, res: ServerResponse, rc: RenderContext) => {
@@ -61,35 +153,46 @@ export function createPageRenderer(options: PageRendererOptions): RenderPage {
     res.end(req.method === 'HEAD' ? undefined : html);
   };
 
-  const finishPage = (req: IncomingMessage, res: ServerResponse, rc: RenderContext) => {
+  const finishPage = (page: PendingPage, rc: RenderContext) => {
+    if (page.state !== RENDERING) return dropLateResult(page);
+    page.state = ANSWERED;
+    clearTimeout(page.timer);
     try {
-      sendPage(req, res, rc);
+      sendPage(page.req, page.res, rc);
     } catch (error) {
-      failRequest(req, res, error, logError);
+      failRequest(page.req, page.res, error, logError);
     }
     tracker.settle();
   };
 
+  const callHandler = (gen: Generation, rc: RenderContext) => gen.handler(rc);
+
   // Not an async function, and it settles the request itself: a page costs one promise reaction on top of the
-  // handler's own (this is the hot path).
-  return (gen, req, res, path, query) => {
+  // handler's own, and one timer (this is the hot path).
+  const render: RenderPage = (gen, req, res, path, query) => {
     // Extra leading slashes collapse: `//evil.example/x` must not read as another host to `new URL(url, origin)`.
     const local = path.charCodeAt(0) === 0x2f ? path.replace(/^\/+/, '') : path;
     const params: RenderParams = { url: `/${local}${query}`, method: req.method ?? 'GET', headers: req.headers };
+    const page = new PendingPage(req, res, `${params.method} ${base}${params.url.slice(1)}`);
     const rc = createRenderContext(params, base, createNonce(options.nonce, params), gen.pieces, logError);
+    page.timer = setTimeout(answerTimeout, renderTimeoutMs, page);
+    // A render still hanging after close() must not hold the process open; the drain bounds the stop instead.
+    page.timer.unref();
     let result: void | Promise<void>;
     try {
-      result = gen.handler(rc);
+      result = scope.run(page, callHandler, gen, rc);
     } catch (error) {
-      answerRenderError(req, res, params, error);
+      answerRenderError(page, error);
       return OWNED;
     }
     if (result && typeof (result as Promise<void>).then === 'function') {
       (result as Promise<void>).then(
-        () => finishPage(req, res, rc),
-        (error) => answerRenderError(req, res, params, error),
+        () => finishPage(page, rc),
+        (error) => answerRenderError(page, error),
       );
-    } else finishPage(req, res, rc);
+    } else finishPage(page, rc);
     return OWNED;
   };
+
+  return { render, answerFault };
 }

@@ -28,6 +28,15 @@ export class RequestTracker {
 
 /** An uncaught failure outside the render handler (a bug, or a write that threw): 500 if still possible. */
 export function failRequest(req: IncomingMessage, res: ServerResponse, error: unknown, logError: (line: string) => void): void {
+  if ((error as NodeJS.ErrnoException)?.code === 'ENOENT' && !res.headersSent) {
+    // A file indexed at load time and removed since (a module's dist deleted under a running server): gone, not broken.
+    logError(
+      `${TAG.ssr} ${req.method} ${req.url}: expected ${(error as NodeJS.ErrnoException).path ?? 'the file'} on disk, found it ` +
+        `removed since the generation was loaded; answered 404. Fix: rebuild the module, then reload (SIGHUP).`,
+    );
+    sendStatus(res, 404);
+    return;
+  }
   logError(`${TAG.ssr} ${req.method} ${req.url} failed; answered 500: ${describeError(error)}`);
   if (!res.headersSent) sendStatus(res, 500);
   else res.destroy();

@@ -267,10 +267,96 @@ describe('state and failure isolation', () => {
     expect(res.status).toBe(500);
     expect(res.text).toContain('<h1>500 Internal Server Error</h1>');
     expect(res.text).not.toContain('exploded');
-    await server.waitForLog('[esmx:ssr] rendering GET /throw failed; answered 500: Error: shell render exploded');
+    await server.waitForLog('[esmx:ssr] rendering GET /throw failed (render error 1 since start); answered 500: Error: shell render exploded');
     const log = server.logs.join('\n');
     expect(log).toMatch(/at render \(file:\/\/.*entry\.server\.[0-9a-f]{8}\.final\.mjs\?esmx=[0-9a-f]{12}:\d+:\d+\)/);
     expect((await httpRequest(server.port, '/')).status).toBe(200);
+  });
+});
+
+describe('faults a render raises outside the promise it returns, and renders that never settle', () => {
+  let faulty: SpawnedServer;
+  const health = async () => {
+    const res = await httpRequest(faulty.port, '/_esmx/health');
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    return JSON.parse(res.text);
+  };
+  beforeAll(async () => {
+    faulty = await spawnServer(host.root, { renderTimeoutMs: 300, healthPath: '/_esmx/health' });
+  });
+  afterAll(() => faulty?.child.kill('SIGKILL'));
+
+  it('reports an idle server on the health endpoint (and nothing there without healthPath)', async () => {
+    const report = await health();
+    expect(report).toMatchObject({
+      status: 'ok',
+      generation: 1,
+      inFlight: 0,
+      faults: { unhandledRejections: 0, uncaughtExceptions: 0, renderErrors: 0, renderTimeouts: 0 },
+    });
+    expect(report.uptimeSeconds).toBeGreaterThanOrEqual(0);
+    expect(report.rssBytes).toBeGreaterThan(0);
+    expect((await httpRequest(server.port, '/_esmx/health')).status).toBe(404);
+  });
+
+  it('logs a floating rejection with its request and stack, and keeps serving', async () => {
+    const res = await httpRequest(faulty.port, '/fault/reject');
+    expect([200, 500]).toContain(res.status);
+    const line = await faulty.waitForLog('[esmx:ssr] unhandled rejection in the render of GET /fault/reject');
+    expect(line).toMatch(/\(unhandled rejection 1 since start; onFatal: log\): Error: floating rejection$/);
+    expect(faulty.logs.join('\n')).toMatch(/Error: floating rejection\n\s+at fault \(file:\/\//);
+    expect((await httpRequest(faulty.port, '/')).status).toBe(200);
+  });
+
+  it('answers 500 to the request whose render raised the fault while it was still running', async () => {
+    const thrown = await httpRequest(faulty.port, '/fault/timer-in-flight');
+    expect(thrown.status).toBe(500);
+    expect(thrown.text).toContain('<h1>500 Internal Server Error</h1>');
+    await faulty.waitForLog(
+      '[esmx:ssr] uncaught exception in the render of GET /fault/timer-in-flight; answered 500 (uncaught exception 1 since start; onFatal: log): Error: timer callback exploded in flight',
+    );
+    const rejected = await httpRequest(faulty.port, '/fault/reject-in-flight');
+    expect(rejected.status).toBe(500);
+    await faulty.waitForLog('[esmx:ssr] unhandled rejection in the render of GET /fault/reject-in-flight; answered 500 (unhandled rejection 2 since start');
+    expect((await httpRequest(faulty.port, '/')).status).toBe(200);
+  });
+
+  it('logs a timer callback that throws after its page was answered, and keeps serving', async () => {
+    expect((await httpRequest(faulty.port, '/fault/timer')).status).toBe(200);
+    await faulty.waitForLog('[esmx:ssr] uncaught exception in the render of GET /fault/timer (already answered) (uncaught exception 2 since start');
+    expect((await httpRequest(faulty.port, '/')).status).toBe(200);
+  });
+
+  it('answers 504 to a render that never settles and frees the request', async () => {
+    const res = await httpRequest(faulty.port, '/fault/hang');
+    expect(res.status).toBe(504);
+    expect(res.text).toContain('<h1>504 Gateway Timeout</h1>');
+    await faulty.waitForLog('[esmx:ssr] rendering GET /fault/hang did not finish within 300 ms (render timeout 1 since start); answered 504.');
+    expect(await health()).toMatchObject({
+      inFlight: 0,
+      faults: { unhandledRejections: 2, uncaughtExceptions: 2, renderErrors: 0, renderTimeouts: 1 },
+    });
+  });
+
+  it('drops the late result of a timed-out render and logs it with its URL', async () => {
+    const res = await httpRequest(faulty.port, '/?hold=late-one');
+    expect(res.status).toBe(504);
+    faulty.release('late-one');
+    const line = await faulty.waitForLog('[esmx:ssr] the render of GET /?hold=late-one finished');
+    expect(line).toMatch(/finished \d+ ms after its 300 ms timeout had answered 504; its result was dropped\.$/);
+  });
+
+  it('with onFatal exit, answers the faulty request 500, drains the others, then exits with code 1', async () => {
+    const fragile = await spawnServer(host.root, { onFatal: 'exit' });
+    const held = httpRequest(fragile.port, '/?hold=before-fault');
+    await fragile.waitForLog('[fixture] holding before-fault');
+    expect((await httpRequest(fragile.port, '/fault/timer-in-flight')).status).toBe(500);
+    await fragile.waitForLog('[esmx:start] onFatal is exit: no new connections; draining 1 request(s), then exiting with code 1.');
+    await expect(httpRequest(fragile.port, '/')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    fragile.release('before-fault');
+    expect((await held).status).toBe(200);
+    expect(await fragile.exited).toBe(1);
   });
 });
 

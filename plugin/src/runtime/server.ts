@@ -1,16 +1,20 @@
 /** The production SSR server of a linked host: `startServer()` wires generations, routing, rendering and lifecycle. */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TAG } from '../constants';
 import { createGenerations } from './generations';
 import { createClose, listen } from './lifecycle';
 import { resolveListenOptions } from './listen-options';
-import { createPageRenderer } from './page-renderer';
+import { createHealthEndpoint } from './health';
+import { createPageRenderer, type PendingPage } from './page-renderer';
+import { handleProcessFaults } from './process-faults';
 import { createRequestRouter } from './request-router';
 import { RequestTracker } from './request-tracker';
+import { resolveResilienceOptions } from './resilience-options';
 import { loadShim, parseShimMode, RUNTIME_PATH, type Shim, type ShimMode } from './shim';
 import { handleSignals } from './signals';
 import type { PagePieces } from './render-context';
-import type { RenderParams } from './types';
+import type { FaultCounts, OnFatalPolicy, RenderParams } from './types';
 
 /** Options of `startServer`. Only `root` is required. */
 export interface StartServerOptions {
@@ -32,6 +36,15 @@ export interface StartServerOptions {
   exitOnSignal?: boolean;
   /** How long a graceful stop waits for requests in flight before closing their sockets. Default 10 s. */
   drainTimeoutMs?: number;
+  /**
+   * After an unhandled rejection or uncaught exception (logged with its stack and counted either way): `log` keeps
+   * serving, `exit` stops accepting, drains and exits with code 1. Default `$ESMX_ON_FATAL`, else `log`.
+   */
+  onFatal?: OnFatalPolicy;
+  /** A render that has not settled by then is answered 504 and its late result dropped. Default `$ESMX_RENDER_TIMEOUT_MS`, else 10 s. */
+  renderTimeoutMs?: number;
+  /** URL path of a JSON health endpoint for load balancers, such as `/_esmx/health`. Default `$ESMX_HEALTH_PATH`, else none. */
+  healthPath?: string;
   /** Download cache of URL-linked modules' server files. Default `<root>/dist/.esmx-remote-cache`. */
   cacheDir?: string;
   /** Receives every log line (default: console.log, and console.error for failures). */
@@ -50,6 +63,8 @@ export interface ServerHandle {
   base: string;
   /** Map generation currently served (1 after start, +1 per successful reload). */
   readonly generation: number;
+  /** Faults since start, as the health endpoint reports them. */
+  readonly faults: Readonly<FaultCounts>;
   /**
    * Re-reads link.json and every manifest, swaps the loader map and imports the host's server entry again
    * (at a new URL when it or anything it uses changed). Requests in flight finish on the previous generation.
@@ -75,16 +90,54 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
   const logError = options.log ?? ((line: string) => console.error(line));
   const { port, host, base } = resolveListenOptions(options);
   const shimMode = parseShimMode(options.shim, TAG.ssr);
+  const { onFatal, renderTimeoutMs, healthPath } = resolveResilienceOptions(options, process.env, TAG.start);
   const shim = shimMode === 'never' ? undefined : loadShim();
   const generations = await createGenerations(
     { root: options.root, cacheDir: options.cacheDir, base, shim: describeShim(shimMode, shim, base) },
     log,
   );
   const tracker = new RequestTracker();
-  const renderPage = createPageRenderer({ base, nonce: options.nonce, transformHtml: options.transformHtml, logError, tracker });
-  const route = createRequestRouter({ base, shim, generation: () => generations.current, renderPage });
-  const listening = await listen({ port, host, route, tracker, logError, intercept: options.intercept });
+  const faults: FaultCounts = { unhandledRejections: 0, uncaughtExceptions: 0, renderErrors: 0, renderTimeouts: 0 };
+  const scope = new AsyncLocalStorage<PendingPage>();
+  const renderer = createPageRenderer({
+    base,
+    nonce: options.nonce,
+    transformHtml: options.transformHtml,
+    logError,
+    tracker,
+    renderTimeoutMs,
+    scope,
+    faults,
+  });
+  const route = createRequestRouter({ base, shim, generation: () => generations.current, renderPage: renderer.render });
+  const health = healthPath
+    ? createHealthEndpoint({
+        path: healthPath,
+        generation: () => generations.current.id,
+        inFlight: () => tracker.inFlight,
+        closing: () => tracker.closing,
+        faults,
+      })
+    : undefined;
+  const intercept = options.intercept;
+  const listening = await listen({
+    port,
+    host,
+    route,
+    tracker,
+    logError,
+    intercept: health && intercept ? (req, res) => health(req, res) || intercept(req, res) : (health ?? intercept),
+  });
   const drain = createClose(listening.server, tracker, options.drainTimeoutMs ?? 10_000, logError);
+  const removeFaultHandlers = handleProcessFaults({
+    scope,
+    faults,
+    onFatal,
+    answerFault: renderer.answerFault,
+    close: () => close(),
+    inFlight: () => tracker.inFlight,
+    logError,
+  });
 
   const removeSignals =
     options.handleSignals === false
@@ -104,6 +157,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
   const close = (): Promise<void> =>
     (closing ??= drain().then(() => {
       removeSignals();
+      removeFaultHandlers();
       resolveClosed();
     }));
 
@@ -119,6 +173,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
     get generation() {
       return generations.current.id;
     },
+    faults,
     reload: () => generations.reload(),
     close,
     closed,

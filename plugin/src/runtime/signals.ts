@@ -26,11 +26,12 @@ export function handleSignals(options: SignalOptions): () => void {
     });
   };
   const reload = () => {
-    options.reload().catch((error) =>
-      options.logError(
-        `${TAG.ssr} SIGHUP reload failed; still serving generation ${options.generation()}: ${describeError(error)}`,
-      ),
-    );
+    options.reload().catch((error) => {
+      // Our own messages name the file and the fix: a stack would bury them. Anything else is a bug: keep its stack.
+      const message = (error as Error)?.message;
+      const reason = typeof message === 'string' && message.startsWith('[esmx:') ? message : describeError(error);
+      options.logError(`${TAG.ssr} SIGHUP reload refused; still serving generation ${options.generation()}: ${reason}`);
+    });
   };
   const listeners: [NodeJS.Signals, () => void][] = [
     ['SIGTERM', () => stop('SIGTERM')],

@@ -58,3 +58,30 @@ export interface RenderContext {
 
 /** The default export of a module's `entry.server`. */
 export type ServerRenderHandle = (rc: RenderContext) => void | Promise<void>;
+
+/** What the server does after a fault outside a render's own promise: `log` and keep serving, or `exit` (drain, code 1). */
+export type OnFatalPolicy = 'log' | 'exit';
+
+/** Faults since start, by kind: what the log lines count and the health endpoint reports. */
+export interface FaultCounts {
+  unhandledRejections: number;
+  uncaughtExceptions: number;
+  /** Renders that threw or rejected (answered 500). */
+  renderErrors: number;
+  /** Renders that did not settle within the render timeout (answered 504). */
+  renderTimeouts: number;
+}
+
+/** The JSON body of the health endpoint (option `healthPath`). */
+export interface HealthReport {
+  /** `draining` (with status 503) once a graceful stop has begun. */
+  status: 'ok' | 'draining';
+  generation: number;
+  uptimeSeconds: number;
+  inFlight: number;
+  faults: FaultCounts;
+  /** Resident set size of the process. */
+  rssBytes: number;
+  /** V8 heap in use: what grows first when something leaks. */
+  heapUsedBytes: number;
+}

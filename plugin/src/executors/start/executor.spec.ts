@@ -35,7 +35,27 @@ afterEach(() => jest.restoreAllMocks());
 
 describe('normalizeOptions', () => {
   it('fills defaults', () => {
-    expect(normalizeOptions({})).toEqual({ options: { port: DEFAULT_PORT, host: DEFAULT_HOST, base: '/', shim: 'auto', nonce: false } });
+    expect(normalizeOptions({})).toEqual({
+      options: { port: DEFAULT_PORT, host: DEFAULT_HOST, base: '/', shim: 'auto', nonce: false, renderTimeoutMs: 10_000, onFatal: 'log', healthPath: undefined },
+    });
+  });
+  it('takes renderTimeout, onFatal and healthPath, else ESMX_RENDER_TIMEOUT_MS, ESMX_ON_FATAL and ESMX_HEALTH_PATH', () => {
+    expect(normalizeOptions({ renderTimeout: 2500, onFatal: 'exit', healthPath: '/_esmx/health' }).options).toMatchObject({
+      renderTimeoutMs: 2500,
+      onFatal: 'exit',
+      healthPath: '/_esmx/health',
+    });
+    const saved = { ...process.env };
+    Object.assign(process.env, { ESMX_RENDER_TIMEOUT_MS: '700', ESMX_ON_FATAL: 'exit', ESMX_HEALTH_PATH: '/hz' });
+    try {
+      expect(normalizeOptions({}).options).toMatchObject({ renderTimeoutMs: 700, onFatal: 'exit', healthPath: '/hz' });
+      expect(normalizeOptions({ renderTimeout: 50, onFatal: 'log' }).options).toMatchObject({ renderTimeoutMs: 50, onFatal: 'log', healthPath: '/hz' });
+    } finally {
+      for (const key of ['ESMX_RENDER_TIMEOUT_MS', 'ESMX_ON_FATAL', 'ESMX_HEALTH_PATH']) {
+        if (saved[key] === undefined) delete process.env[key];
+        else process.env[key] = saved[key];
+      }
+    }
   });
   it('trims and slashes the base as the import-map layer does', () => {
     expect(normalizeOptions({ base: ' shop ' }).options?.base).toBe('/shop/');
@@ -66,6 +86,9 @@ describe('normalizeOptions', () => {
         'of its own origin; fix: pass only the path (e.g. --base=/x/) and put the origin in front of the server (proxy or CDN)',
     ],
     [{ shim: 'maybe' }, `[esmx:start] option "shim" must be one of auto, always, never, found "maybe"; fix: pass --shim=auto (shim: 'auto' when calling startServer)`],
+    [{ renderTimeout: 0 }, '[esmx:start] option "renderTimeout" must be a positive whole number of milliseconds up to 2147483647, found 0; fix: pass e.g. --renderTimeout=10000'],
+    [{ onFatal: 'die' }, '[esmx:start] option "onFatal" must be one of log, exit, found "die"; fix: use log (keep serving after a fault) or exit (drain, then exit with code 1)'],
+    [{ healthPath: 'health' }, '[esmx:start] option "healthPath" must be an absolute URL path such as /_esmx/health, found "health"; fix: pass e.g. --healthPath=/_esmx/health'],
   ])('rejects %j', (options, error) => {
     expect(normalizeOptions(options as never)).toEqual({ error });
   });
@@ -82,7 +105,8 @@ describe('runStartExecutor', () => {
       return { closed } as never;
     });
     let settled = false;
-    const run = runStartExecutor({ port: 0, base: '/shop/', shim: 'never', nonce: true }, context('shell')).then((r) => {
+    const options = { port: 0, base: '/shop/', shim: 'never', nonce: true, renderTimeout: 3000, onFatal: 'exit', healthPath: '/_esmx/health' } as const;
+    const run = runStartExecutor(options, context('shell')).then((r) => {
       settled = true;
       return r;
     });
@@ -96,6 +120,9 @@ describe('runStartExecutor', () => {
       base: '/shop/',
       shim: 'never',
       nonce: true,
+      renderTimeoutMs: 3000,
+      onFatal: 'exit',
+      healthPath: '/_esmx/health',
       handleSignals: true,
       exitOnSignal: false,
     });

@@ -30,6 +30,9 @@ export default async function runStartExecutor(
       base: options.base,
       shim: options.shim,
       nonce: options.nonce,
+      renderTimeoutMs: options.renderTimeoutMs,
+      onFatal: options.onFatal,
+      healthPath: options.healthPath,
       handleSignals: true,
       exitOnSignal: false,
     });

@@ -1,4 +1,5 @@
 import type { ShimMode } from '../../runtime/shim';
+import type { OnFatalPolicy } from '../../runtime/types';
 
 /** Options of the `@esmx/nx:start` executor (mirrors schema.json). */
 export interface StartExecutorSchema {
@@ -12,4 +13,10 @@ export interface StartExecutorSchema {
   shim?: ShimMode;
   /** A fresh CSP nonce per request on every inline script. Default false. */
   nonce?: boolean;
+  /** Milliseconds a render may take before the client gets a 504. Default `ESMX_RENDER_TIMEOUT_MS`, else 10000. */
+  renderTimeout?: number;
+  /** After an unhandled rejection or uncaught exception: `log` (keep serving) or `exit` (drain, exit 1). Default `ESMX_ON_FATAL`, else `log`. */
+  onFatal?: OnFatalPolicy;
+  /** URL path of the JSON health endpoint, e.g. `/_esmx/health`. Default `ESMX_HEALTH_PATH`, else none. */
+  healthPath?: string;
 }

@@ -1,6 +1,8 @@
 import { TAG } from '../../../constants';
 import { resolveListenOptions } from '../../../runtime/listen-options';
+import { resolveResilienceOptions } from '../../../runtime/resilience-options';
 import { parseShimMode, type ShimMode } from '../../../runtime/shim';
+import type { OnFatalPolicy } from '../../../runtime/types';
 import type { StartExecutorSchema } from '../schema';
 
 export interface NormalizedStartOptions {
@@ -9,6 +11,9 @@ export interface NormalizedStartOptions {
   base: string;
   shim: ShimMode;
   nonce: boolean;
+  renderTimeoutMs: number;
+  onFatal: OnFatalPolicy;
+  healthPath: string | undefined;
 }
 
 /** Defaults in one place, and shape checks for programmatic calls that skip Nx's schema validation. */
@@ -23,10 +28,16 @@ export function normalizeOptions(
     return { error: `${tag} option "host" must be an interface address, found ${JSON.stringify(options.host)}; fix: pass e.g. --host=127.0.0.1` };
   }
   try {
-    // Unset options fall back to PORT / HOST / BASE, as `node dist/index.mjs` does; the runtime checks base and shim.
+    // Unset options fall back to PORT / HOST / BASE / ESMX_*, as `node dist/index.mjs` does; the runtime's own checks.
     const { port, host, base } = resolveListenOptions(options, process.env, tag);
     const shim = parseShimMode(options.shim, tag);
-    return { options: { port, host, base, shim, nonce: options.nonce === true } };
+    const { renderTimeoutMs, onFatal, healthPath } = resolveResilienceOptions(
+      { renderTimeoutMs: options.renderTimeout, onFatal: options.onFatal, healthPath: options.healthPath },
+      process.env,
+      tag,
+      { renderTimeoutMs: 'renderTimeout' },
+    );
+    return { options: { port, host, base, shim, nonce: options.nonce === true, renderTimeoutMs, onFatal, healthPath } };
   } catch (error) {
     return { error: (error as Error).message };
   }

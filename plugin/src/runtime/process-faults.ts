@@ -1,0 +1,62 @@
+/**
+ * Faults that escape every promise a render returns (a floating rejection, a timer callback that throws): logged
+ * with their stack and counted, answered 500 when the render that raised them is still running, then the policy
+ * decides — keep serving, or drain and exit with code 1.
+ */
+import type { AsyncLocalStorage } from 'node:async_hooks';
+import { TAG } from '../constants';
+import type { PendingPage } from './page-renderer';
+import { describeError } from './request-tracker';
+import type { FaultCounts, OnFatalPolicy } from './types';
+
+export interface ProcessFaultOptions {
+  scope: AsyncLocalStorage<PendingPage>;
+  faults: FaultCounts;
+  onFatal: OnFatalPolicy;
+  /** Answers the page 500; false when it was answered already. */
+  answerFault(page: PendingPage): boolean;
+  /** The `exit` policy: stop accepting and drain, then the process exits with code 1. */
+  close(): Promise<void>;
+  inFlight(): number;
+  logError: (line: string) => void;
+  /** Injected for specs; default process.exit. */
+  exit?: (code: number) => void;
+}
+
+const KINDS = {
+  unhandledRejection: { counter: 'unhandledRejections', label: 'unhandled rejection' },
+  uncaughtException: { counter: 'uncaughtExceptions', label: 'uncaught exception' },
+} as const;
+
+/** Installs the process handlers; returns the function that removes them. */
+export function handleProcessFaults(options: ProcessFaultOptions): () => void {
+  const { scope, faults, logError } = options;
+  let exiting = false;
+
+  const report = (kind: keyof typeof KINDS, error: unknown) => {
+    const { counter, label } = KINDS[kind];
+    const count = ++faults[counter];
+    const page = scope.getStore();
+    let where = 'outside any render';
+    if (page) where = `in the render of ${page.label}${options.answerFault(page) ? '; answered 500' : ' (already answered)'}`;
+    logError(`${TAG.ssr} ${label} ${where} (${label} ${count} since start; onFatal: ${options.onFatal}): ${describeError(error)}`);
+    if (options.onFatal === 'exit') exitAfterDrain();
+  };
+
+  const exitAfterDrain = () => {
+    if (exiting) return;
+    exiting = true;
+    const closed = options.close();
+    logError(`${TAG.start} onFatal is exit: no new connections; draining ${options.inFlight()} request(s), then exiting with code 1.`);
+    closed.then(() => (options.exit ?? process.exit)(1));
+  };
+
+  const onRejection = (reason: unknown) => report('unhandledRejection', reason);
+  const onException = (error: unknown) => report('uncaughtException', error);
+  process.on('unhandledRejection', onRejection);
+  process.on('uncaughtException', onException);
+  return () => {
+    process.off('unhandledRejection', onRejection);
+    process.off('uncaughtException', onException);
+  };
+}

@@ -1,0 +1,39 @@
+import { resolveResilienceOptions } from './resilience-options';
+
+describe('resolveResilienceOptions', () => {
+  it('defaults to log, 10 s and no health endpoint', () => {
+    expect(resolveResilienceOptions({}, {})).toEqual({ onFatal: 'log', renderTimeoutMs: 10_000, healthPath: undefined });
+  });
+
+  it('takes ESMX_ON_FATAL, ESMX_RENDER_TIMEOUT_MS and ESMX_HEALTH_PATH for options not given', () => {
+    const env = { ESMX_ON_FATAL: 'exit', ESMX_RENDER_TIMEOUT_MS: '2500', ESMX_HEALTH_PATH: '/_esmx/health' };
+    expect(resolveResilienceOptions({}, env)).toEqual({ onFatal: 'exit', renderTimeoutMs: 2500, healthPath: '/_esmx/health' });
+    expect(resolveResilienceOptions({ onFatal: 'log', renderTimeoutMs: 50, healthPath: '/hz' }, env)).toEqual({
+      onFatal: 'log',
+      renderTimeoutMs: 50,
+      healthPath: '/hz',
+    });
+  });
+
+  it.each([
+    [{ onFatal: 'crash' }, {}, '[esmx:start] option "onFatal" must be one of log, exit, found "crash"; fix: use log (keep serving after a fault) or exit (drain, then exit with code 1)'],
+    [{}, { ESMX_ON_FATAL: 'EXIT' }, '[esmx:start] environment variable ESMX_ON_FATAL must be one of log, exit, found "EXIT"; fix: use log (keep serving after a fault) or exit (drain, then exit with code 1)'],
+    [{ renderTimeoutMs: 0 }, {}, '[esmx:start] option "renderTimeoutMs" must be a positive whole number of milliseconds up to 2147483647, found 0; fix: pass e.g. --renderTimeoutMs=10000'],
+    [{ renderTimeoutMs: 1.5 }, {}, '[esmx:start] option "renderTimeoutMs" must be a positive whole number of milliseconds up to 2147483647, found 1.5; fix: pass e.g. --renderTimeoutMs=10000'],
+    [{ renderTimeoutMs: '100' }, {}, '[esmx:start] option "renderTimeoutMs" must be a positive whole number of milliseconds up to 2147483647, found "100"; fix: pass e.g. --renderTimeoutMs=10000'],
+    [{}, { ESMX_RENDER_TIMEOUT_MS: '10s' }, '[esmx:start] environment variable ESMX_RENDER_TIMEOUT_MS must be a positive whole number of milliseconds up to 2147483647, found "10s"; fix: pass e.g. ESMX_RENDER_TIMEOUT_MS=10000'],
+    [{}, { ESMX_RENDER_TIMEOUT_MS: '-5' }, '[esmx:start] environment variable ESMX_RENDER_TIMEOUT_MS must be a positive whole number of milliseconds up to 2147483647, found "-5"; fix: pass e.g. ESMX_RENDER_TIMEOUT_MS=10000'],
+    [{ renderTimeoutMs: 2 ** 31 }, {}, '[esmx:start] option "renderTimeoutMs" must be a positive whole number of milliseconds up to 2147483647, found 2147483648; fix: pass e.g. --renderTimeoutMs=10000'],
+    [{ healthPath: 'health' }, {}, '[esmx:start] option "healthPath" must be an absolute URL path such as /_esmx/health, found "health"; fix: pass e.g. --healthPath=/_esmx/health'],
+    [{ healthPath: '/h?x' }, {}, '[esmx:start] option "healthPath" must be an absolute URL path such as /_esmx/health, found "/h?x"; fix: pass e.g. --healthPath=/_esmx/health'],
+    [{}, { ESMX_HEALTH_PATH: '//evil/h' }, '[esmx:start] environment variable ESMX_HEALTH_PATH must be an absolute URL path such as /_esmx/health, found "//evil/h"; fix: pass e.g. ESMX_HEALTH_PATH=/_esmx/health'],
+  ])('refuses %j with env %j', (options, env, message) => {
+    expect(() => resolveResilienceOptions(options, env)).toThrow(message);
+  });
+
+  it('names the option as the caller spells it', () => {
+    expect(() => resolveResilienceOptions({ renderTimeoutMs: -1 }, {}, '[esmx:start]', { renderTimeoutMs: 'renderTimeout' })).toThrow(
+      '[esmx:start] option "renderTimeout" must be a positive whole number of milliseconds up to 2147483647, found -1; fix: pass e.g. --renderTimeout=10000',
+    );
+  });
+});
