@@ -3,11 +3,12 @@
  * writeHead falls to the shared last-resort 500, whose status line must be its own, not the `OK` the failed
  * writeHead left behind. Runs the real page renderer in-process over a hand-made generation (no loader needed).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { rawHttpRequest } from './fixtures/composed-host/spawn-server';
 import type { Generation } from './generation';
-import { createPageRenderer } from './page-renderer';
+import { createPageRenderer, type PendingPage } from './page-renderer';
 import { createPagePieces } from './render-context';
 import { RequestTracker } from './request-tracker';
 import type { RenderContext } from './types';
@@ -18,7 +19,14 @@ const logs: string[] = [];
 
 beforeAll(async () => {
   const tracker = new RequestTracker();
-  const renderPage = createPageRenderer({ base: '/', logError: (line) => logs.push(line), tracker });
+  const { render: renderPage } = createPageRenderer({
+    base: '/',
+    logError: (line) => logs.push(line),
+    tracker,
+    renderTimeoutMs: 10_000,
+    scope: new AsyncLocalStorage<PendingPage>(),
+    faults: { unhandledRejections: 0, uncaughtExceptions: 0, renderErrors: 0, renderTimeouts: 0 },
+  });
   const generation = {
     pieces: createPagePieces({ imports: {}, scopes: {}, integrity: {} }, { modules: [], css: [], fonts: [] }, { mode: 'never', src: '', integrity: '' }),
     handler: (rc: RenderContext) => {
