@@ -3,24 +3,22 @@
  * a React host with a React remote and an HTML remote, built, served in production and in dev,
  * and looked at in a real Chromium.
  */
-import { createServer } from 'node:net';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { launchChromium } from './utils/browser';
+import { fetchText, findFreePort as freePort } from './utils/net';
 import { commitAll, createWorkspace, parseTaskOutcomes, run, startProcess, type Workspace } from './utils/workspace';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-async function fetchText(url: string): Promise<{ status: number; body: string }> {
-  const response = await fetch(url);
-  return { status: response.status, body: await response.text() };
+/** Every file under `dir` with the sha256 of its bytes, to show that a failed build left a dist as it was. */
+function snapshotTree(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    files[path.slice(dir.length + 1)] = createHash('sha256').update(readFileSync(path)).digest('hex');
+  }
+  return files;
 }
 
 /** Polls until the page shows `text`; the deadline only turns a hang into a failure, no duration is asserted. */
@@ -158,6 +156,45 @@ describe('react host with a react remote and an html remote', () => {
     } finally {
       await server.stop();
     }
+  });
+
+  it('a build that fails (missing export, syntax error) leaves every byte of the served dist; the server keeps serving', async () => {
+    const entry = 'apps/shell/src/entry.server.tsx';
+    const source = ws.read(entry);
+    const dist = join(ws.root, 'apps/shell/dist');
+    const before = snapshotTree(dist);
+    const port = await freePort();
+    const server = startProcess(ws.root, 'node_modules/.bin/nx', ['run', 'shell:start', `--port=${port}`, '--outputStyle=stream']);
+    try {
+      await server.waitFor(new RegExp(`127\\.0\\.0\\.1:${port}`));
+      const url = `http://127.0.0.1:${port}/`;
+      const served = await fetchText(url);
+      expect(served.status).toBe(200);
+      const scripts = [...served.body.matchAll(/<link rel="modulepreload" href="([^"]+)"/g)].map((m) => m[1]);
+      expect(scripts.length).toBeGreaterThan(0);
+
+      const failures = [
+        { name: 'an import of an export the remote does not have', code: `import { nope } from 'cart/nope';\nconsole.log(nope);\n${source}`, says: /E_NO_EXPORT/ },
+        { name: 'a syntax error', code: `${source}\nexport const broken = ;\n`, says: /Syntax Error/ },
+      ];
+      for (const failure of failures) {
+        ws.write(entry, failure.code);
+        const build = ws.nx(['run', 'shell:build', '--skip-nx-cache', '--outputStyle=static']);
+        expect({ failure: failure.name, failed: build.code !== 0 }).toEqual({ failure: failure.name, failed: true });
+        expect(build.output).toMatch(failure.says);
+        expect(build.output).not.toMatch(/^\s+at .+\(.+:\d+:\d+\)$/m);
+        expect({ failure: failure.name, dist: snapshotTree(dist) }).toEqual({ failure: failure.name, dist: before });
+        // The running server still answers the page and every script it names.
+        expect((await fetchText(url)).status).toBe(200);
+        for (const script of scripts) expect((await fetch(new URL(script, url))).status).toBe(200);
+      }
+      expect(server.child.exitCode).toBeNull();
+    } finally {
+      ws.write(entry, source);
+      await server.stop();
+    }
+    // A later good build goes through as before.
+    ws.nxOk(['run', 'shell:build', '--skip-nx-cache', '--outputStyle=static']);
   });
 
   it('shows an edit in a remote through the dev server without a restart', async () => {
