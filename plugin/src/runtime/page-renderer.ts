@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TAG } from '../constants';
 import type { Generation } from './generation';
 import { createRenderContext } from './render-context';
+import { RenderDeadlines, type Deadline } from './render-deadlines';
 import { describeError, failRequest, OWNED, type RequestTracker } from './request-tracker';
 import type { FaultCounts, RenderContext, RenderParams } from './types';
 
@@ -39,9 +40,11 @@ const FAULTED = 2;
 const TIMED_OUT = 3;
 
 /** One page request while its render runs, and after: who answered it decides what a late result does. */
-export class PendingPage {
+export class PendingPage implements Deadline {
   state = RENDERING;
-  timer: NodeJS.Timeout | undefined;
+  deadline = 0;
+  prev: PendingPage | undefined = undefined;
+  next: PendingPage | undefined = undefined;
   /** Set when the timeout answered it, to say how late a late result is. */
   timedOutAt = 0;
   constructor(
@@ -103,7 +106,7 @@ export function createPageRenderer(options: PageRendererOptions): PageRenderer {
   const answerRenderError = (page: PendingPage, error: unknown) => {
     if (page.state !== RENDERING) return dropLateResult(page, error);
     page.state = ANSWERED;
-    clearTimeout(page.timer);
+    deadlines.remove(page);
     logError(`${TAG.ssr} rendering ${page.label} failed (render error ${++faults.renderErrors} since start); answered 500: ${describeError(error)}`);
     sendErrorPage(page, 500);
     tracker.settle();
@@ -126,10 +129,12 @@ export function createPageRenderer(options: PageRendererOptions): PageRenderer {
     tracker.settle();
   };
 
+  const deadlines = new RenderDeadlines<PendingPage>(renderTimeoutMs, answerTimeout);
+
   const answerFault = (page: PendingPage): boolean => {
     if (page.state !== RENDERING) return false;
     page.state = FAULTED;
-    clearTimeout(page.timer);
+    deadlines.remove(page);
     try {
       sendErrorPage(page, 500);
     } catch (error) {
@@ -156,7 +161,7 @@ export function createPageRenderer(options: PageRendererOptions): PageRenderer {
   const finishPage = (page: PendingPage, rc: RenderContext) => {
     if (page.state !== RENDERING) return dropLateResult(page);
     page.state = ANSWERED;
-    clearTimeout(page.timer);
+    deadlines.remove(page);
     try {
       sendPage(page.req, page.res, rc);
     } catch (error) {
@@ -168,16 +173,14 @@ export function createPageRenderer(options: PageRendererOptions): PageRenderer {
   const callHandler = (gen: Generation, rc: RenderContext) => gen.handler(rc);
 
   // Not an async function, and it settles the request itself: a page costs one promise reaction on top of the
-  // handler's own, and one timer (this is the hot path).
+  // handler's own (this is the hot path).
   const render: RenderPage = (gen, req, res, path, query) => {
     // Extra leading slashes collapse: `//evil.example/x` must not read as another host to `new URL(url, origin)`.
     const local = path.charCodeAt(0) === 0x2f ? path.replace(/^\/+/, '') : path;
     const params: RenderParams = { url: `/${local}${query}`, method: req.method ?? 'GET', headers: req.headers };
     const page = new PendingPage(req, res, `${params.method} ${base}${params.url.slice(1)}`);
     const rc = createRenderContext(params, base, createNonce(options.nonce, params), gen.pieces, logError);
-    page.timer = setTimeout(answerTimeout, renderTimeoutMs, page);
-    // A render still hanging after close() must not hold the process open; the drain bounds the stop instead.
-    page.timer.unref();
+    deadlines.add(page);
     let result: void | Promise<void>;
     try {
       result = scope.run(page, callHandler, gen, rc);
