@@ -10,7 +10,6 @@ import { composeClientPage, composeImportMap, toDirectoryUrl } from './compose';
 import { loadLinkedHost, type LinkedHost } from './link';
 import { computeVersionKeys, createLoaderTable, importNative, setLoaderTable, type LoaderTable } from './loader';
 import { createPagePieces, describeLinkedModules, type PagePieces } from './render-context';
-import { describeError } from './request-tracker';
 import { indexDirectory, type StaticIndex } from './static-files';
 import type { ServerRenderHandle } from './types';
 
@@ -77,6 +76,13 @@ function createServerTable(serverEntries: Record<string, ServerEntry>): { table:
   return { table: createLoaderTable(parsed, roots), keys };
 }
 
+/** The error and where it was raised, not the whole stack: a start-up failure is one readable line and its fix. */
+export function describeLoadError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const frame = error.stack?.split('\n').find((line) => /^\s+at /.test(line));
+  return `${error.name}: ${error.message}${frame ? ` (${frame.trim()})` : ''}`;
+}
+
 async function importHandler(host: string, entryUrl: string): Promise<ServerRenderHandle> {
   let loaded: Record<string, unknown>;
   try {
@@ -84,7 +90,7 @@ async function importHandler(host: string, entryUrl: string): Promise<ServerRend
   } catch (error) {
     throw new Error(
       `${TAG.ssr} expected the server entry of ${host} (${entryUrl}) and the modules it imports to load, ` +
-        `but loading threw: ${describeError(error)}\nFix: rebuild the module named in the error, or check that every module ` +
+        `but loading threw: ${describeLoadError(error)}\nFix: rebuild the module named in the error, or check that every module ` +
         `it imports is linked (dist/link.json) and built.`,
     );
   }
