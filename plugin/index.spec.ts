@@ -80,3 +80,14 @@ describe('public entry points', () => {
     ]);
   });
 });
+
+describe('the generators of the public entry point', () => {
+  it('load on first call and run: initGenerator registers the plugin in a fresh tree', async () => {
+    const { createTreeWithEmptyWorkspace } = await import('@nx/devkit/testing');
+    const { initGenerator } = await import('./index');
+    const tree = createTreeWithEmptyWorkspace();
+    await initGenerator(tree, {} as Parameters<typeof initGenerator>[1]);
+    const nxJson = JSON.parse(tree.read('nx.json', 'utf8')!);
+    expect(JSON.stringify(nxJson.plugins)).toContain('@esmx/nx');
+  });
+});

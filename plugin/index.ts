@@ -18,6 +18,21 @@ export { buildModule, SSR_FLAG } from './src/bundler/index';
 export type { BuildModuleOptions, BuildModuleResult, RebuildResult, SizeRow } from './src/bundler/index';
 export { linkModule } from './src/link/index';
 export type { LinkModuleOptions, LinkModuleResult } from './src/link/index';
-export { appGenerator } from './src/generators/app/generator';
-export { initGenerator } from './src/generators/init/generator';
-export { linkGenerator } from './src/generators/link/generator';
+
+// The generators load @nx/devkit (about 300 ms); a script that only builds or links must not pay for it, so each
+// generator module is required on first call.
+import type * as AppGenerator from './src/generators/app/generator';
+import type * as InitGenerator from './src/generators/init/generator';
+import type * as LinkGenerator from './src/generators/link/generator';
+
+/** Scaffolds a host, remote or provider module (`nx g @esmx/nx:app`). */
+export const appGenerator: typeof AppGenerator.appGenerator = (...args) =>
+  (require('./src/generators/app/generator') as typeof AppGenerator).appGenerator(...args);
+
+/** Registers the plugin in a workspace (`nx g @esmx/nx:init`). */
+export const initGenerator: typeof InitGenerator.initGenerator = (...args) =>
+  (require('./src/generators/init/generator') as typeof InitGenerator).initGenerator(...args);
+
+/** Adds a module to another's `esmx.uses` and wires the import (`nx g @esmx/nx:link`). */
+export const linkGenerator: typeof LinkGenerator.linkGenerator = (...args) =>
+  (require('./src/generators/link/generator') as typeof LinkGenerator).linkGenerator(...args);
