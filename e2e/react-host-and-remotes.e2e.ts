@@ -3,23 +3,11 @@
  * a React host with a React remote and an HTML remote, built, served in production and in dev,
  * and looked at in a real Chromium.
  */
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { hashTree } from '../plugin/src/testing/hash-tree';
 import { launchChromium } from './utils/browser';
 import { fetchText, findFreePort as freePort } from './utils/net';
 import { commitAll, createWorkspace, parseTaskOutcomes, run, startProcess, type Workspace } from './utils/workspace';
-
-/** Every file under `dir` with the sha256 of its bytes, to show that a failed build left a dist as it was. */
-function snapshotTree(dir: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const path = join(entry.parentPath, entry.name);
-    files[path.slice(dir.length + 1)] = createHash('sha256').update(readFileSync(path)).digest('hex');
-  }
-  return files;
-}
 
 /** Polls until the page shows `text`; the deadline only turns a hang into a failure, no duration is asserted. */
 async function waitForText(url: string, text: string, timeoutMs: number): Promise<void> {
@@ -162,7 +150,7 @@ describe('react host with a react remote and an html remote', () => {
     const entry = 'apps/shell/src/entry.server.tsx';
     const source = ws.read(entry);
     const dist = join(ws.root, 'apps/shell/dist');
-    const before = snapshotTree(dist);
+    const before = hashTree(dist);
     const port = await freePort();
     const server = startProcess(ws.root, 'node_modules/.bin/nx', ['run', 'shell:start', `--port=${port}`, '--outputStyle=stream']);
     try {
@@ -183,7 +171,7 @@ describe('react host with a react remote and an html remote', () => {
         expect({ failure: failure.name, failed: build.code !== 0 }).toEqual({ failure: failure.name, failed: true });
         expect(build.output).toMatch(failure.says);
         expect(build.output).not.toMatch(/^\s+at .+\(.+:\d+:\d+\)$/m);
-        expect({ failure: failure.name, dist: snapshotTree(dist) }).toEqual({ failure: failure.name, dist: before });
+        expect({ failure: failure.name, dist: hashTree(dist) }).toEqual({ failure: failure.name, dist: before });
         // The running server still answers the page and every script it names.
         expect((await fetchText(url)).status).toBe(200);
         for (const script of scripts) expect((await fetch(new URL(script, url))).status).toBe(200);

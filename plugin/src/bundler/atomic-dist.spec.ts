@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { linkModule } from '../link/link-module';
 import type { BuildManifest } from '../protocol/types';
 import { buildModule } from './build-module';
 import { getLastLinkedDir, PENDING_FILE } from './dist-generations';
+import { hashTree } from '../testing/hash-tree';
 import { copyFixture, makeResolution, removeFixtureCopies } from './fixtures/fixture-workspace';
 
 jest.setTimeout(120_000);
@@ -23,20 +23,6 @@ async function bundle(name: Name) {
 
 function link(name: Name) {
   return linkModule(roots[name], makeResolution(name, roots));
-}
-
-/** sha1 of every file under dir, by relative path: equal trees are equal byte for byte. */
-function hashTree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (sub: string) => {
-    for (const d of readdirSync(join(dir, sub), { withFileTypes: true })) {
-      const rel = sub ? `${sub}/${d.name}` : d.name;
-      if (d.isDirectory()) walk(rel);
-      else out[rel] = createHash('sha1').update(readFileSync(join(dir, rel))).digest('hex');
-    }
-  };
-  walk('');
-  return out;
 }
 
 function readManifest(root: string, target: 'client' | 'server'): BuildManifest {
