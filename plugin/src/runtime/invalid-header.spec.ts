@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { rawHttpRequest } from './fixtures/composed-host/spawn-server';
 import type { Generation } from './generation';
 import { createPageRenderer, type PendingPage } from './page-renderer';
+import { createFaultCounts } from './process-faults';
 import { createPagePieces } from './render-context';
 import { RequestTracker } from './request-tracker';
 import type { RenderContext } from './types';
@@ -25,7 +26,7 @@ beforeAll(async () => {
     tracker,
     renderTimeoutMs: 10_000,
     scope: new AsyncLocalStorage<PendingPage>(),
-    faults: { unhandledRejections: 0, uncaughtExceptions: 0, renderErrors: 0, renderTimeouts: 0 },
+    faults: createFaultCounts(),
   });
   const generation = {
     pieces: createPagePieces({ imports: {}, scopes: {}, integrity: {} }, { modules: [], css: [], fonts: [] }, { mode: 'never', src: '', integrity: '' }),

@@ -7,9 +7,10 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Generation } from './generation';
 import { createPageRenderer, type PendingPage } from './page-renderer';
+import { createFaultCounts } from './process-faults';
 import type { PagePieces } from './render-context';
 import { OWNED, RequestTracker } from './request-tracker';
-import type { FaultCounts, RenderContext } from './types';
+import type { RenderContext } from './types';
 
 interface FakeResponse {
   status?: number;
@@ -40,7 +41,7 @@ function fakeExchange(method = 'GET'): { req: IncomingMessage; res: ServerRespon
 function setup(handler: (rc: RenderContext) => void | Promise<void>, renderTimeoutMs = 500) {
   const logs: string[] = [];
   const tracker = new RequestTracker();
-  const faults: FaultCounts = { unhandledRejections: 0, uncaughtExceptions: 0, renderErrors: 0, renderTimeouts: 0 };
+  const faults = createFaultCounts();
   const scope = new AsyncLocalStorage<PendingPage>();
   const renderer = createPageRenderer({ base: '/', logError: (line) => logs.push(line), tracker, renderTimeoutMs, scope, faults });
   const gen = { handler, pieces: {} as PagePieces } as unknown as Generation;

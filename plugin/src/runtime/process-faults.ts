@@ -9,6 +9,11 @@ import type { PendingPage } from './page-renderer';
 import { describeError } from './request-tracker';
 import type { FaultCounts, OnFatalPolicy } from './types';
 
+/** Every count at zero: the server's counts at start. */
+export function createFaultCounts(): FaultCounts {
+  return { unhandledRejections: 0, uncaughtExceptions: 0, renderErrors: 0, renderTimeouts: 0 };
+}
+
 export interface ProcessFaultOptions {
   scope: AsyncLocalStorage<PendingPage>;
   faults: FaultCounts;

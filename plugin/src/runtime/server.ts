@@ -7,7 +7,7 @@ import { createClose, listen } from './lifecycle';
 import { resolveListenOptions } from './listen-options';
 import { createHealthEndpoint } from './health';
 import { createPageRenderer, type PendingPage } from './page-renderer';
-import { handleProcessFaults } from './process-faults';
+import { createFaultCounts, handleProcessFaults } from './process-faults';
 import { createRequestRouter } from './request-router';
 import { RequestTracker } from './request-tracker';
 import { resolveResilienceOptions } from './resilience-options';
@@ -97,7 +97,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
     log,
   );
   const tracker = new RequestTracker();
-  const faults: FaultCounts = { unhandledRejections: 0, uncaughtExceptions: 0, renderErrors: 0, renderTimeouts: 0 };
+  const faults = createFaultCounts();
   const scope = new AsyncLocalStorage<PendingPage>();
   const renderer = createPageRenderer({
     base,
