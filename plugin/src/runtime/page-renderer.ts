@@ -42,11 +42,10 @@ const TIMED_OUT = 3;
 /** One page request while its render runs, and after: who answered it decides what a late result does. */
 export class PendingPage implements Deadline {
   state = RENDERING;
+  /** When the render timeout answers it; also what a late result is measured from. */
   deadline = 0;
   prev: PendingPage | undefined = undefined;
   next: PendingPage | undefined = undefined;
-  /** Set when the timeout answered it, to say how late a late result is. */
-  timedOutAt = 0;
   constructor(
     readonly req: IncomingMessage,
     readonly res: ServerResponse,
@@ -95,7 +94,7 @@ export function createPageRenderer(options: PageRendererOptions): PageRenderer {
     const outcome = error === undefined ? 'finished' : `failed (${describeError(error)})`;
     if (page.state === TIMED_OUT) {
       logError(
-        `${TAG.ssr} the render of ${page.label} ${outcome} ${Date.now() - page.timedOutAt} ms after its ${renderTimeoutMs} ms ` +
+        `${TAG.ssr} the render of ${page.label} ${outcome} ${Date.now() - page.deadline} ms after its ${renderTimeoutMs} ms ` +
           `timeout had answered 504; its result was dropped.`,
       );
     } else if (error !== undefined) {
@@ -115,7 +114,6 @@ export function createPageRenderer(options: PageRendererOptions): PageRenderer {
   const answerTimeout = (page: PendingPage) => {
     if (page.state !== RENDERING) return;
     page.state = TIMED_OUT;
-    page.timedOutAt = Date.now();
     logError(
       `${TAG.ssr} rendering ${page.label} did not finish within ${renderTimeoutMs} ms (render timeout ${++faults.renderTimeouts} ` +
         `since start); answered 504. Fix: find what the render awaits that never settles (a request without a timeout, ` +
