@@ -3,6 +3,7 @@
  * so that an accidental export (or a lost one) fails this spec, and every export carries a doc comment on its
  * declaration, which is what editors show to users.
  */
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import * as ts from 'typescript';
 
@@ -82,6 +83,13 @@ describe('public entry points', () => {
 });
 
 describe('the generators of the public entry point', () => {
+  it('are not loaded with it: requiring @esmx/nx loads no @nx/devkit module (a build script does not pay for them)', () => {
+    const probe = `require(${JSON.stringify(join(__dirname, 'index.ts'))});` +
+      `process.stdout.write(JSON.stringify(Object.keys(require.cache).filter((k) => k.includes('/@nx/devkit/'))));`;
+    const loaded = execFileSync(process.execPath, ['-r', '@swc-node/register', '-e', probe], { encoding: 'utf8' });
+    expect(JSON.parse(loaded)).toEqual([]);
+  });
+
   it('load on first call and run: initGenerator registers the plugin in a fresh tree', async () => {
     const { createTreeWithEmptyWorkspace } = await import('@nx/devkit/testing');
     const { initGenerator } = await import('./index');

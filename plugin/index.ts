@@ -1,6 +1,10 @@
 // Public API of @esmx/nx: what a workspace script or another Nx plugin calls. Exports are listed by name, and
 // index.spec.ts lists them too, so that an accidental export fails a test. Server-side types (RenderContext, …) are
 // in `@esmx/nx/runtime`; the graph plugin is `@esmx/nx/plugin`.
+import type * as AppGenerator from './src/generators/app/generator';
+import type * as InitGenerator from './src/generators/init/generator';
+import type * as LinkGenerator from './src/generators/link/generator';
+
 export type {
   BuildManifest,
   Diagnostic,
@@ -21,9 +25,6 @@ export type { LinkModuleOptions, LinkModuleResult } from './src/link/index';
 
 // The generators load @nx/devkit (about 300 ms); a script that only builds or links must not pay for it, so each
 // generator module is required on first call.
-import type * as AppGenerator from './src/generators/app/generator';
-import type * as InitGenerator from './src/generators/init/generator';
-import type * as LinkGenerator from './src/generators/link/generator';
 
 /** Scaffolds a host, remote or provider module (`nx g @esmx/nx:app`). */
 export const appGenerator: typeof AppGenerator.appGenerator = (...args) =>
