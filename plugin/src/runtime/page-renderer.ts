@@ -40,7 +40,7 @@ const FAULTED = 2;
 const TIMED_OUT = 3;
 
 /** One page request while its render runs, and after: who answered it decides what a late result does. */
-export class PendingPage implements Deadline {
+export class PendingPage implements Deadline<PendingPage> {
   state = RENDERING;
   /** When the render timeout answers it; also what a late result is measured from. */
   deadline = 0;

@@ -1,6 +1,6 @@
 import { RenderDeadlines, type Deadline } from './render-deadlines';
 
-interface Entry extends Deadline {
+interface Entry extends Deadline<Entry> {
   name: string;
 }
 const entry = (name: string): Entry => ({ name, deadline: 0, prev: undefined, next: undefined });

@@ -3,13 +3,13 @@
  * the order pages start: a linked list in start order, where the head always has the earliest deadline. Starting and
  * finishing a page are O(1) pointer moves, cheaper than a Node timer per request (this is the hot path).
  */
-export interface Deadline {
+export interface Deadline<T> {
   deadline: number;
-  prev: Deadline | undefined;
-  next: Deadline | undefined;
+  prev: T | undefined;
+  next: T | undefined;
 }
 
-export class RenderDeadlines<T extends Deadline> {
+export class RenderDeadlines<T extends Deadline<T>> {
   private head: T | undefined;
   private tail: T | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -33,16 +33,16 @@ export class RenderDeadlines<T extends Deadline> {
   /** Idempotent: removing an entry that is no longer listed does nothing. */
   remove(entry: T): void {
     if (entry.prev) entry.prev.next = entry.next;
-    else if (this.head === entry) this.head = entry.next as T | undefined;
+    else if (this.head === entry) this.head = entry.next;
     else return;
     if (entry.next) entry.next.prev = entry.prev;
-    else this.tail = entry.prev as T | undefined;
+    else this.tail = entry.prev;
     entry.prev = entry.next = undefined;
   }
 
   get size(): number {
     let count = 0;
-    for (let entry = this.head; entry; entry = entry.next as T | undefined) count++;
+    for (let entry = this.head; entry; entry = entry.next) count++;
     return count;
   }
 
