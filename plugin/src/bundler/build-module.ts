@@ -6,7 +6,10 @@ import type { BuildTarget, ModuleInfo } from '../protocol/types';
 import { BUILD_TARGETS, createStatsCollector } from './collect-stats';
 import { createTargetConfigs } from './create-target-configs';
 import { createExternalsPlan } from './externals';
-import { resolveProvidedFiles, writeProvidedWrappers } from './provided-wrappers';
+import { createTargetResolvers, resolveProvidedFiles, writeProvidedWrappers } from './provided-wrappers';
+import { hasErrors } from '../protocol/diagnostics';
+import { formatDiagnostic } from '../protocol/format-report';
+import type { Diagnostic } from '../protocol/types';
 import { logCompilerProgress, runOnce, watchCompiler, type Settle } from './run-compiler';
 import { getWorkDirs } from './swap-dist';
 import type { BuildModuleOptions, BuildModuleResult, EntryPlan, TargetPlan } from './types';
@@ -35,6 +38,10 @@ function listWantedTargets(info: ModuleInfo): BuildTarget[] {
   return BUILD_TARGETS.filter((target) => Boolean(info.entry[target]) || info.exports.some((e) => e[target]) || info.provides.length > 0);
 }
 
+function formatAll(diagnostics: Diagnostic[]): string[] {
+  return diagnostics.map((d) => formatDiagnostic(d, { color: false }));
+}
+
 function fail(errors: string[]): BuildModuleResult {
   return { ok: false, errors, warnings: [], manifests: {}, sizes: [] };
 }
@@ -54,15 +61,19 @@ export async function buildModule(options: BuildModuleOptions): Promise<BuildMod
   }
   const { rspack } = await import('@rspack/core');
   const wanted = listWantedTargets(info);
-  const provided = resolveProvidedFiles(rspack, root, info.provides, wanted);
-  if (provided.errors.length > 0) return fail(provided.errors);
-  const wrappers = await writeProvidedWrappers(root, mode, provided.files);
+  const resolvers = createTargetResolvers(rspack);
+  const provided = resolveProvidedFiles(resolvers, info, info.provides, wanted);
+  if (hasErrors(provided.diagnostics)) return fail(formatAll(provided.diagnostics));
+  const { wrappers, diagnostics: nameDiagnostics } = await writeProvidedWrappers(info, mode, provided.files, resolvers);
+  if (hasErrors(nameDiagnostics)) return fail(formatAll(nameDiagnostics));
+  // Warnings about provided packages are printed before Rspack starts, once per build (not per watch rebuild).
+  for (const line of formatAll(nameDiagnostics)) log(line);
   const plans: TargetPlan[] = wanted.map((target) => ({ target, entries: planEntries(info, target, wrappers[target]) }));
   const { stage } = getWorkDirs(root);
 
+  const externals = createExternalsPlan(resolution);
   let configs: Configuration[];
   try {
-    const externals = createExternalsPlan(resolution);
     const { configHook } = options;
     configs = await createTargetConfigs({ root, name: info.name, mode, plans, externals, stage, configHook, DefinePlugin: rspack.DefinePlugin });
   } catch (error) {
@@ -72,7 +83,7 @@ export async function buildModule(options: BuildModuleOptions): Promise<BuildMod
   rmSync(stage, { recursive: true, force: true });
   const lexer = await import('es-module-lexer');
   await lexer.init;
-  const context = { root, info, resolution, mode, plans, stage, watch: Boolean(options.watch), lexer, log };
+  const context = { root, info, resolution, mode, plans, stage, watch: Boolean(options.watch), lexer, externals, log };
   const settle: Settle = async (error, collected) => {
     if (error || !collected) return fail([`${TAG.build} Rspack failed while building ${info.name}: ${error?.message}`]);
     try {

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, posix, relative, sep } from 'node:path';
 import { MANIFEST_FILE, PROTOCOL_VERSION } from '../constants';
+import type { ImportSummary } from '../protocol/source-imports';
 import type { BuildManifest, BuildTarget, ManifestChunk, Resolution } from '../protocol/types';
 import type { EntryPlan } from './types';
 
@@ -23,12 +24,21 @@ export interface ManifestInput {
   entries: EntryPlan[];
   entrypoints: Record<string, EntrypointFiles>;
   lexer: Lexer;
+  /** What the module's own sources import on this side (protocol/source-imports). */
+  sourceImports?: ImportSummary;
 }
 
 /** What the manifest needs from the emitted files: their list, static-import graph and (production) integrity. */
+/** One emitted JS file: the files and bare specifiers it imports statically, and the names it exports. */
+export interface OutputNode {
+  files: string[];
+  externals: string[];
+  exports: string[];
+}
+
 export interface OutputFiles {
   files: string[];
-  graph: Map<string, { files: string[]; externals: string[] }>;
+  graph: Map<string, OutputNode>;
   integrity: Record<string, string>;
 }
 
@@ -63,12 +73,12 @@ export function readStaticImports(
   files: string[],
   lexer: Lexer,
   read: (file: string) => string = (file) => readFileSync(join(dir, file), 'utf8'),
-): Map<string, { files: string[]; externals: string[] }> {
-  const graph = new Map<string, { files: string[]; externals: string[] }>();
+): Map<string, OutputNode> {
+  const graph = new Map<string, OutputNode>();
   for (const file of files) {
     if (!file.endsWith('.mjs')) continue;
-    const [imports] = lexer.parse(read(file), file);
-    const node = { files: [] as string[], externals: [] as string[] };
+    const [imports, exports] = lexer.parse(read(file), file);
+    const node: OutputNode = { files: [], externals: [], exports: exports.map((e) => e.n).sort() };
     for (const imp of imports) {
       // d === -1: a static import; dynamic imports are loaded on demand and not preloaded.
       if (imp.d !== -1 || !imp.n) continue;
@@ -85,7 +95,7 @@ export function readStaticImports(
 
 export function collectStaticClosure(
   entryFile: string,
-  graph: Map<string, { files: string[]; externals: string[] }>,
+  graph: Map<string, OutputNode>,
 ): { imports: string[]; externals: string[] } {
   const seen = new Set<string>([entryFile]);
   const externals = new Set<string>();
@@ -139,8 +149,8 @@ export function createManifest(input: ManifestInput): BuildManifest {
   const chunks: BuildManifest['chunks'] = {};
   for (const entry of input.entries) {
     const ep = input.entrypoints[entry.name] ?? { assets: [], auxiliaryAssets: [] };
-    const js = ep.assets.find((a) => a.endsWith('.mjs')) ?? '';
-    exports[entry.name] = { name: entry.name, pkg: entry.pkg, file: js, identifier: entry.identifier };
+    const js = findEntryFile(ep.assets);
+    exports[entry.name] = { name: entry.name, pkg: entry.pkg, file: js, identifier: entry.identifier, names: graph.get(js)?.exports ?? [] };
     const closure = collectStaticClosure(js, graph);
     const chunk: ManifestChunk = {
       js,
@@ -164,5 +174,16 @@ export function createManifest(input: ManifestInput): BuildManifest {
     files,
     chunks,
     integrity,
+    imports: input.sourceImports?.names ?? {},
+    bundled: input.sourceImports?.bundled ?? [],
   };
+}
+
+/**
+ * The file of an entry's own chunk among its entrypoint's files: the one outside `chunks/` (where the shared runtime
+ * and shared chunks go); Rspack lists it last.
+ */
+export function findEntryFile(assets: string[]): string {
+  const scripts = assets.filter((a) => a.endsWith('.mjs'));
+  return scripts.find((a) => !a.startsWith('chunks/')) ?? scripts.at(-1) ?? '';
 }

@@ -91,8 +91,7 @@ export function createRspackConfig(input: ConfigInput): Configuration {
       // Server code is never downloaded: skipping its minification halves the cost of a provider's build
       // (react-dom is the bulk of it) and keeps SSR stack traces readable. A config hook can turn it back on.
       minimize: prod && client,
-      runtimeChunk: false,
-      splitChunks: { chunks: 'async' },
+      ...createChunkOptions(input.entries.length, names.chunkFilename),
       moduleIds: prod ? 'deterministic' : 'named',
       chunkIds: prod ? 'deterministic' : 'named',
     },
@@ -105,6 +104,28 @@ export function createRspackConfig(input: ConfigInput): Configuration {
         [SSR_FLAG]: JSON.stringify(!client),
       }),
     ],
+  };
+}
+
+/** Name of the runtime chunk that the entries of one build share (under `chunks/`, like every file that is not an entry). */
+export const RUNTIME_CHUNK = 'chunks/runtime';
+
+/**
+ * One instance of every module per build: with two entries or more (the exports of a module, the specifiers of a
+ * provider), the entries share one runtime chunk, so a module reached from several entries (`rxjs` and
+ * `rxjs/operators`, `react-router` and `react-router-dom`, a helper of two exports) runs once, in one module cache,
+ * on the server and in the browser. Modules shared by two chunks or more go to shared chunks, so they are also
+ * downloaded once; a lone entry keeps its runtime inline (one file fewer on the first page).
+ */
+function createChunkOptions(entryCount: number, chunkFilename: string): Configuration['optimization'] {
+  if (entryCount < 2) return { runtimeChunk: false, splitChunks: { chunks: 'async' } };
+  return {
+    runtimeChunk: { name: RUNTIME_CHUNK },
+    splitChunks: {
+      chunks: 'all',
+      filename: chunkFilename,
+      cacheGroups: { defaultVendors: false, default: { minChunks: 2, reuseExistingChunk: true } },
+    },
   };
 }
 

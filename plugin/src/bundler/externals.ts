@@ -68,6 +68,11 @@ function isBareSpecifier(request: string): boolean {
   return !request.startsWith('.') && !isAbsolute(request) && !/^[a-z][a-z0-9+.-]*:/i.test(request);
 }
 
+/** Whether a bare specifier stays a bare import for this module: wired to a provider, or naming a module of its closure. */
+export function isLinkedSpecifier(plan: ExternalsPlan, specifier: string): boolean {
+  return plan.specifiers.has(specifier) || plan.identifiers.has(specifier) || plan.modules.has(packageNameOf(specifier));
+}
+
 /**
  * The bare specifier a request must stay as, or undefined to bundle it.
  * `issuer` is empty for an entry itself, which is never external.
@@ -82,9 +87,7 @@ export function matchExternal(
   if (!issuer) return undefined;
   const clean = request.replace(/[?#].*$/, '');
   if (isBareSpecifier(clean)) {
-    if (plan.specifiers.has(clean) || plan.identifiers.has(clean)) return clean;
-    if (plan.modules.has(packageNameOf(clean))) return clean;
-    return undefined;
+    return isLinkedSpecifier(plan, clean) ? clean : undefined;
   }
   if (issuer.includes('/node_modules/') || clean !== request) return undefined;
   const abs = isAbsolute(clean) ? clean : join(context, clean);

@@ -1,80 +1,155 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { getCacheDir, readExportNames, toWrapperFileName, writeProvidedWrappers } from './provided-wrappers';
+import { join, resolve } from 'node:path';
+import { getCacheDir, readExportNames, renderWrapper, toWrapperFileName, writeProvidedWrappers, type ResolveFrom } from './provided-wrappers';
 
 const dir = join(__dirname, 'fixtures/names');
+const fixture = (name: string) => join(dir, name);
+/** Relative requests only: what the static fallback follows in these fixtures. */
+const resolveFrom: ResolveFrom = (from, request) => (request.startsWith('.') ? resolve(from, request) : undefined);
 
 describe('readExportNames', () => {
-  it('reads require() keys under the build mode, falls back to the lexer, and leaves ESM to export *', async () => {
-    const files = ['browser-only.cjs', 'dynamic.cjs', 'module.mjs'].map((f) => join(dir, f));
-    const production = await readExportNames(files, 'production');
-    expect(Object.fromEntries(production)).toEqual({
-      [files[0]]: { esm: false, hasDefault: true, names: ['alpha', 'beta'], lexed: true },
+  it('gives the names Node gives: import() for ES modules, require() keys in the build mode for CommonJS', async () => {
+    const files = ['module.mjs', 'dynamic.cjs', 'reexport.mjs'].map(fixture);
+    const server = await readExportNames(files, 'production', 'server', resolveFrom);
+    expect(Object.fromEntries(server)).toEqual({
+      [files[0]]: { esm: true, hasDefault: true, names: ['epsilon'], lexed: false },
+      // Names assigned in a loop are real keys of module.exports; every CommonJS file has a default (module.exports).
       [files[1]]: { esm: false, hasDefault: true, names: ['delta', 'gamma'], lexed: false },
-      [files[2]]: { esm: true, hasDefault: true, names: [], lexed: true },
+      // Through `export *`: a CommonJS file's names as Node's import() sees them, and a conditional import's.
+      [files[2]]: { esm: true, hasDefault: false, names: ['fromCommonJs', 'inNode', 'own'], lexed: false },
     });
-    const development = await readExportNames([files[1]], 'development');
-    expect(development.get(files[1])!.names).toEqual(['delta', 'devOnly', 'gamma']);
+    expect((await readExportNames([files[1]], 'development', 'server', resolveFrom)).get(files[1])!.names).toEqual(['delta', 'devOnly', 'gamma']);
+    // The client loads with the browser condition: what a re-export reaches follows it.
+    expect((await readExportNames([files[2]], 'production', 'client', resolveFrom)).get(files[2])!.names).toEqual(['fromCommonJs', 'inBrowser', 'own']);
+  });
+
+  it('falls back to the lexers for a file Node cannot load, following export * and keeping the error', async () => {
+    const files = ['browser-only.cjs', 'browser-only.mjs'].map(fixture);
+    const names = await readExportNames(files, 'production', 'client', resolveFrom);
+    expect(names.get(files[0])).toEqual({ esm: false, hasDefault: true, names: ['alpha', 'beta'], lexed: true, loadError: 'Error: browser only' });
+    // `export *` never carries a default: only module.mjs's epsilon comes through, plus the file's own width.
+    expect(names.get(files[1])).toEqual({
+      esm: true,
+      hasDefault: false,
+      names: ['epsilon', 'width'],
+      lexed: true,
+      loadError: 'ReferenceError: window is not defined',
+    });
   });
 });
 
 describe('readExportNames with a names cache', () => {
-  it('reads a CommonJS file once per (file, version, mode, node, size, mtime) and serves the cached names after', async () => {
-    const { mkdtempSync, cpSync, readdirSync, rmSync, writeFileSync, readFileSync: read } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
+  it('loads a file once per (file, version, mode, target, node, size, mtime) and serves the cached names after', async () => {
     const work = mkdtempSync(join(tmpdir(), 'esmx-names-'));
     try {
       const file = join(work, 'dynamic.cjs');
-      cpSync(join(dir, 'dynamic.cjs'), file);
+      cpSync(fixture('dynamic.cjs'), file);
       const cacheDir = join(work, 'cache');
-      const first = await readExportNames([file], 'production', cacheDir);
-      expect(first.get(file)).toEqual({ esm: false, hasDefault: true, names: ['delta', 'gamma'], lexed: false });
+      const read = async (mode = 'production', target: 'client' | 'server' = 'server') =>
+        (await readExportNames([file], mode, target, resolveFrom, cacheDir)).get(file)!;
+      expect(await read()).toEqual({ esm: false, hasDefault: true, names: ['delta', 'gamma'], lexed: false });
       const entries = readdirSync(cacheDir);
       expect(entries).toHaveLength(1);
       // A planted entry proves the second read comes from the cache, not from a new child process.
       const planted = { esm: false, hasDefault: true, names: ['fromCache'], lexed: false };
       writeFileSync(join(cacheDir, entries[0]), JSON.stringify(planted));
-      expect((await readExportNames([file], 'production', cacheDir)).get(file)).toEqual(planted);
-      // Another mode is another key.
-      expect((await readExportNames([file], 'development', cacheDir)).get(file)!.names).toEqual(['delta', 'devOnly', 'gamma']);
-      expect(readdirSync(cacheDir)).toHaveLength(2);
+      expect(await read()).toEqual(planted);
+      // Another mode, another target: other keys.
+      expect((await read('development')).names).toEqual(['delta', 'devOnly', 'gamma']);
+      expect((await read('production', 'client')).names).toEqual(['delta', 'gamma']);
+      expect(readdirSync(cacheDir)).toHaveLength(3);
       // Editing the file (size changes) is a miss: the names are read again.
-      writeFileSync(file, read(file, 'utf8') + '\nmodule.exports.epsilon = 5;\n');
-      expect((await readExportNames([file], 'production', cacheDir)).get(file)!.names).toEqual(['delta', 'epsilon', 'gamma']);
+      writeFileSync(file, readFileSync(file, 'utf8') + '\nmodule.exports.epsilon = 5;\n');
+      expect((await read()).names).toEqual(['delta', 'epsilon', 'gamma']);
       // A corrupt entry is a miss, not an error.
       for (const name of readdirSync(cacheDir)) writeFileSync(join(cacheDir, name), '{');
-      expect((await readExportNames([file], 'production', cacheDir)).get(file)!.names).toEqual(['delta', 'epsilon', 'gamma']);
+      expect((await read()).names).toEqual(['delta', 'epsilon', 'gamma']);
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
   });
 });
 
-describe('wrapper file names', () => {
-  it('give every specifier its own file: @a/b and a/b no longer share one', async () => {
+describe('renderWrapper', () => {
+  it('lists every name explicitly, and a default only when the module has one', () => {
+    expect(renderWrapper('/n/react/index.js', { esm: false, hasDefault: true, names: ['useState', 'version'], lexed: false })).toBe(
+      '// Generated by @esmx/nx: provided specifier entry.\n' +
+        'export { useState, version } from "/n/react/index.js";\n' +
+        'export { default } from "/n/react/index.js";\n',
+    );
+    expect(renderWrapper('/n/rxjs/index.js', { esm: true, hasDefault: false, names: ['Observable'], lexed: false })).toBe(
+      '// Generated by @esmx/nx: provided specifier entry.\nexport { Observable } from "/n/rxjs/index.js";\n',
+    );
+    // A polyfill with no export is still an entry that runs the file.
+    expect(renderWrapper('/n/polyfill/index.js', { esm: true, hasDefault: false, names: [], lexed: false })).toBe(
+      '// Generated by @esmx/nx: provided specifier entry.\nimport "/n/polyfill/index.js";\n',
+    );
+  });
+});
+
+describe('writeProvidedWrappers', () => {
+  const info = (root: string) => ({ name: 'shared', root, packageJsonPath: join(root, 'package.json') });
+  const resolvers = { client: resolveFrom, server: resolveFrom };
+
+  it('gives every specifier its own file: @a/b and a/b no longer share one', async () => {
     const work = mkdtempSync(join(tmpdir(), 'esmx-wrappers-'));
     try {
       const scoped = join(work, 'scoped.mjs');
       const plain = join(work, 'plain.mjs');
       writeFileSync(scoped, 'export const fromScoped = 1;\n');
       writeFileSync(plain, 'export const fromPlain = 2;\n');
-      const wrappers = await writeProvidedWrappers(work, 'production', [
-        { specifier: '@a/b', target: 'client', file: scoped },
-        { specifier: 'a/b', target: 'client', file: plain },
-      ]);
+      const { wrappers, diagnostics } = await writeProvidedWrappers(
+        info(work),
+        'production',
+        [
+          { specifier: '@a/b', target: 'client', file: scoped },
+          { specifier: 'a/b', target: 'client', file: plain },
+        ],
+        resolvers,
+      );
+      expect(diagnostics).toEqual([]);
       const scopedWrapper = wrappers.client.get('@a/b')!;
       const plainWrapper = wrappers.client.get('a/b')!;
       expect(scopedWrapper).not.toBe(plainWrapper);
       // Each wrapper still re-exports its own file: the second write did not overwrite the first.
-      expect(readFileSync(scopedWrapper, 'utf8')).toContain(JSON.stringify(scoped));
-      expect(readFileSync(plainWrapper, 'utf8')).toContain(JSON.stringify(plain));
+      expect(readFileSync(scopedWrapper, 'utf8')).toContain(`export { fromScoped } from ${JSON.stringify(scoped)}`);
+      expect(readFileSync(plainWrapper, 'utf8')).toContain(`export { fromPlain } from ${JSON.stringify(plain)}`);
     } finally {
       rmSync(work, { recursive: true, force: true });
       rmSync(getCacheDir(work), { recursive: true, force: true });
     }
   });
 
+  it('warns W_DEFAULT_DRIFT when one side has a default and the other not, and refuses a browser-only server file', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'esmx-wrappers-'));
+    try {
+      const { diagnostics } = await writeProvidedWrappers(
+        info(work),
+        'production',
+        [
+          { specifier: 'drifty', target: 'client', file: fixture('named-only.mjs') },
+          { specifier: 'drifty', target: 'server', file: fixture('dynamic.cjs') },
+          { specifier: 'widgets/dom', target: 'client', file: fixture('browser-only.mjs') },
+          { specifier: 'widgets/dom', target: 'server', file: fixture('browser-only.mjs') },
+        ],
+        resolvers,
+      );
+      expect(diagnostics.map((d) => [d.code, d.severity, d.package])).toEqual([
+        ['W_DEFAULT_DRIFT', 'warning', 'drifty'],
+        ['E_SERVER_IMPORT', 'error', 'widgets'],
+      ]);
+      expect(diagnostics[0].message).toContain('"drifty" has a default export on the server only');
+      expect(diagnostics[1].message).toContain('ReferenceError: window is not defined');
+      expect(diagnostics[1].fix).toContain('remove "widgets/dom" from esmx.provides');
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+      rmSync(getCacheDir(work), { recursive: true, force: true });
+    }
+  });
+});
+
+describe('wrapper file names', () => {
   it('are one-to-one over specifiers that differ only in punctuation or case', () => {
     const specifiers = ['@a/b', 'a/b', 'a__b', 'a_b', 'a_2f_b', 'A/b', 'a/B', 'react-dom/server.browser', '@scope/pkg/sub/path'];
     const names = specifiers.map(toWrapperFileName);

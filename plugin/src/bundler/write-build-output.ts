@@ -5,8 +5,10 @@ import type { BuildManifest, BuildTarget, ModuleInfo, Resolution } from '../prot
 import { BUILD_TARGETS, type CollectedStats } from './collect-stats';
 import { createManifest, listFiles } from './create-manifest';
 import { formatSizeTable, measureFiles } from './format-output';
+import { isLinkedSpecifier } from './externals';
+import { listSourceImports, summarizeImports } from '../protocol/source-imports';
 import { getTargetDir, swapDist } from './swap-dist';
-import type { BuildModuleResult, SizeRow, TargetPlan } from './types';
+import type { BuildModuleResult, ExternalsPlan, SizeRow, TargetPlan } from './types';
 import { renderBootstrap } from './write-bootstrap';
 
 type Lexer = typeof import('es-module-lexer');
@@ -21,6 +23,8 @@ export interface BuildOutputContext {
   stage: string;
   watch: boolean;
   lexer: Lexer;
+  /** What stays a bare import: decides which source imports are linked (checked at link time) and which are bundled. */
+  externals: ExternalsPlan;
   log: (line: string) => void;
 }
 
@@ -57,6 +61,8 @@ export async function writeBuildOutput(context: BuildOutputContext, collected: C
       entries: plan ? plan.entries : [],
       entrypoints: entrypoints[target] ?? {},
       lexer: context.lexer,
+      // Read at every build, not once per watch: an edit can add or drop an import.
+      sourceImports: summarizeImports(info, listSourceImports(info, [target]), (s) => isLinkedSpecifier(context.externals, s)),
     });
   }
   const sizes: SizeRow[] = (await measuring).flat();

@@ -3,6 +3,7 @@ import { commitLinkedDist, keepPreviousDist, type KeptDist } from '../bundler/di
 import { join, relative, sep } from 'node:path';
 import { DIST_DIR, IMPORT_MAP_FILE, LINK_FILE, MANIFEST_FILE, PROTOCOL_VERSION, TAG } from '../constants';
 import { composeImportMap } from '../import-map/index';
+import { checkImportedNames, checkSupply, type BundledPackages } from '../protocol/check-imports';
 import { createDiagnostic, hasErrors } from '../protocol/diagnostics';
 import type { BuildManifest, BuildTarget, Diagnostic, DiagnosticCode, ImportMap, LinkFile, Mount, Resolution } from '../protocol/types';
 import { writeJsonAtomic } from '../utils/atomic-write';
@@ -58,7 +59,7 @@ export function linkModule(root: string, resolution: Resolution, options: LinkMo
     link.modules[name] = { dir: name === self ? '.' : toPosix(relative(rootDir, realpathOrSelf(moduleRoot))) || '.' };
     manifests[name] = readManifests(name, self, mount, moduleRoot, diagnostics);
   }
-  diagnostics.push(...checkExternals(manifests));
+  diagnostics.push(...checkExternals(manifests), ...checkLinkedImports(manifests), ...checkSupply(resolution, listBundled(manifests), TAG.link));
 
   const dist = join(root, DIST_DIR);
   const rootInfo = resolution.modules[self];
@@ -190,6 +191,33 @@ function checkExternals(manifests: Record<string, Manifests>): Diagnostic[] {
     }
   }
   return diagnostics;
+}
+
+/** Every named import of every module of the closure, on each side, against the names its exporter's build records. */
+function checkLinkedImports(manifests: Record<string, Manifests>): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const reported = new Set<string>();
+  for (const target of ['client', 'server'] as const) {
+    const byName = Object.fromEntries(Object.entries(manifests).map(([name, m]) => [name, m[target]]));
+    for (const [consumer, manifest] of Object.entries(byName)) {
+      if (!manifest) continue;
+      const found = checkImportedNames({ consumer, target, imports: manifest.imports ?? {}, wiring: manifest.scopes ?? {}, manifests: byName, tag: TAG.link });
+      // The same import missing on both sides is one mistake: reported once, for the client.
+      for (const diagnostic of found) {
+        const key = `${consumer}\0${diagnostic.found}`;
+        if (reported.has(key)) continue;
+        reported.add(key);
+        diagnostics.push(diagnostic);
+      }
+    }
+  }
+  return diagnostics;
+}
+
+function listBundled(manifests: Record<string, Manifests>): BundledPackages {
+  return Object.fromEntries(
+    Object.entries(manifests).map(([name, m]) => [name, [...new Set([...(m.client?.bundled ?? []), ...(m.server?.bundled ?? [])])]]),
+  );
 }
 
 function linkDiagnostic(

@@ -36,6 +36,12 @@ export const ESMX_SCHEMA = {
       uniqueItems: true,
       items: { type: 'string', 'x-rule': 'specifier', pattern: SPECIFIER_PATTERN },
     },
+    singletons: {
+      type: 'array',
+      'x-rule': 'singletons',
+      uniqueItems: true,
+      items: { type: 'string', 'x-rule': 'package-name', pattern: MODULE_NAME_PATTERN },
+    },
     uses: {
       type: 'array',
       'x-rule': 'uses',

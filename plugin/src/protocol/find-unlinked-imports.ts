@@ -1,13 +1,8 @@
-import * as fs from 'node:fs';
-import { isBuiltin } from 'node:module';
 import * as path from 'node:path';
-import { findSourceFile } from './check-targets';
 import { createDiagnostic } from './diagnostics';
 import { packageNameOf } from './installed-version';
-import { scanImports } from './scan-imports';
-import type { Diagnostic, ModuleInfo, Resolution } from './types';
-
-const SCANNED_EXTENSIONS = new Set(['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs']);
+import { isBareSpecifier, listSourceImports, readQuietly } from './source-imports';
+import type { Diagnostic, Resolution } from './types';
 
 /**
  * E_NOT_LINKED for each esmx module that the root module's sources import but that is not in its `uses` closure:
@@ -44,43 +39,6 @@ export function findUnlinkedImports(resolution: Resolution): Diagnostic[] {
   return diagnostics;
 }
 
-/** Every import of the files reachable from the module's entries and exports, in the order they are met. */
-function listSourceImports(module: ModuleInfo): Array<{ file: string; specifier: string; line: number }> {
-  const targets = [module.entry.client, module.entry.server, ...module.exports.flatMap((e) => [e.client, e.server])];
-  const queue = targets.flatMap((target) => (target === false ? [] : (findSourceFile(module.root, target) ?? [])));
-  const seen = new Set<string>();
-  const imports: Array<{ file: string; specifier: string; line: number }> = [];
-  while (queue.length > 0) {
-    const file = queue.shift() as string;
-    if (seen.has(file) || !isOwnSource(module.root, file)) continue;
-    seen.add(file);
-    const source = readQuietly(file);
-    if (source === undefined) continue;
-    for (const found of scanImports(source)) {
-      imports.push({ file, ...found });
-      if (found.specifier.startsWith('./') || found.specifier.startsWith('../')) {
-        const resolved = findSourceFile(path.dirname(file), found.specifier);
-        if (resolved) queue.push(resolved);
-      }
-    }
-  }
-  return imports;
-}
-
-function isOwnSource(root: string, file: string): boolean {
-  const relative = path.relative(root, file);
-  return (
-    SCANNED_EXTENSIONS.has(path.extname(file)) &&
-    !relative.startsWith('..') &&
-    !path.isAbsolute(relative) &&
-    !relative.split(path.sep).includes('node_modules')
-  );
-}
-
-function isBareSpecifier(specifier: string): boolean {
-  return !/^(?:\.{0,2}\/|#|[a-z][a-z0-9+.-]*:)/i.test(specifier) && !isBuiltin(specifier);
-}
-
 /** Whether `node_modules/<pkg>` seen from `root` (as Node and the bundler look it up) is an esmx module. */
 function createModuleLookup(root: string): (pkg: string) => boolean {
   const cache = new Map<string, boolean>();
@@ -109,14 +67,5 @@ function readEsmxField(root: string, pkg: string): boolean {
       }
     }
     if (path.dirname(dir) === dir) return false;
-  }
-}
-
-function readQuietly(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    // Absent or unreadable: nothing to scan here; the file checks (E_TARGET_MISSING) report missing targets.
-    return undefined;
   }
 }

@@ -23,6 +23,7 @@ describe('readModule', () => {
         { name: 'only-client', client: './src/oc.ts', server: false },
       ],
       provides: ['lodash-es', '@scope/lib/sub'],
+      singletons: [],
       uses: ['shared', '@shop/account'],
       ranges: { react: '^19.1.0', 'react-dom': '^19.0.0' },
       devRanges: { '@types/react': '^19.0.0' },
@@ -109,7 +110,7 @@ describe('readModule', () => {
         module: 'cart',
         message: '[esmx:protocol] cart: esmx has an unknown key "use"',
         found: '"use"',
-        required: 'only entry, exports, provides, uses',
+        required: 'only entry, exports, provides, singletons, uses',
         fix: 'rename "use" to "uses" in esmx',
       },
       {
@@ -117,8 +118,8 @@ describe('readModule', () => {
         module: 'cart',
         message: '[esmx:protocol] cart: esmx has an unknown key "remotes"',
         found: '"remotes"',
-        required: 'only entry, exports, provides, uses',
-        fix: 'remove "remotes" from esmx (allowed keys: entry, exports, provides, uses)',
+        required: 'only entry, exports, provides, singletons, uses',
+        fix: 'remove "remotes" from esmx (allowed keys: entry, exports, provides, singletons, uses)',
       },
     ]);
   });

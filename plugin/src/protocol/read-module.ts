@@ -111,6 +111,7 @@ export function readModule(rootOrPackageJson: string): ReadModuleResult {
     entry: normalizeTargets(declaration.entry ?? {}),
     exports: normalizeExports(declaration.exports ?? {}),
     provides: [...(declaration.provides ?? [])],
+    singletons: [...(declaration.singletons ?? [])],
     uses: [...(declaration.uses ?? [])],
     ranges: { ...stringEntries(pkg.peerDependencies), ...stringEntries(pkg.dependencies) },
     devRanges: stringEntries(pkg.devDependencies),

@@ -21,18 +21,37 @@ describe('scanImports', () => {
       '}',
     ].join('\n');
     expect(scanImports(source)).toEqual([
-      { specifier: 'react', line: 1 },
-      { specifier: 'cart/widget', line: 2 },
-      { specifier: './styles.css', line: 3 },
-      { specifier: 'promo/widget', line: 7 },
-      { specifier: 'shared/ui', line: 8 },
-      { specifier: './local', line: 9 },
-      { specifier: 'lib/ns', line: 10 },
-      { specifier: 'checkout/widget', line: 12 },
-      { specifier: 'late/x', line: 13 },
+      { specifier: 'react', line: 1, names: ['useState'] },
+      { specifier: 'cart/widget', line: 2, names: ['default'] },
+      { specifier: './styles.css', line: 3, names: [] },
+      { specifier: 'promo/widget', line: 7, names: ['a', 'b'] },
+      { specifier: 'shared/ui', line: 8, names: [] },
+      { specifier: './local', line: 9, names: ['x'] },
+      { specifier: 'lib/ns', line: 10, names: [] },
+      { specifier: 'checkout/widget', line: 12, names: [] },
+      { specifier: 'late/x', line: 13, names: [] },
       // A string that reads like an import is one of the documented limits: reported, not hidden.
-      { specifier: 'n', line: 13 },
+      { specifier: 'n', line: 13, names: ['default'] },
     ]);
+  });
+
+  it('reads the export names each clause binds: default, renamed, type-only dropped, namespace none', () => {
+    const names = (source: string) => scanImports(source).map((found) => found.names);
+    expect(
+      names(
+        [
+          "import React, { useState as useS, type FC, useMemo } from 'react';",
+          "import Def, * as all from 'rxjs';",
+          "import * as only from 'vue';",
+          "export { default, Link as L, type Props } from 'react-router-dom';",
+          "export { default as Thing } from 'cart/widget';",
+          'import {',
+          '  a,',
+          '  b as c,',
+          "} from 'multi';",
+        ].join('\n'),
+      ),
+    ).toEqual([['default', 'useState', 'useMemo'], ['default'], [], ['default', 'Link'], ['default'], ['a', 'b']]);
   });
 
   it('skips type-only imports and exports: the compiler erases them', () => {
@@ -49,8 +68,8 @@ describe('scanImports', () => {
       'const t = `// ${1}`; import("real/two");',
     ].join('\n');
     expect(scanImports(source)).toEqual([
-      { specifier: 'real/one', line: 5 },
-      { specifier: 'real/two', line: 6 },
+      { specifier: 'real/one', line: 5, names: ['c'] },
+      { specifier: 'real/two', line: 6, names: [] },
     ]);
   });
 

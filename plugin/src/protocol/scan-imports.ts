@@ -11,17 +11,23 @@ export interface ScannedImport {
   specifier: string;
   /** 1-based line of the specifier. */
   line: number;
+  /**
+   * The export names the statement binds from the module: `default` for a default import, `a` for `{ a as b }`.
+   * Empty for a side-effect import, a namespace (`* as ns`), `export *` and a dynamic `import()`: none of them names
+   * an export, so none can miss one.
+   */
+  names: string[];
 }
 
 const PATTERNS: RegExp[] = [
   // import x from 'a'; import { a, type B } from 'a'; import * as a from 'a'; import type { A } from 'a' (skipped)
-  /(?<![.\w$])import\s+(type\s+)?[\w$*{}\s,]*?\s*from\s*(['"])([^'"\n]+)\2/g,
+  /(?<![.\w$])import\s+(type\s+)?([\w$*{}\s,]*?)\s*from\s*(['"])([^'"\n]+)\3/g,
   // import 'a' (side effects only)
-  /(?<![.\w$])import\s*()(['"])([^'"\n]+)\2/g,
+  /(?<![.\w$])import\s*()()(['"])([^'"\n]+)\3/g,
   // export * from 'a'; export * as a from 'a'; export { a } from 'a'; export type { A } from 'a' (skipped)
-  /(?<![.\w$])export\s+(type\s+)?(?:\*(?:\s+as\s+[\w$]+)?|\{[^}]*\})\s*from\s*(['"])([^'"\n]+)\2/g,
+  /(?<![.\w$])export\s+(type\s+)?(\*(?:\s+as\s+[\w$]+)?|\{[^}]*\})\s*from\s*(['"])([^'"\n]+)\3/g,
   // import('a'): a literal dynamic import
-  /(?<![.\w$])import\s*\(\s*()(['"])([^'"\n]+)\2\s*[,)]/g,
+  /(?<![.\w$])import\s*\(\s*()()(['"])([^'"\n]+)\3\s*[,)]/g,
 ];
 
 export function scanImports(source: string): ScannedImport[] {
@@ -30,11 +36,32 @@ export function scanImports(source: string): ScannedImport[] {
   for (const pattern of PATTERNS) {
     for (const match of code.matchAll(pattern)) {
       if (match[1]) continue;
-      const index = (match.index ?? 0) + match[0].lastIndexOf(match[3]);
-      found.push({ specifier: match[3], line: countLines(code, index), index });
+      const index = (match.index ?? 0) + match[0].lastIndexOf(match[4]);
+      found.push({ specifier: match[4], line: countLines(code, index), names: readBoundNames(match[2]), index });
     }
   }
-  return found.sort((a, b) => a.index - b.index).map(({ specifier, line }) => ({ specifier, line }));
+  return found.sort((a, b) => a.index - b.index).map(({ specifier, line, names }) => ({ specifier, line, names }));
+}
+
+/**
+ * The export names an import or re-export clause binds: `D, { a as b, type T, "x-y" as z }` → default, a, x-y.
+ * Type-only specifiers are erased by the compiler, and `* as ns` binds the namespace, not a name.
+ */
+export function readBoundNames(clause: string): string[] {
+  const names: string[] = [];
+  const open = clause.indexOf('{');
+  const head = (open === -1 ? clause : clause.slice(0, open)).replace(/\*\s*as\s+[\w$]+/, '').replace(/,/g, ' ').trim();
+  if (/^[\w$]+$/.test(head)) names.push('default');
+  if (open !== -1) {
+    const body = clause.slice(open + 1, clause.lastIndexOf('}'));
+    for (const part of body.split(',')) {
+      const spec = part.trim();
+      if (!spec || /^type\s/.test(spec)) continue;
+      const name = spec.split(/\s+as\s+/)[0].trim().replace(/^(['"])(.*)\1$/, '$2');
+      if (name) names.push(name);
+    }
+  }
+  return names;
 }
 
 /** `source` with every comment replaced by spaces (line breaks kept); string and template literals are kept as is. */

@@ -16,7 +16,13 @@ export type DiagnosticCode =
   | 'E_TARGET_MISSING'
   | 'E_PROTOCOL'
   | 'E_NO_EXPORT'
+  | 'E_NOT_INSTALLED'
+  | 'E_SERVER_IMPORT'
+  | 'E_SINGLETON'
   | 'W_MULTI_MAJOR'
+  | 'W_NOT_PROVIDED'
+  | 'W_NESTED_MAJOR'
+  | 'W_DEFAULT_DRIFT'
   | 'W_NO_RANGE'
   | 'W_TYPE_DRIFT';
 
@@ -49,6 +55,8 @@ export interface EsmxDeclaration {
   exports?: Record<string, string | EsmxTargets>;
   /** Third-party specifiers (packages or package subpaths) this module builds once and serves. */
   provides?: string[];
+  /** Provided packages that must never be bundled by two modules (beyond react, react-dom, vue, preact). */
+  singletons?: string[];
   /** Modules consumed from (package names); transitive. */
   uses?: string[];
 }
@@ -71,6 +79,8 @@ export interface ModuleInfo {
   entry: { client: string | false; server: string | false };
   exports: NormalizedExport[];
   provides: string[];
+  /** `esmx.singletons`: provided packages that must be one copy on a page. */
+  singletons: string[];
   uses: string[];
   /** `peerDependencies` overlaid with `dependencies`: the ranges this module accepts. */
   ranges: Record<string, string>;
@@ -158,6 +168,8 @@ export interface ManifestExport {
   file: string;
   /** The bare specifier consumers import: `<module>/<name>` or, for `pkg`, the specifier itself. */
   identifier: string;
+  /** Every name the built file exports (`default` included when it has one), sorted; absent in older manifests. */
+  names?: string[];
 }
 
 export interface ManifestChunk {
@@ -191,6 +203,13 @@ export interface BuildManifest {
   chunks: Record<string, ManifestChunk>;
   /** file → `sha384-…`; present in production builds. */
   integrity: Record<string, string>;
+  /**
+   * Named imports of linked specifiers (provided packages and other modules' exports) in this module's own sources:
+   * specifier → export name → `file:line` of the first import. The link step checks each against the exporter's `names`.
+   */
+  imports?: Record<string, Record<string, string>>;
+  /** Packages this module's own sources import and bundle (provided to it by no module), for the supply checks. */
+  bundled?: string[];
 }
 
 /** A composed import map as JSON: specifiers → URLs, per-scope overrides, and SRI hashes keyed by the same URLs. */

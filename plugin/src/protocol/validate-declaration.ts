@@ -2,10 +2,12 @@ import * as path from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ENTRY_EXPORT } from '../constants';
 import { isRecord } from '../utils/is-record';
+import { findClosest } from '../utils/suggest';
 import { createDiagnostic, describeValue, type DiagnosticInput } from './diagnostics';
+import { packageNameOf } from './installed-version';
 import type { Diagnostic } from './types';
 
-const DECLARATION_KEYS = ['entry', 'exports', 'provides', 'uses'];
+const DECLARATION_KEYS = ['entry', 'exports', 'provides', 'singletons', 'uses'];
 const TARGET_KEYS = ['client', 'server'];
 
 let compiled: ValidateFunction | undefined;
@@ -82,7 +84,7 @@ type MessageBuilder = (e: SchemaError) => SchemaMessage;
 function describeUnknownKey({ rule, where, params }: SchemaError): SchemaMessage {
   const key = String(params.additionalProperty);
   const allowed = rule === 'declaration' ? DECLARATION_KEYS : TARGET_KEYS;
-  const suggestion = suggestKey(key, allowed);
+  const suggestion = findClosest(key, allowed);
   return {
     text: `${where} has an unknown key "${key}"`,
     found: `"${key}"`,
@@ -155,7 +157,7 @@ function describeNameList({ rule, where, data }: SchemaError): SchemaMessage {
   return {
     text: `${where} must be an array of ${rule === 'uses' ? 'module names' : 'package specifiers'}`,
     found: describeValue(data),
-    required: rule === 'uses' ? 'an array such as ["shared", "cart"]' : 'an array such as ["react", "react-dom/client"]',
+    required: rule === 'uses' ? 'an array such as ["shared", "cart"]' : rule === 'singletons' ? 'an array such as ["@tanstack/react-query"]' : 'an array such as ["react", "react-dom/client"]',
     fix: `write ${where} as an array of strings`,
   };
 }
@@ -185,7 +187,14 @@ const RULE_MESSAGES: Record<string, MessageBuilder> = {
   'export-path': describeExportPath,
   path: describeRelativePath,
   provides: describeNameList,
+  singletons: describeNameList,
   uses: describeNameList,
+  'package-name': ({ where, data }) => ({
+    text: `${where} must be an npm package name`,
+    found: describeValue(data),
+    required: 'a package name without a subpath, such as "react" or "@tanstack/react-query"',
+    fix: `list the package by its npm name in ${where}`,
+  }),
   specifier: ({ where, data }) => ({
     text: `${where} must be a bare package specifier`,
     found: describeValue(data),
@@ -234,7 +243,31 @@ function describeSchemaError(error: ErrorObject, root: unknown, moduleName: stri
 
 function checkBeyondSchema(value: unknown, moduleName: string): Diagnostic[] {
   if (!isRecord(value)) return [];
-  return [...checkSelfUse(value, moduleName), ...checkExportNames(value, moduleName), ...checkPathsInsideRoot(value, moduleName)];
+  return [
+    ...checkSelfUse(value, moduleName),
+    ...checkExportNames(value, moduleName),
+    ...checkPathsInsideRoot(value, moduleName),
+    ...checkSingletonsProvided(value, moduleName),
+  ];
+}
+
+/** A singleton names a package this module provides: the list says which provided packages must never be bundled twice. */
+function checkSingletonsProvided(value: Record<string, unknown>, moduleName: string): Diagnostic[] {
+  if (!Array.isArray(value.singletons)) return [];
+  const provided = new Set((Array.isArray(value.provides) ? value.provides : []).filter((s) => typeof s === 'string').map(packageNameOf));
+  return value.singletons
+    .filter((name): name is string => typeof name === 'string' && !provided.has(name))
+    .map((name) =>
+      createDiagnostic({
+        code: 'E_SINGLETON',
+        module: moduleName,
+        package: name,
+        text: `esmx.singletons lists "${name}", which esmx.provides does not provide`,
+        found: `"${name}" in esmx.singletons`,
+        required: `"${name}" (or one of its subpaths) in esmx.provides`,
+        fix: `add "${name}" to esmx.provides of ${moduleName} (and to its dependencies), or remove it from esmx.singletons`,
+      }),
+    );
 }
 
 function checkSelfUse(value: Record<string, unknown>, moduleName: string): Diagnostic[] {
@@ -341,31 +374,4 @@ export function formatInstancePath(instancePath: string, root: unknown): string 
 function suggestExportKey(key: string): string {
   const cleaned = key.replace(/^\.?\/*/, '').replace(/\/+$/, '').split('/').filter((s) => s && s !== '.' && s !== '..');
   return cleaned.length === 0 ? '.' : `./${cleaned.join('/')}`;
-}
-
-function suggestKey(key: string, allowed: string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const candidate of allowed) {
-    const distance = editDistance(key.toLowerCase(), candidate);
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length];
 }

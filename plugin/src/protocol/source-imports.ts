@@ -1,0 +1,95 @@
+import * as fs from 'node:fs';
+import { isBuiltin } from 'node:module';
+import * as path from 'node:path';
+import { findSourceFile } from './check-targets';
+import { packageNameOf } from './installed-version';
+import { scanImports, type ScannedImport } from './scan-imports';
+import type { BuildTarget, ModuleInfo } from './types';
+
+const SCANNED_EXTENSIONS = new Set(['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs']);
+const BOTH_TARGETS: readonly BuildTarget[] = ['client', 'server'];
+
+/** One import statement of one of a module's own files. */
+export interface SourceImport extends ScannedImport {
+  /** Absolute path of the importing file. */
+  file: string;
+}
+
+/** What a module's own files take from outside on one side. */
+export interface ImportSummary {
+  /** Named imports of linked specifiers (provided to the module, or exports of modules): specifier → name → `file:line`. */
+  names: Record<string, Record<string, string>>;
+  /** Packages the module's own files import that stay bundled: provided to it by no module. */
+  bundled: string[];
+}
+
+/**
+ * Every import of the module's own files reachable from its entries and exports on the given sides, through relative
+ * imports, in the order they are met: the files the bundler compiles from the module itself (not node_modules).
+ */
+export function listSourceImports(module: ModuleInfo, targets: readonly BuildTarget[] = BOTH_TARGETS): SourceImport[] {
+  const starts = targets.flatMap((target) => [module.entry[target], ...module.exports.map((e) => e[target])]);
+  const queue = starts.flatMap((start) => (start === false ? [] : (findSourceFile(module.root, start) ?? [])));
+  const seen = new Set<string>();
+  const imports: SourceImport[] = [];
+  while (queue.length > 0) {
+    const file = queue.shift() as string;
+    if (seen.has(file) || !isOwnSource(module.root, file)) continue;
+    seen.add(file);
+    const source = readQuietly(file);
+    if (source === undefined) continue;
+    for (const found of scanImports(source)) {
+      imports.push({ file, ...found });
+      if (found.specifier.startsWith('./') || found.specifier.startsWith('../')) {
+        const resolved = findSourceFile(path.dirname(file), found.specifier);
+        if (resolved) queue.push(resolved);
+      }
+    }
+  }
+  return imports;
+}
+
+/** A package or module specifier (not relative, absolute, `#internal`, a URL or a Node built-in). */
+export function isBareSpecifier(specifier: string): boolean {
+  return !/^(?:\.{0,2}\/|#|[a-z][a-z0-9+.-]*:)/i.test(specifier) && !isBuiltin(specifier);
+}
+
+/**
+ * Sorts a module's imports into named imports of linked specifiers (checked against the manifests at link time) and
+ * packages it bundles (counted across modules for the supply diagnostics). `isLinked` says whether a bare specifier
+ * stays a bare import for this module.
+ */
+export function summarizeImports(module: Pick<ModuleInfo, 'root'>, imports: SourceImport[], isLinked: (specifier: string) => boolean): ImportSummary {
+  const names: ImportSummary['names'] = {};
+  const bundled = new Set<string>();
+  for (const { file, specifier, line, names: bound } of imports) {
+    if (!isBareSpecifier(specifier)) continue;
+    if (!isLinked(specifier)) {
+      bundled.add(packageNameOf(specifier));
+      continue;
+    }
+    const where = `${path.relative(module.root, file).split(path.sep).join('/')}:${line}`;
+    const byName = (names[specifier] ??= {});
+    for (const name of bound) byName[name] ??= where;
+  }
+  return { names, bundled: [...bundled].sort() };
+}
+
+function isOwnSource(root: string, file: string): boolean {
+  const relative = path.relative(root, file);
+  return (
+    SCANNED_EXTENSIONS.has(path.extname(file)) &&
+    !relative.startsWith('..') &&
+    !path.isAbsolute(relative) &&
+    !relative.split(path.sep).includes('node_modules')
+  );
+}
+
+export function readQuietly(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    // Absent or unreadable: nothing to scan here; the file checks (E_TARGET_MISSING) report missing targets.
+    return undefined;
+  }
+}
