@@ -13,7 +13,7 @@ import { writeFileAtomic } from '../utils/atomic-write';
 /** Conditions a target resolves package `exports` with (same as its Rspack config). */
 export const TARGET_CONDITIONS: Record<BuildTarget, string[]> = {
   client: ['browser', 'import', 'module', 'default'],
-  server: ['node', 'import', 'module', 'default'],
+  server: ['node', 'import', 'module-sync', 'module', 'default'],
 };
 export const TARGET_MAIN_FIELDS: Record<BuildTarget, string[]> = {
   client: ['browser', 'module', 'main'],
