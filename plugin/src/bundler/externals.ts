@@ -3,8 +3,9 @@ import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } 
 import { TAG } from '../constants';
 import { createDiagnostic } from '../protocol/diagnostics';
 import { formatDiagnostic } from '../protocol/format-report';
-import { packageNameOf } from '../protocol/installed-version';
-import type { BuildTarget, ModuleInfo, Resolution } from '../protocol/types';
+import * as semver from 'semver';
+import { findInstalledPackage, packageNameOf } from '../protocol/installed-version';
+import type { BuildTarget, Diagnostic, ModuleInfo, Resolution } from '../protocol/types';
 import type { ExternalsPlan } from './types';
 
 const SCRIPT_EXTENSIONS = new Set(['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs']);
@@ -35,8 +36,12 @@ function listPathKeys(file: string): string[] {
 
 export function createExternalsPlan(resolution: Resolution): ExternalsPlan {
   const self = resolution.modules[resolution.module];
+  const wiring = resolution.supply.wiring[resolution.module] ?? {};
   const plan: ExternalsPlan = {
-    specifiers: new Set(Object.keys(resolution.supply.wiring[resolution.module] ?? {})),
+    specifiers: new Set(Object.keys(wiring)),
+    wiring,
+    nestedCopies: new Map(),
+    installed: new Map(),
     identifiers: new Set(),
     modules: new Set([...Object.keys(resolution.mounts), ...Object.keys(resolution.modules)]),
     ownFiles: { client: new Map(), server: new Map() },
@@ -87,12 +92,62 @@ export function matchExternal(
   if (!issuer) return undefined;
   const clean = request.replace(/[?#].*$/, '');
   if (isBareSpecifier(clean)) {
-    return isLinkedSpecifier(plan, clean) ? clean : undefined;
+    if (!isLinkedSpecifier(plan, clean)) return undefined;
+    return issuer.includes(`${sep}node_modules${sep}`) && isNestedCopy(plan, clean, context, issuer) ? undefined : clean;
   }
   if (issuer.includes('/node_modules/') || clean !== request) return undefined;
   const abs = isAbsolute(clean) ? clean : join(context, clean);
   const own = plan.ownFiles[target];
   return own.get(abs) ?? own.get(stripScriptExtension(abs));
+}
+
+/**
+ * Whether a dependency's import of a provided specifier reaches its own installed copy at another major than the
+ * provided one (`@emotion/react` with a nested `@babel/runtime` 7 when 8 is provided). Rewiring it to the provided
+ * major would hand the dependency an API it was not built for; it keeps its copy, and the build warns (W_NESTED_MAJOR).
+ */
+function isNestedCopy(plan: ExternalsPlan, specifier: string, context: string, issuer: string): boolean {
+  const provided = plan.wiring[specifier];
+  if (!provided) return false;
+  const pkg = packageNameOf(specifier);
+  const key = `${context}\0${pkg}`;
+  if (!plan.installed.has(key)) plan.installed.set(key, findInstalledPackage(pkg, context));
+  const installed = plan.installed.get(key);
+  if (!installed?.version || semver.valid(installed.version) === null || semver.major(installed.version) === provided.major) return false;
+  const copyKey = `${pkg}\0${installed.dir}`;
+  if (!plan.nestedCopies.has(copyKey)) {
+    plan.nestedCopies.set(copyKey, { package: pkg, dir: installed.dir, version: installed.version, issuer, provided });
+  }
+  return true;
+}
+
+/** W_NESTED_MAJOR for each nested copy found since the last call (a watch reports each copy once). */
+export function takeNestedCopyWarnings(plan: ExternalsPlan): Diagnostic[] {
+  const fresh = [...plan.nestedCopies.values()].filter((copy) => !copy.reported);
+  for (const copy of fresh) copy.reported = true;
+  return fresh.map((copy) =>
+    createDiagnostic({
+      code: 'W_NESTED_MAJOR',
+      module: plan.self.name,
+      package: copy.package,
+      tag: TAG.build,
+      text:
+        `${describeDependent(copy.issuer)} imports its own ${copy.package}@${copy.version} (${copy.dir}), ` +
+        `while ${copy.provided.provider} provides ${copy.package}@${copy.provided.version}: that copy stays bundled, not rewired`,
+      found: `${copy.package}@${copy.version} in ${copy.dir}`,
+      required: `${copy.package}@${copy.provided.major}.x to share the provided copy`,
+      fix: `update ${describeDependent(copy.issuer)} to a version that accepts ${copy.package}@${copy.provided.major}, or accept the second copy (it only costs bytes)`,
+    }),
+  );
+}
+
+/** `@emotion/react` for a file under `node_modules/@emotion/react/…` (the last package in the path). */
+function describeDependent(issuer: string): string {
+  const parts = issuer.split(sep);
+  const at = parts.lastIndexOf('node_modules');
+  if (at === -1) return issuer;
+  const name = parts[at + 1]?.startsWith('@') ? `${parts[at + 1]}/${parts[at + 2]}` : parts[at + 1];
+  return name ?? issuer;
 }
 
 /** Whether the package Node would load for `pkg` from `fromDir` declares an `esmx` field (is a module, not a library). */

@@ -1,4 +1,4 @@
-import type { BuildManifest, BuildTarget, Resolution } from '../protocol/types';
+import type { BuildManifest, BuildTarget, Resolution, Wiring } from '../protocol/types';
 
 /** The outcome of one build in watch mode after the first, passed to `onRebuild`. */
 export interface RebuildResult {
@@ -58,6 +58,15 @@ export interface TargetPlan {
 export interface ExternalsPlan {
   /** Provided specifiers wired for this module (exact match). */
   specifiers: Set<string>;
+  /** The same specifiers with their provider and provided version. */
+  wiring: Record<string, Wiring>;
+  /**
+   * Provided packages that a package in node_modules imports at another major than the provided one (its own nested
+   * copy): kept bundled, not rewired. Keyed by `<package>\0<installed dir>`; filled while Rspack resolves.
+   */
+  nestedCopies: Map<string, NestedCopy>;
+  /** `<directory>\0<package>` → the package Node loads from there (read once per build). */
+  installed: Map<string, { dir: string; version: string | undefined } | undefined>;
   /** Exact identifiers of known modules' exports, and their aliases. */
   identifiers: Set<string>;
   /** Names of the modules in the closure: `<name>/…` stays bare even if unknown here (the link step checks it). */
@@ -68,4 +77,17 @@ export interface ExternalsPlan {
   self: { name: string; root: string; packageJsonPath: string };
   /** `<node_modules dir>\0<package>` → whether that installed package is an esmx module (read once per build). */
   esmxPackages: Map<string, boolean>;
+}
+
+/** A provided package that a dependency brings at another major: bundled for that dependency, with a warning. */
+export interface NestedCopy {
+  package: string;
+  /** The installed copy's directory and version. */
+  dir: string;
+  version: string;
+  /** The file that imports it. */
+  issuer: string;
+  provided: Wiring;
+  /** Set once its warning has been printed. */
+  reported?: boolean;
 }

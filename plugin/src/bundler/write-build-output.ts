@@ -5,7 +5,8 @@ import type { BuildManifest, BuildTarget, ModuleInfo, Resolution } from '../prot
 import { BUILD_TARGETS, type CollectedStats } from './collect-stats';
 import { createManifest, listFiles } from './create-manifest';
 import { formatSizeTable, measureFiles } from './format-output';
-import { isLinkedSpecifier } from './externals';
+import { isLinkedSpecifier, takeNestedCopyWarnings } from './externals';
+import { formatDiagnostic } from '../protocol/format-report';
 import { listSourceImports, summarizeImports } from '../protocol/source-imports';
 import { getTargetDir, swapDist } from './swap-dist';
 import type { BuildModuleResult, ExternalsPlan, SizeRow, TargetPlan } from './types';
@@ -33,8 +34,9 @@ export interface BuildOutputContext {
  * otherwise writes both manifests, swaps dist/ and prints the size table.
  */
 export async function writeBuildOutput(context: BuildOutputContext, collected: CollectedStats): Promise<BuildModuleResult> {
-  const { errors, warnings, entrypoints } = collected;
+  const { errors, entrypoints } = collected;
   const { log, info, stage } = context;
+  const warnings = [...collected.warnings, ...takeNestedCopyWarnings(context.externals).map((d) => formatDiagnostic(d, { color: false }))];
   for (const w of warnings) log(w);
   if (errors.length > 0) {
     for (const e of errors) log(e);
