@@ -116,6 +116,61 @@ describe('linkModule', () => {
     );
   });
 
+  it('checks every named import against the names the exporter records: a provided package and a remote, each side', () => {
+    const names = { useState: 'src/app.tsx:1', useStat: 'src/app.tsx:1' };
+    ws.writeManifest('vendor', 'client', (m) => (m.exports.react.names = ['default', 'useEffect', 'useState']));
+    ws.writeManifest('vendor', 'server', (m) => (m.exports.react.names = ['default', 'useEffect', 'useState']));
+    ws.writeManifest('cart', 'client', (m) => {
+      m.exports.widget.names = ['Widget'];
+      m.imports = { react: names };
+    });
+    ws.writeManifest('cart', 'server', (m) => (m.imports = { react: names }));
+    ws.writeManifest('shop', 'client', (m) => (m.imports = { 'cart/widget': { Widget: 'src/app.tsx:2', default: 'src/app.tsx:3' } }));
+    const before = readFileSync(join(ws.dir('shop'), 'dist/client/manifest.json'), 'utf8');
+    const { diagnostics } = link('shop');
+    // The same bad import on both sides of cart is one mistake, reported once; the host's default import of a
+    // remote export without a default is another.
+    expect(diagnostics.map((d) => [d.code, d.module, d.package, d.found])).toEqual([
+      ['E_NO_EXPORT', 'shop', 'cart/widget', 'import x from "cart/widget" in src/app.tsx:3'],
+      ['E_NO_EXPORT', 'cart', 'react', 'import { useStat } from "react" in src/app.tsx:1'],
+    ]);
+    const [fromShop, fromCart] = diagnostics;
+    expect(fromCart.message).toBe(
+      '[esmx:link] cart: src/app.tsx:1 has import { useStat } from "react", but the client build of "react" (provided by vendor) has no export named "useStat"',
+    );
+    expect(fromCart.fix).toBe(
+      'import "useState" instead of "useStat" in src/app.tsx:1, or provide a version of react that exports "useStat" from "vendor" (it provides react@19.3.1)',
+    );
+    expect(fromShop.fix).toMatch(/^use a named or namespace import \(import \* as x from "cart\/widget"\) in src\/app.tsx:3, or export "default" from the file behind "cart\/widget" in "cart"/);
+    // Nothing was written: the previous link outputs and manifests stay.
+    expect(readFileSync(join(ws.dir('shop'), 'dist/client/manifest.json'), 'utf8')).toBe(before);
+    expect(existsSync(join(ws.dir('shop'), 'dist/importmap.json'))).toBe(false);
+  });
+
+  it('does not check names against an exporter whose manifest records none (an older build)', () => {
+    ws.writeManifest('cart', 'client', (m) => (m.imports = { react: { anything: 'src/app.tsx:1' } }));
+    expect(link('shop').diagnostics).toEqual([]);
+  });
+
+  it('reports a package bundled by two modules and provided by none: a warning, an error for a singleton', () => {
+    for (const name of ['shop', 'cart'] as const) {
+      ws.writeManifest(name, 'client', (m) => (m.bundled = ['lodash', 'react-dom']));
+    }
+    const { diagnostics } = link('shop');
+    expect(diagnostics.map((d) => [d.code, d.severity, d.package])).toEqual([
+      ['W_NOT_PROVIDED', 'warning', 'lodash'],
+      ['E_SINGLETON', 'error', 'react-dom'],
+    ]);
+    expect(diagnostics[1].message).toBe(
+      '[esmx:link] shop: "react-dom" is imported by shop, cart and provided by no module they use, so each bundles its own copy: ' +
+        '"react-dom" must be one instance on a page (a second copy breaks its hooks, contexts or state)',
+    );
+    expect(diagnostics[1].fix).toBe('add "react-dom" (and the subpaths the modules import) to the esmx.provides of a module they all use (vendor), with react-dom in its dependencies');
+    // A package bundled by one module only is that module's own business.
+    ws.writeManifest('cart', 'client', (m) => (m.bundled = []));
+    expect(link('shop').diagnostics).toEqual([]);
+  });
+
   it('records a URL-linked module in link.json without reading it', () => {
     const result = link('shop', { cart: 'https://cdn.example.com/cart' });
     expect(result.diagnostics).toEqual([]);
