@@ -4,6 +4,7 @@ export { validateDeclaration } from './validate-declaration';
 export { resolveModule } from './resolve-module';
 export { checkTargets, checkUsedTargets } from './check-targets';
 export { findUnlinkedImports } from './find-unlinked-imports';
+export { checkSourceImports } from './check-source-imports';
 export { scanImports, type ScannedImport } from './scan-imports';
 export { hasErrors } from './diagnostics';
 export { formatDiagnostic, formatReport, type FormatOptions } from './format-report';

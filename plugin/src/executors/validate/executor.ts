@@ -2,7 +2,7 @@ import type { ExecutorContext } from '@nx/devkit';
 import * as path from 'node:path';
 import { TAG } from '../../constants';
 import { writeLinkGraphPage } from '../../protocol/link-graph/index';
-import { checkUsedTargets, findUnlinkedImports, hasErrors, resolveModule } from '../../protocol/index';
+import { checkSourceImports, checkUsedTargets, findUnlinkedImports, hasErrors, resolveModule } from '../../protocol/index';
 import { getModuleRoot } from '../lib/get-module-root';
 import { normalizeOptions } from './lib/normalize-options';
 import { renderJsonEnvelope, renderReport } from './lib/render-output';
@@ -26,10 +26,11 @@ export default async function runValidateExecutor(
   const root = getModuleRoot(context, TAG.validate, 'nx run <module>:validate');
   if (!root) return { success: false };
   const resolved = resolveModule(root, { links: options.links, checkFiles: true, requireBuilt: false });
-  // What the build of this module would hit: a used module's missing export file, an import of a module not linked.
+  // What the build of this module would hit: a used module's missing export file, an import of a module not linked,
+  // a named import that a used build does not export, a package bundled twice.
   const resolution = {
     ...resolved,
-    diagnostics: [...resolved.diagnostics, ...checkUsedTargets(resolved), ...findUnlinkedImports(resolved)],
+    diagnostics: [...resolved.diagnostics, ...checkUsedTargets(resolved), ...findUnlinkedImports(resolved), ...checkSourceImports(resolved)],
   };
   process.stdout.write(options.json ? renderJsonEnvelope(resolution) : renderReport(resolution));
   if (options.linkGraph) {
