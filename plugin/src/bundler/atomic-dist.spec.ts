@@ -90,6 +90,31 @@ describe('a build that fails leaves every byte of the previous dist', () => {
     expect(hashTree(join(roots.shell, 'dist'))).toEqual(before);
   });
 
+  it('a named import that the provided package does not export: the link fails with the file and name, the old dist comes back', async () => {
+    const before = hashTree(join(roots.cart, 'dist'));
+    edit('cart', 'src/widget.tsx', (text) => text.replace("import { useState } from 'react';", "import { useState, useStat } from 'react';\nconsole.log(useStat);"));
+    expect((await bundle('cart')).ok).toBe(true);
+    expect(readManifest(roots.cart, 'client').imports).toEqual({ react: { useStat: 'src/widget.tsx:1', useState: 'src/widget.tsx:1' } });
+    const linked = link('cart');
+    expect(linked.diagnostics.map((d) => [d.code, d.found])).toEqual([['E_NO_EXPORT', 'import { useStat } from "react" in src/widget.tsx:1']]);
+    expect(linked.diagnostics[0].fix).toMatch(/^import "useState" instead of "useStat"/);
+    expect(linked.kept).toBe('restored');
+    expect(hashTree(join(roots.cart, 'dist'))).toEqual(before);
+  });
+
+  it('a provided specifier that is not installed: E_NOT_INSTALLED with the fix, no build, dist untouched', async () => {
+    const before = hashTree(join(roots.shared, 'dist'));
+    const resolution = makeResolution('shared', roots);
+    resolution.modules.shared = { ...resolution.modules.shared, provides: [...resolution.modules.shared.provides, 'not-installed-pkg', 'react/no-such-subpath'] };
+    const result = await buildModule({ root: roots.shared, mode: 'production', resolution, log: () => undefined });
+    expect(result.ok).toBe(false);
+    expect(result.errors).toHaveLength(2);
+    expect(result.errors[0]).toMatch(/^error E_NOT_INSTALLED \[esmx:build\] shared: esmx\.provides lists "not-installed-pkg", which does not resolve/);
+    expect(result.errors[0]).toMatch(/fix: +add "not-installed-pkg" to the dependencies of .*package\.json and run npm install/);
+    expect(result.errors.join('\n')).not.toMatch(/^\s+at /m);
+    expect(hashTree(join(roots.shared, 'dist'))).toEqual(before);
+  });
+
   it('a syntax error: the bundler never swaps, dist is untouched', async () => {
     const before = hashTree(join(roots.cart, 'dist'));
     edit('cart', 'src/format.ts', () => 'export const = ;\n');
