@@ -163,10 +163,22 @@ describe('react host with a react remote and an html remote', () => {
 
       const failures = [
         { name: 'an import of an export the remote does not have', code: `import { nope } from 'cart/nope';\nconsole.log(nope);\n${source}`, says: /E_NO_EXPORT/ },
+        {
+          name: 'a named import that the provided react does not export',
+          code: `import { useStat } from 'react';\nconsole.log(useStat);\n${source}`,
+          says: /E_NO_EXPORT[^\n]*src\/entry\.server\.tsx:1 has import \{ useStat \} from "react"[\s\S]*import "useState" instead/,
+          // validate sees it in the sources, before any build.
+          validates: true,
+        },
         { name: 'a syntax error', code: `${source}\nexport const broken = ;\n`, says: /Syntax Error/ },
       ];
       for (const failure of failures) {
         ws.write(entry, failure.code);
+        if (failure.validates) {
+          const validate = ws.nx(['run', 'shell:validate', '--skip-nx-cache', '--outputStyle=static']);
+          expect({ failure: failure.name, code: validate.code }).toEqual({ failure: failure.name, code: 1 });
+          expect(validate.output).toMatch(failure.says);
+        }
         const build = ws.nx(['run', 'shell:build', '--skip-nx-cache', '--outputStyle=static']);
         expect({ failure: failure.name, failed: build.code !== 0 }).toEqual({ failure: failure.name, failed: true });
         expect(build.output).toMatch(failure.says);
@@ -183,6 +195,23 @@ describe('react host with a react remote and an html remote', () => {
     }
     // A later good build goes through as before.
     ws.nxOk(['run', 'shell:build', '--skip-nx-cache', '--outputStyle=static']);
+  });
+
+  it('validate refuses a page where two modules bundle their own react because the provider dropped it', () => {
+    const manifest = 'libs/shared/package.json';
+    const original = ws.read(manifest);
+    const pkg = JSON.parse(original);
+    pkg.esmx.provides = pkg.esmx.provides.filter((s: string) => s !== 'react');
+    ws.write(manifest, JSON.stringify(pkg, null, 2));
+    try {
+      const validate = ws.nx(['run', 'shell:validate', '--skip-nx-cache', '--outputStyle=static']);
+      expect(validate.code).toBe(1);
+      expect(validate.output).toMatch(/E_SINGLETON[^\n]*"react" is imported by shell, cart and provided to none of them \(shared provides only react\/jsx-runtime\)/);
+      expect(validate.output).toMatch(/fix: +add "react" \(and the subpaths the modules import\) to the esmx\.provides of shared,/);
+      expect(validate.output).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+    } finally {
+      ws.write(manifest, original);
+    }
   });
 
   it('shows an edit in a remote through the dev server without a restart', async () => {

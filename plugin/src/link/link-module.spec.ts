@@ -162,7 +162,7 @@ describe('linkModule', () => {
       ['E_SINGLETON', 'error', 'react-dom'],
     ]);
     expect(diagnostics[1].message).toBe(
-      '[esmx:link] shop: "react-dom" is imported by shop, cart and provided by no module they use, so each bundles its own copy: ' +
+      '[esmx:link] shop: "react-dom" is imported by shop, cart and provided to none of them, so each bundles its own copy: ' +
         '"react-dom" must be one instance on a page (a second copy breaks its hooks, contexts or state)',
     );
     expect(diagnostics[1].fix).toBe('add "react-dom" (and the subpaths the modules import) to the esmx.provides of a module they all use (vendor), with react-dom in its dependencies');

@@ -95,12 +95,12 @@ function describeMissingName(input: ImportedNamesInput, specifier: string, name:
 export type BundledPackages = Record<string, string[]>;
 
 /**
- * The supply checks of a `uses` closure: a package bundled by two modules or more and provided by none puts two copies
- * on the page: W_NOT_PROVIDED, or E_SINGLETON for a package that must be single (ALWAYS_SINGLE and every module's
- * `esmx.singletons`), where the second copy breaks hooks, contexts or reactivity.
+ * The supply checks of a `uses` closure: a package that two modules or more import without it being provided to them
+ * (not provided at all, or only some of its subpaths are) puts a copy per module on the page: W_NOT_PROVIDED, or
+ * E_SINGLETON for a package that must be single (ALWAYS_SINGLE and every module's `esmx.singletons`), where the second
+ * copy breaks hooks, contexts or reactivity.
  */
 export function checkSupply(resolution: Resolution, bundled: BundledPackages, tag: Tag): Diagnostic[] {
-  const provided = new Set(resolution.supply.groups.map((g) => g.package));
   const singletons = new Set([...ALWAYS_SINGLE, ...Object.values(resolution.modules).flatMap((m) => m.singletons ?? [])]);
   const providers = [...new Set(resolution.supply.groups.map((g) => g.provider))];
   const bundlers = new Map<string, string[]>();
@@ -109,9 +109,15 @@ export function checkSupply(resolution: Resolution, bundled: BundledPackages, ta
   }
   const diagnostics: Diagnostic[] = [];
   for (const [pkg, modules] of [...bundlers].sort(([a], [b]) => a.localeCompare(b))) {
-    if (modules.length < 2 || provided.has(pkg)) continue;
+    if (modules.length < 2) continue;
     const single = singletons.has(pkg);
-    const where = providers.length > 0 ? `esmx.provides of a module they all use (${providers.join(' or ')})` : 'esmx.provides of a provider module that they all list in esmx.uses';
+    const partly = resolution.supply.groups.filter((g) => g.package === pkg);
+    const provided = partly.length > 0 ? ` (${partly.map((g) => `${g.provider} provides only ${g.specifiers.join(', ')}`).join('; ')})` : '';
+    const where = partly.length > 0
+      ? `esmx.provides of ${partly[0].provider}`
+      : providers.length > 0
+        ? `esmx.provides of a module they all use (${providers.join(' or ')})`
+        : 'esmx.provides of a provider module that they all list in esmx.uses';
     diagnostics.push(
       createDiagnostic({
         code: single ? 'E_SINGLETON' : 'W_NOT_PROVIDED',
@@ -119,7 +125,7 @@ export function checkSupply(resolution: Resolution, bundled: BundledPackages, ta
         package: pkg,
         tag,
         text:
-          `"${pkg}" is imported by ${modules.join(', ')} and provided by no module they use, so each bundles its own copy` +
+          `"${pkg}" is imported by ${modules.join(', ')} and provided to none of them${provided}, so each bundles its own copy` +
           (single ? `: "${pkg}" must be one instance on a page (a second copy breaks its hooks, contexts or state)` : ''),
         found: `${modules.length} copies of ${pkg} (${modules.join(', ')})`,
         required: single ? `one provider of ${pkg}` : `one provider of ${pkg}, or a copy per module on purpose`,
