@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ModuleInfo, Resolution } from '../protocol/types';
-import { createExternalsPlan, findUnlinkedImport, listIdentifiers, matchExternal } from './externals';
+import { createExternalsPlan, findUnlinkedImport, listIdentifiers, matchExternal, takeNestedCopyWarnings } from './externals';
 
 function info(name: string, root: string, exports: ModuleInfo['exports'], extra: Partial<ModuleInfo> = {}): ModuleInfo {
   return {
@@ -13,6 +13,7 @@ function info(name: string, root: string, exports: ModuleInfo['exports'], extra:
     entry: { client: false, server: false },
     exports,
     provides: [],
+    singletons: [],
     uses: [],
     ranges: {},
     ...extra,
@@ -108,6 +109,38 @@ describe('findUnlinkedImport', () => {
       expect(check('admin/panel', '')).toBeUndefined();
     } finally {
       rmSync(ws, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a dependency with its own copy of a provided package at another major', () => {
+  it('keeps that copy bundled (not rewired), keeps the same major external, and warns once with W_NESTED_MAJOR', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'esmx-nested-'));
+    try {
+      const pkg = (path: string, version: string) => {
+        mkdirSync(join(dir, path), { recursive: true });
+        writeFileSync(join(dir, path, 'package.json'), JSON.stringify({ name: path.split('node_modules/').at(-1), version }));
+      };
+      pkg('node_modules/react', '19.3.1');
+      pkg('node_modules/old-ui', '1.0.0');
+      pkg('node_modules/old-ui/node_modules/react', '18.3.1');
+      pkg('node_modules/new-ui', '1.0.0');
+      const plan = createExternalsPlan(resolution);
+      const oldUi = join(dir, 'node_modules/old-ui/dist');
+      const newUi = join(dir, 'node_modules/new-ui/dist');
+      expect(matchExternal(plan, 'client', 'react', oldUi, join(oldUi, 'index.js'))).toBeUndefined();
+      expect(matchExternal(plan, 'client', 'react/jsx-runtime', oldUi, join(oldUi, 'button.js'))).toBeUndefined();
+      expect(matchExternal(plan, 'client', 'react', newUi, join(newUi, 'index.js'))).toBe('react');
+      const warnings = takeNestedCopyWarnings(plan);
+      expect(warnings.map((d) => [d.code, d.severity, d.package])).toEqual([['W_NESTED_MAJOR', 'warning', 'react']]);
+      expect(warnings[0].message).toBe(
+        `[esmx:build] shell: old-ui imports its own react@18.3.1 (${join(dir, 'node_modules/old-ui/node_modules/react')}), ` +
+          'while shared provides react@19.3.1: that copy stays bundled, not rewired',
+      );
+      // Reported once, however many files of the dependency import it and however many rebuilds follow.
+      expect(takeNestedCopyWarnings(plan)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
