@@ -26,7 +26,6 @@ export const PROVIDED = [
 const args = parseBenchArgs({
   deps: { type: 'string' },
   baseline: { type: 'string' },
-  plugin: { type: 'string' },
   root: { type: 'string' },
   reps: { type: 'string', default: '3' },
 });
@@ -57,7 +56,7 @@ function createProvider(deps) {
 }
 
 async function main() {
-  if (args.child) return replyAsChild(() => buildOnce(args.plugin, args.root));
+  if (args.child) return replyAsChild(() => buildOnce(args.child, args.root));
   if (!args.deps) throw new Error('[esmx:bench] --deps=<dir> is required: a folder whose node_modules holds the provided packages');
   const current = ensurePlugin({ prebuilt: args.prebuilt });
   const kinds = { current, ...(args.baseline ? { baseline: resolve(args.baseline) } : {}) };
@@ -73,7 +72,7 @@ async function main() {
       const order = Object.keys(kinds);
       if (rep % 2) order.reverse();
       for (const kind of order) {
-        const r = await runChild(script, ['--child', `--plugin=${kinds[kind]}`, `--root=${providers[kind].root}`]);
+        const r = await runChild(script, [`--child=${kinds[kind]}`, `--root=${providers[kind].root}`]);
         if (rep === -1) cold[kind] = round(r.ms);
         else times[kind].push(r.ms);
         output[kind] = { files: r.files, gzipKB: r.gzipKB };
