@@ -2,11 +2,12 @@
 // ratio lines. A benchmark measures the plugin as it ships: plugin/dist written by tools/build-plugin.mjs (the same
 // files `npm run pack` puts in the tarball), loaded through the package's own `exports` map.
 import { execFile, execFileSync, fork } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
 
 export const repo = join(dirname(fileURLToPath(import.meta.url)), '../..');
 export const pluginDist = join(repo, 'plugin/dist');
@@ -134,4 +135,54 @@ export function forkServer(script, args = [], { readyTimeoutMs = 30_000, execArg
       resolve({ child, port: message.port });
     });
   });
+}
+
+/** JS requests and bytes of the host's first page: the static import graph from its client entry. */
+export function countFirstPage(hostRoot, importMap) {
+  const { parseImportMap, resolveSpecifier } = loadPlugin('/import-map');
+  const link = JSON.parse(readFileSync(join(hostRoot, 'dist/link.json'), 'utf8'));
+  const base = 'http://page.test/';
+  const parsed = parseImportMap(importMap, base);
+  // URL of every chunk of every linked module → its manifest entry (the URL the composed map points at).
+  const chunkByUrl = new Map();
+  const manifests = {};
+  for (const [name, entry] of Object.entries(link.modules)) {
+    const dir = join(hostRoot, entry.dir);
+    const manifest = JSON.parse(readFileSync(join(dir, 'dist/client/manifest.json'), 'utf8'));
+    manifests[name] = { manifest, dir };
+    for (const [exportName, chunk] of Object.entries(manifest.chunks)) {
+      chunkByUrl.set(new URL(`${name}/${chunk.js}`, base).href, { name, exportName });
+    }
+  }
+  const hostName = link.module;
+  const files = new Set();
+  const visit = (name, exportName, referrer) => {
+    const { manifest, dir } = manifests[name];
+    const chunk = manifest.chunks[exportName];
+    for (const file of [chunk.js, ...chunk.imports]) {
+      if (!/\.m?js$/.test(file)) continue;
+      const key = `${name}/${file}`;
+      if (files.has(key)) continue;
+      files.add(key);
+    }
+    for (const specifier of chunk.externals) {
+      const url = resolveSpecifier(specifier, parsed, referrer);
+      const target = chunkByUrl.get(url);
+      if (!target) throw new Error(`[esmx:bench] ${specifier} resolves to ${url}, which is no chunk of a linked module`);
+      if (!files.has(`${target.name}/${manifests[target.name].manifest.chunks[target.exportName].js}`)) visit(target.name, target.exportName, url);
+    }
+    return dir;
+  };
+  const entryUrl = new URL(`${hostName}/${manifests[hostName].manifest.chunks['entry.client'].js}`, base).href;
+  visit(hostName, 'entry.client', entryUrl);
+  let bytes = 0;
+  let gzipBytes = 0;
+  for (const key of files) {
+    const slash = key.indexOf('/');
+    const { dir } = manifests[key.slice(0, slash)];
+    const content = readFileSync(join(dir, 'dist/client', key.slice(slash + 1)));
+    bytes += content.length;
+    gzipBytes += gzipSync(content).length;
+  }
+  return { jsRequests: files.size, jsBytes: bytes, jsGzipBytes: gzipBytes };
 }

@@ -17,12 +17,13 @@
 //   node tools/bench/scale.mjs [--sizes=10,30,100] [--reps=5] [--json] [--prebuilt] [--smoke]
 //
 // Goals at N = 100: link step < 1 s (cold), import map < 30 KB gzip; slopes 30→100 / 10→30 ≤ 2 for both.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import {
+  countFirstPage,
   elapsedMs,
   ensurePlugin,
   finish,
@@ -141,56 +142,6 @@ async function generateWorkspace(ws, sizes) {
   return { buildMs: elapsedMs(started), hosts };
 }
 
-/** JS requests and bytes of the host's first page: the static import graph from its client entry. */
-function countFirstPage(ws, hostRoot, importMap) {
-  const { parseImportMap, resolveSpecifier } = loadPlugin('/import-map');
-  const link = JSON.parse(readFileSync(join(hostRoot, 'dist/link.json'), 'utf8'));
-  const base = 'http://page.test/';
-  const parsed = parseImportMap(importMap, base);
-  // URL of every chunk of every linked module → its manifest entry (the URL the composed map points at).
-  const chunkByUrl = new Map();
-  const manifests = {};
-  for (const [name, entry] of Object.entries(link.modules)) {
-    const dir = join(hostRoot, entry.dir);
-    const manifest = JSON.parse(readFileSync(join(dir, 'dist/client/manifest.json'), 'utf8'));
-    manifests[name] = { manifest, dir };
-    for (const [exportName, chunk] of Object.entries(manifest.chunks)) {
-      chunkByUrl.set(new URL(`${name}/${chunk.js}`, base).href, { name, exportName });
-    }
-  }
-  const hostName = link.module;
-  const files = new Set();
-  const visit = (name, exportName, referrer) => {
-    const { manifest, dir } = manifests[name];
-    const chunk = manifest.chunks[exportName];
-    for (const file of [chunk.js, ...chunk.imports]) {
-      if (!/\.m?js$/.test(file)) continue;
-      const key = `${name}/${file}`;
-      if (files.has(key)) continue;
-      files.add(key);
-    }
-    for (const specifier of chunk.externals) {
-      const url = resolveSpecifier(specifier, parsed, referrer);
-      const target = chunkByUrl.get(url);
-      if (!target) throw new Error(`[esmx:bench] ${specifier} resolves to ${url}, which is no chunk of a linked module`);
-      if (!files.has(`${target.name}/${manifests[target.name].manifest.chunks[target.exportName].js}`)) visit(target.name, target.exportName, url);
-    }
-    return dir;
-  };
-  const entryUrl = new URL(`${hostName}/${manifests[hostName].manifest.chunks['entry.client'].js}`, base).href;
-  visit(hostName, 'entry.client', entryUrl);
-  let bytes = 0;
-  let gzipBytes = 0;
-  for (const key of files) {
-    const slash = key.indexOf('/');
-    const { dir } = manifests[key.slice(0, slash)];
-    const content = readFileSync(join(dir, 'dist/client', key.slice(slash + 1)));
-    bytes += content.length;
-    gzipBytes += gzipSync(content).length;
-  }
-  return { jsRequests: files.size, jsBytes: bytes, jsGzipBytes: gzipBytes };
-}
-
 /** The child: the link step of one host in this fresh process, then its outputs measured. */
 function measureHost(ws, host, reps) {
   const t0 = process.hrtime.bigint();
@@ -222,7 +173,7 @@ function measureHost(ws, host, reps) {
     importMapGzipBytes: gzipSync(mapText).length,
     importMapOnDiskBytes: statSync(join(root, 'dist/importmap.json')).size,
     pageRemotes: Math.min(n, PAGE_REMOTES),
-    ...countFirstPage(ws, root, cold.linked.importMap),
+    ...countFirstPage(root, cold.linked.importMap),
   };
 }
 
