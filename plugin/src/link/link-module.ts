@@ -33,9 +33,11 @@ type Manifests = Partial<Record<BuildTarget, BuildManifest>>;
 /**
  * The link step: from a resolution and the built manifests of every module in its `uses` closure, writes the module's
  * client import map (`dist/importmap.json`, modules with an entry only) and `dist/link.json` (every module).
- * Checks E_NOT_BUILT (a module of the closure has no manifest), E_PROTOCOL (a manifest is not protocol 2) and
- * E_NO_EXPORT (a built module imports `<mod>/<x>` that `mod`'s current build does not export: the two were built
- * against different declarations). On an error nothing is written, and a bundle still waiting for its link is
+ * Checks E_NOT_BUILT (a module of the closure has no manifest), E_PROTOCOL (a manifest is not protocol 2),
+ * E_NO_EXPORT (a built module imports `<mod>/<x>` that `mod`'s current build does not export, or a name that the
+ * build serving a specifier does not export: every named import each manifest records, against the names the
+ * exporter's manifest records) and the supply of the closure (W_NOT_PROVIDED, E_SINGLETON: a package two modules
+ * bundle). On an error nothing is written, and a bundle still waiting for its link is
  * replaced by the last linked build of the module (see bundler/dist-generations.ts), so that dist/ is always one
  * consistent generation: the one served before the failed build. On success dist/ becomes the last linked build.
  *
