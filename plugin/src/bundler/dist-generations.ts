@@ -1,6 +1,6 @@
-import { constants, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { constants, copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { CLIENT_DIR, DIST_DIR, FINAL_INFIX, IMPORT_MAP_FILE, INDEX_FILE, LINK_FILE, MANIFEST_FILE, SERVER_DIR } from '../constants';
 
 /** What the bundle step writes into dist/. */
@@ -28,6 +28,35 @@ export type KeptDist =
  */
 export function getLastLinkedDir(root: string): string {
   return join(root, 'node_modules', '.cache', 'esmx', 'last-linked');
+}
+
+/**
+ * Puts a copy of `from` at `to`. A `.final.` file is named by the hash of its content, so whoever writes that path
+ * writes the same bytes: a hard link is as good as a copy and costs no data (a production generation is almost only
+ * such files, and copying them made every link step pay for the whole dist/). Any other file (manifests, the
+ * bootstrap, development output) is rewritten in place by later builds, so it gets a real copy.
+ */
+function placeFile(from: string, to: string): void {
+  if (basename(from).includes(FINAL_INFIX)) {
+    try {
+      linkSync(from, to);
+      return;
+    } catch {
+      // Another filesystem, or hard links not allowed here: a copy does the same job.
+    }
+  }
+  copyFileSync(from, to, constants.COPYFILE_FICLONE);
+}
+
+/** placeFile over a file or a whole folder. */
+function placeTree(from: string, to: string): void {
+  if (!statSync(from).isDirectory()) {
+    mkdirSync(dirname(to), { recursive: true });
+    placeFile(from, to);
+    return;
+  }
+  mkdirSync(to, { recursive: true });
+  for (const entry of readdirSync(from)) placeTree(join(from, entry), join(to, entry));
 }
 
 /** The identity of a generation: its two manifests (production manifests carry the integrity of every file). */
@@ -69,7 +98,7 @@ export function saveLastLinked(root: string): void {
   mkdirSync(next, { recursive: true });
   for (const item of DIST_ITEMS) {
     const from = join(dist, item);
-    if (existsSync(from)) cpSync(from, join(next, item), { recursive: true, mode: constants.COPYFILE_FICLONE });
+    if (existsSync(from)) placeTree(from, join(next, item));
   }
   writeFileSync(join(next, GENERATION_FILE), JSON.stringify({ fingerprint: fingerprintGeneration(dist) ?? null }) + '\n');
   const old = `${target}.old`;
@@ -126,7 +155,7 @@ export function carryPreviousFiles(root: string, next: string): void {
       const from = join(source, file);
       if (existsSync(to) || !existsSync(from)) continue;
       mkdirSync(dirname(to), { recursive: true });
-      copyFileSync(from, to, constants.COPYFILE_FICLONE);
+      placeFile(from, to);
     }
   }
 }
@@ -162,7 +191,7 @@ export function keepPreviousDist(root: string): KeptDist {
   mkdirSync(restore, { recursive: true });
   mkdirSync(old, { recursive: true });
   for (const item of DIST_ITEMS) {
-    if (existsSync(join(source, item))) cpSync(join(source, item), join(restore, item), { recursive: true, mode: constants.COPYFILE_FICLONE });
+    if (existsSync(join(source, item))) placeTree(join(source, item), join(restore, item));
   }
   for (const item of DIST_ITEMS) {
     if (existsSync(join(dist, item))) renameSync(join(dist, item), join(old, item));

@@ -13,11 +13,11 @@ describe('bundler output helpers', () => {
     );
   });
 
-  it('prints a size table with a total', () => {
+  it('prints a size table with a total; gzip only for client files (server files are never downloaded)', () => {
     expect(
       formatSizeTable('cart', [
         { target: 'client', file: 'a.mjs', raw: 2048, gzip: 100 },
-        { target: 'server', file: 'a.mjs', raw: 10, gzip: 20 },
+        { target: 'server', file: 'a.mjs', raw: 10 },
       ]),
     ).toBe(
       [
@@ -25,9 +25,9 @@ describe('bundler output helpers', () => {
         'file               raw   gzip',
         '------------  --------  -----',
         'client/a.mjs  2.00 KiB  100 B',
-        'server/a.mjs      10 B   20 B',
+        'server/a.mjs      10 B      -',
         '------------  --------  -----',
-        'total         2.01 KiB  120 B',
+        'total         2.01 KiB  100 B',
       ].join('\n'),
     );
   });

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
@@ -50,7 +50,8 @@ export async function measureFiles(target: BuildTarget, dir: string, files: stri
   return Promise.all(
     files
       .filter((f) => f.endsWith('.mjs') || f.endsWith('.css'))
-      .map(async (file) => {
+      .map(async (file): Promise<SizeRow> => {
+        if (target === 'server') return { target, file, raw: (await stat(join(dir, file))).size };
         const bytes = await readFile(join(dir, file));
         return { target, file, raw: bytes.length, gzip: (await gzipAsync(bytes, { level: 6 })).length };
       }),
@@ -61,14 +62,14 @@ export function formatSize(bytes: number): string {
   return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(2)} KiB`;
 }
 
-/** One table per module: every emitted JS/CSS file with raw and gzip sizes, then the total. */
+/** One table per module: every emitted JS/CSS file with raw and (client) gzip sizes, then the total; gzip totals the client. */
 export function formatSizeTable(name: string, rows: SizeRow[]): string {
   const header = ['file', 'raw', 'gzip'];
-  const body = rows.map((r) => [`${r.target}/${r.file}`, formatSize(r.raw), formatSize(r.gzip)]);
+  const body = rows.map((r) => [`${r.target}/${r.file}`, formatSize(r.raw), r.gzip === undefined ? '-' : formatSize(r.gzip)]);
   const total = [
     'total',
     formatSize(rows.reduce((s, r) => s + r.raw, 0)),
-    formatSize(rows.reduce((s, r) => s + r.gzip, 0)),
+    formatSize(rows.reduce((s, r) => s + (r.gzip ?? 0), 0)),
   ];
   const all = [header, ...body, total];
   const widths = header.map((_, i) => Math.max(...all.map((row) => row[i].length)));

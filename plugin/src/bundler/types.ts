@@ -22,12 +22,13 @@ export interface BuildModuleOptions {
   log?: (line: string) => void;
 }
 
-/** One emitted file of the size table: raw and gzip bytes. */
+/** One emitted file of the size table: raw bytes, and gzip bytes for what a browser downloads (client files). */
 export interface SizeRow {
   target: BuildTarget;
   file: string;
   raw: number;
-  gzip: number;
+  /** Absent for server files: never sent over the network, so compressing them for the table is wasted work. */
+  gzip?: number;
 }
 
 /** The outcome of `buildModule`: the manifests and the size table on success, the formatted errors otherwise. */
