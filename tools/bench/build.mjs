@@ -159,7 +159,7 @@ function plainConfig(rspack, { root, outDir, target, mode, entry, externals }) {
     externalsPresets: client ? { web: true } : { node: true },
     resolve: {
       extensions: ['.tsx', '.ts', '.jsx', '.mjs', '.js', '.json'],
-      conditionNames: client ? ['browser', 'import', 'module', 'default'] : ['node', 'import', 'module', 'default'],
+      conditionNames: client ? ['browser', 'import', 'module', 'default'] : ['node', 'import', 'module-sync', 'module', 'default'],
     },
     module: {
       parser: { javascript: { importMeta: false } },
@@ -172,7 +172,21 @@ function plainConfig(rspack, { root, outDir, target, mode, entry, externals }) {
       ],
     },
     node: client ? false : { global: false, __filename: 'node-module', __dirname: 'node-module' },
-    optimization: { minimize: prod && client, runtimeChunk: false, splitChunks: { chunks: 'async' } },
+    // The plugin's chunking (an output setting, not overhead): entries of one build share a runtime chunk, and
+    // modules shared by two chunks go to shared chunks, when there are two entries or more.
+    optimization: {
+      minimize: prod && client,
+      ...(Object.keys(entry).length < 2
+        ? { runtimeChunk: false, splitChunks: { chunks: 'async' } }
+        : {
+            runtimeChunk: { name: 'chunks/runtime' },
+            splitChunks: {
+              chunks: 'all',
+              filename: 'chunks/[name].[contenthash:8].final.mjs',
+              cacheGroups: { defaultVendors: false, default: { minChunks: 2, reuseExistingChunk: true } },
+            },
+          }),
+    },
     performance: false,
     plugins: [new rspack.DefinePlugin({ 'process.env.NODE_ENV': JSON.stringify(mode), [SSR_FLAG]: JSON.stringify(!client) })],
     stats: 'none',
