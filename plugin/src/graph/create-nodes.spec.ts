@@ -37,7 +37,7 @@ beforeEach(() => {
     name: 'shell',
     esmx: { entry: { client: './src/entry.client.ts', server: './src/entry.server.ts' }, provides: ['react'], uses: ['cart'] },
   });
-  write('apps/cart/package.json', { name: 'cart', esmx: { exports: { './widget': './src/widget.ts' }, uses: ['shell'] } });
+  write('apps/cart/package.json', { name: 'cart', esmx: { exports: { './widget': './src/widget.ts' } } });
   write('libs/plain/package.json', { name: 'plain', version: '1.0.0' });
 });
 
@@ -64,6 +64,21 @@ describe('createNodesV2', () => {
     expect(cart.projectType).toBe('library');
     expect(cart.tags).toEqual(['esmx:module', 'esmx:remote']);
     expect(Object.keys(cart.targets!)).toEqual(['bundle', 'build', 'validate']);
+  });
+
+  it('tags roles from the whole workspace: a host is a root of the link graph, a remote is used, a provider provides', async () => {
+    write('libs/shared/package.json', { name: 'shared', esmx: { provides: ['react'] } });
+    // A remote that uses a provider and has a dev page of its own: used by shell, so a remote, not a host.
+    write('apps/cart/package.json', { name: 'cart', esmx: { entry: { client: './src/dev.ts' }, exports: { './widget': './src/widget.ts' }, uses: ['shared'] } });
+    // A module with exports that nobody uses yet is not a remote.
+    write('libs/lone/package.json', { name: 'lone', esmx: { exports: { './x': './src/x.ts' } } });
+    const projects = await run([...ALL, 'libs/shared/package.json', 'libs/lone/package.json']);
+    expect(Object.fromEntries(Object.entries(projects).map(([root, p]) => [root, p.tags]))).toEqual({
+      'apps/shell': ['esmx:module', 'esmx:host', 'esmx:provider'],
+      'apps/cart': ['esmx:module', 'esmx:remote'],
+      'libs/shared': ['esmx:module', 'esmx:provider'],
+      'libs/lone': ['esmx:module'],
+    });
   });
 
   it('splits bundle (own sources + used declarations) from the link step (used manifests)', async () => {
@@ -165,10 +180,11 @@ describe('createNodesV2', () => {
     again['apps/shell'].tags!.push('mutated');
     expect((await run(ALL))['apps/shell'].tags).not.toContain('mutated');
 
-    write('apps/cart/package.json', { name: 'cart', esmx: { entry: { client: './src/main.ts' }, uses: ['shell'] } });
+    write('apps/cart/package.json', { name: 'cart', esmx: { entry: { client: './src/main.ts' }, exports: { './widget': './src/widget.ts' } } });
     const changed = await run(ALL);
     expect(changed['apps/cart'].projectType).toBe('application');
-    expect(changed['apps/cart'].tags).toEqual(['esmx:module', 'esmx:host']);
+    // A remote with a dev page of its own is a remote, not a host: shell uses it.
+    expect(changed['apps/cart'].tags).toEqual(['esmx:module', 'esmx:remote']);
     const renamed = await run(ALL, { buildTargetName: 'link' });
     expect(Object.keys(renamed['apps/cart'].targets!)).toContain('link');
   });

@@ -4,12 +4,12 @@ import { basename, dirname, join } from 'node:path';
 import { hashStrings, openJsonCache } from './lib/json-cache';
 import { inferProject } from './lib/infer-project';
 import { normalizeOptions, type EsmxPluginOptions } from './lib/normalize-options';
-import { readModuleSummary } from './lib/read-module-summary';
+import { readModuleSummary, type ModuleSummary } from './lib/read-module-summary';
 
 export const PACKAGE_JSON_GLOB = '**/package.json';
 
 /** Bump when inferProject's output changes, so that disk caches written by an older plugin are not reused. */
-const INFERENCE_VERSION = '2';
+const INFERENCE_VERSION = '3';
 
 /**
  * Infers one Nx project per package.json that carries an `esmx` field. The whole batch is handled at once; each
@@ -26,6 +26,8 @@ export async function createEsmxNodes(
   const cache = openJsonCache(context.workspaceRoot, 'nodes');
   const results: CreateNodesResultArray = [];
 
+  // Two passes: a module's tags depend on whether another module uses it (a host is a root of the link graph).
+  const modules: Array<{ file: string; text: string; summary: ModuleSummary }> = [];
   for (const file of files) {
     let text: string;
     try {
@@ -34,33 +36,27 @@ export async function createEsmxNodes(
       // Deleted between Nx's glob and this read: the next graph computation will not list it.
       continue;
     }
-    // Most package.json files in a workspace are not modules: skip them before paying for a hash.
-    if (!text.includes('"esmx"')) continue;
-    const key = hashStrings(settingsKey, file, text);
+    // Most package.json files in a workspace are not modules: skip them before parsing.
+    const summary = readModuleSummary(text);
+    if (summary) modules.push({ file, text, summary });
+  }
+  const usedNames = new Set(modules.flatMap((m) => m.summary.uses));
+  for (const { file, text, summary } of modules) {
+    const root = dirname(file);
+    // A module without a usable name still needs a unique project name; its root path is unique by construction.
+    const name = summary.name ?? (root === '.' ? basename(context.workspaceRoot) : root);
+    const used = usedNames.has(name);
+    const key = hashStrings(settingsKey, file, text, String(used));
     let serialized = cache.get(key);
     if (serialized === undefined) {
-      serialized = JSON.stringify(inferFromText(file, text, context.workspaceRoot, { targetNames, sourceInput }) ?? null);
+      serialized = JSON.stringify(inferProject(root, name, summary, { targetNames, sourceInput, used }));
       cache.set(key, serialized);
     }
     const project = JSON.parse(serialized);
-    if (project) results.push([file, { projects: { [project.root]: project } }]);
+    results.push([file, { projects: { [project.root]: project } }]);
   }
   cache.flush();
   return results;
-}
-
-function inferFromText(
-  file: string,
-  text: string,
-  workspaceRoot: string,
-  context: Parameters<typeof inferProject>[3],
-) {
-  const summary = readModuleSummary(text);
-  if (!summary) return undefined;
-  const root = dirname(file);
-  // A module without a usable name still needs a unique project name; its root path is unique by construction.
-  const name = summary.name ?? (root === '.' ? basename(workspaceRoot) : root);
-  return inferProject(root, name, summary, context);
 }
 
 /** The tuple Nx loads. Nx 23/24 read `createNodes ?? createNodesV2`; both names point at the same tuple. */

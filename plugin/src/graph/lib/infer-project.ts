@@ -1,5 +1,6 @@
 import type { ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
 import { DECLARATION_INPUT, DIST_DIR, EXECUTOR, IMPORT_MAP_FILE, INDEX_FILE, LINK_FILE, PROJECT_TAG } from '../../constants';
+import { inferRoles } from '../../protocol/module-roles';
 import type { TargetNames } from './normalize-options';
 import type { ModuleSummary } from './read-module-summary';
 
@@ -7,6 +8,8 @@ export interface InferContext {
   targetNames: TargetNames;
   /** `production` when nx.json defines that named input, else Nx's built-in `default`. */
   sourceInput: 'production' | 'default';
+  /** Another module of the workspace lists this one in `esmx.uses`. */
+  used: boolean;
 }
 
 const TECHNOLOGIES = ['esmx'];
@@ -119,7 +122,7 @@ export function inferProject(
     name,
     root,
     projectType: isApplication ? 'application' : 'library',
-    tags: inferTags(summary),
+    tags: inferTags(summary, context.used),
     namedInputs: { [DECLARATION_INPUT]: ['{projectRoot}/package.json'] },
     metadata: { technologies: TECHNOLOGIES },
     targets,
@@ -127,14 +130,11 @@ export function inferProject(
 }
 
 /**
- * Roles, not exclusive: a host renders pages and links other modules (an entry and at least one `uses`); a remote can
- * be imported by others (at least one export); a provider serves third-party packages (at least one `provides`).
- * Every esmx project also carries `esmx:module`, which createDependencies uses to find the projects to read.
+ * Roles from protocol/module-roles.ts (a host is a root of the link graph, a remote is used by another module, a
+ * provider serves packages), as tags. Every esmx project also carries `esmx:module`, which createDependencies uses to
+ * find the projects to read.
  */
-export function inferTags(summary: ModuleSummary): string[] {
-  const tags: string[] = [PROJECT_TAG.module];
-  if (summary.hasEntry && summary.uses.length > 0) tags.push(PROJECT_TAG.host);
-  if (summary.exportCount > 0) tags.push(PROJECT_TAG.remote);
-  if (summary.provideCount > 0) tags.push(PROJECT_TAG.provider);
-  return tags;
+export function inferTags(summary: ModuleSummary, used: boolean): string[] {
+  const roles = inferRoles({ hasEntry: summary.hasEntry, exportCount: summary.exportCount, provideCount: summary.provideCount, used });
+  return [PROJECT_TAG.module, ...roles.map((role) => PROJECT_TAG[role])];
 }

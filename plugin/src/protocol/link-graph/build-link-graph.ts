@@ -1,4 +1,5 @@
 import { relative, sep } from 'node:path';
+import { inferRoles } from '../module-roles';
 import type { Diagnostic, NormalizedExport, Resolution, Severity } from '../types';
 
 export interface LinkGraphNode {
@@ -88,6 +89,8 @@ export function buildLinkGraph(resolution: Resolution): LinkGraph {
     for (const specifier of group.specifiers) providedVersion.set(`${group.provider}\0${specifier}`, group.version);
   }
 
+  // Who uses whom within this closure: what the page shows is the closure of its root module.
+  const usedNames = new Set(Object.values(resolution.modules).flatMap((m) => m.uses));
   const nodes: LinkGraphNode[] = names.map((name, index) => {
     const info = resolution.modules[name];
     const mount = resolution.mounts[name];
@@ -98,13 +101,14 @@ export function buildLinkGraph(resolution: Resolution): LinkGraph {
     let location: string | undefined;
     if (mount?.url) location = mount.url;
     else if (mount?.root && rootDir) location = toPosix(relative(rootDir, mount.root)) || '.';
-    const roles: string[] = [];
-    if (info) {
-      const hasEntry = info.entry.client !== false || info.entry.server !== false;
-      if (hasEntry && info.uses.length > 0) roles.push('host');
-      if (info.exports.length > 0) roles.push('remote');
-      if (info.provides.length > 0) roles.push('provider');
-    }
+    const roles: string[] = info
+      ? inferRoles({
+          hasEntry: info.entry.client !== false || info.entry.server !== false,
+          exportCount: info.exports.length,
+          provideCount: info.provides.length,
+          used: usedNames.has(name),
+        })
+      : [];
     return {
       id: `m${index}`,
       name,
