@@ -45,6 +45,9 @@ describe('react host with a react remote and an html remote', () => {
     const shell = JSON.parse(ws.nxOk(['show', 'project', 'shell', '--json']).stdout);
     expect(Object.keys(shell.targets)).toEqual(expect.arrayContaining(['build', 'bundle', 'serve', 'start', 'validate']));
     expect(shell.tags).toContain('esmx:host');
+    // A remote that uses the provider is a remote, not a host: shell uses it.
+    const cart = JSON.parse(ws.nxOk(['show', 'project', 'cart', '--json']).stdout);
+    expect(cart.tags).toEqual(['esmx:module', 'esmx:remote']);
     const graph = ws.nxOk(['graph', '--file=graph.json']);
     expect(graph.code).toBe(0);
     const deps = ws.readJson('graph.json').graph.dependencies;
