@@ -185,6 +185,18 @@ describe('@esmx/nx:validate', () => {
     expect(fs.readFileSync(file, 'utf8')).toContain('<title>Module links of shell</title>');
   });
 
+  it('writes the pure JSON envelope with --outputFile=<file> (no task banners), beside the readable report', async () => {
+    writeModuleSet(workspace, healthy);
+    await expect(runValidateExecutor({ outputFile: 'reports/validate.json' }, context('shell', 'apps/shell'))).resolves.toEqual({ success: true });
+    const file = path.join(workspace, 'reports/validate.json');
+    const envelope = JSON.parse(fs.readFileSync(file, 'utf8'));
+    expect(Object.keys(envelope)).toEqual(['diagnostics', 'supply', 'mounts']);
+    expect(out.join('')).toMatch(/^0 errors/m);
+    expect(err).toContain(`[esmx:validate] JSON envelope written to ${file}\n`);
+    await expect(runValidateExecutor({ outputFile: '' }, context('shell', 'apps/shell'))).resolves.toEqual({ success: false });
+    expect(err.at(-1)).toBe('[esmx:validate] option "outputFile" must be a file path, found ""; fix: pass --outputFile=dist/validate.json\n');
+  });
+
   it('colors only for a terminal, and not under NO_COLOR', () => {
     writeModuleSet(workspace, healthy);
     const resolution = resolveModule(path.join(workspace, 'apps/shell'));

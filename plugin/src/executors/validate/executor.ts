@@ -1,6 +1,7 @@
 import type { ExecutorContext } from '@nx/devkit';
 import * as path from 'node:path';
 import { TAG } from '../../constants';
+import { writeFileAtomic } from '../../utils/atomic-write';
 import { writeLinkGraphPage } from '../../protocol/link-graph/index';
 import { checkSourceImports, checkUsedTargets, findUnlinkedImports, hasErrors, resolveModule } from '../../protocol/index';
 import { getModuleRoot } from '../lib/get-module-root';
@@ -33,6 +34,11 @@ export default async function runValidateExecutor(
     diagnostics: [...resolved.diagnostics, ...checkUsedTargets(resolved), ...findUnlinkedImports(resolved), ...checkSourceImports(resolved)],
   };
   process.stdout.write(options.json ? renderJsonEnvelope(resolution) : renderReport(resolution));
+  if (options.outputFile) {
+    const file = path.resolve(context.root, options.outputFile);
+    writeFileAtomic(file, renderJsonEnvelope(resolution));
+    process.stderr.write(`${TAG.validate} JSON envelope written to ${file}\n`);
+  }
   if (options.linkGraph) {
     const file = writeLinkGraphPage(resolution, path.resolve(context.root, options.linkGraph));
     process.stderr.write(`${TAG.graph} link-graph page written to ${file}\n`);

@@ -6,4 +6,6 @@ export interface ValidateExecutorSchema {
   links?: Record<string, string>;
   /** Path (relative to the workspace root) of a link-graph HTML page to write; rendered by the graph layer. */
   linkGraph?: string;
+  /** Path (relative to the workspace root) of a file to write the JSON envelope to, pure JSON. */
+  outputFile?: string;
 }

@@ -5,6 +5,7 @@ export interface NormalizedValidateOptions {
   json: boolean;
   links: Record<string, string>;
   linkGraph?: string;
+  outputFile?: string;
 }
 
 /**
@@ -25,10 +26,12 @@ export function normalizeOptions(options: ValidateExecutorSchema): { options?: N
       };
     }
   }
-  if (options.linkGraph !== undefined && (typeof options.linkGraph !== 'string' || options.linkGraph.length === 0)) {
-    return {
-      error: `${TAG.validate} option "linkGraph" must be a file path, found ${JSON.stringify(options.linkGraph)}; fix: pass --linkGraph=dist/link-graph.html`,
-    };
+  for (const key of ['linkGraph', 'outputFile'] as const) {
+    const value = options[key];
+    if (value !== undefined && (typeof value !== 'string' || value.length === 0)) {
+      const example = key === 'linkGraph' ? 'dist/link-graph.html' : 'dist/validate.json';
+      return { error: `${TAG.validate} option "${key}" must be a file path, found ${JSON.stringify(value)}; fix: pass --${key}=${example}` };
+    }
   }
-  return { options: { json: options.json === true, links: { ...links }, linkGraph: options.linkGraph } };
+  return { options: { json: options.json === true, links: { ...links }, linkGraph: options.linkGraph, outputFile: options.outputFile } };
 }
