@@ -1,7 +1,7 @@
 import type { MultiStats, Stats } from '@rspack/core' with { 'resolution-mode': 'import' };
 import type { BuildTarget } from '../protocol/types';
 import type { EntrypointFiles } from './create-manifest';
-import { formatProblem } from './format-output';
+import { formatProblem, mergeTargetProblems } from './format-output';
 
 export const BUILD_TARGETS: readonly BuildTarget[] = ['client', 'server'];
 
@@ -38,8 +38,8 @@ export function createStatsCollector(): StatsCollector {
       return stats ? [{ target, ...stats }] : [];
     });
     return {
-      errors: collected.flatMap((c) => c.errors),
-      warnings: collected.flatMap((c) => c.warnings),
+      errors: mergeTargetProblems(collected.flatMap((c) => c.errors)),
+      warnings: mergeTargetProblems(collected.flatMap((c) => c.warnings)),
       entrypoints: Object.fromEntries(collected.map((c) => [c.target, c.entrypoints])),
     };
   };

@@ -1,5 +1,5 @@
 import { collectStaticClosure } from './create-manifest';
-import { formatProblem, formatSizeTable, readFrameLocation } from './format-output';
+import { formatProblem, formatSizeTable, mergeTargetProblems, readFrameLocation } from './format-output';
 
 describe('bundler output helpers', () => {
   it('reads file:line:column from an swc code frame', () => {
@@ -11,6 +11,16 @@ describe('bundler output helpers', () => {
     expect(formatProblem('server', 'warning', { message: 'bad\n', moduleName: './src/a.ts', loc: '3:4' })).toBe(
       '[esmx:build] server warning in src/a.ts:3:4\nbad',
     );
+  });
+
+  it('merges a problem that both targets report the same way into one, keeping the others apart', () => {
+    const client = formatProblem('client', 'error', { message: 'Expression expected', moduleName: './src/util.ts', loc: '2:14' });
+    const server = formatProblem('server', 'error', { message: 'Expression expected', moduleName: './src/util.ts', loc: '2:14' });
+    const clientOnly = formatProblem('client', 'error', { message: 'window is odd', moduleName: './src/dom.ts', loc: '1:1' });
+    expect(mergeTargetProblems([client, clientOnly, server])).toEqual([
+      '[esmx:build] client and server error in src/util.ts:2:14\nExpression expected',
+      clientOnly,
+    ]);
   });
 
   it('prints a size table with a total; gzip only for client files (server files are never downloaded)', () => {

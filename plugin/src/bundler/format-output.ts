@@ -43,6 +43,24 @@ export function formatProblem(target: BuildTarget, kind: 'error' | 'warning', pr
   return `${TAG.build} ${target} ${kind} in ${location}\n${problem.message.trim()}`;
 }
 
+/**
+ * One line per problem: a file compiled by both targets (a shared component, a syntax error in a util) fails the same
+ * way in each; printed twice, it reads like two problems. Problems formatted by formatProblem that differ only in the
+ * target are merged into one `client and server` problem, in the order first met.
+ */
+export function mergeTargetProblems(problems: string[]): string[] {
+  const prefix = new RegExp(`^${TAG.build.replace(/[[\]]/g, '\\$&')} (client|server) `);
+  const byRest = new Map<string, Set<string>>();
+  for (const problem of problems) {
+    const match = prefix.exec(problem);
+    const rest = match ? problem.slice(match[0].length) : problem;
+    const targets = byRest.get(rest) ?? new Set<string>();
+    if (match) targets.add(match[1]);
+    byRest.set(rest, targets);
+  }
+  return [...byRest].map(([rest, targets]) => (targets.size === 0 ? rest : `${TAG.build} ${[...targets].sort().join(' and ')} ${rest}`));
+}
+
 const gzipAsync = promisify(gzip);
 
 /** Raw and gzip size of each JS/CSS file; compressed in parallel on libuv's thread pool. */
