@@ -120,7 +120,7 @@ describe('@esmx/nx:bundle', () => {
     writeFileSync(join(ws, 'cart/src/format.ts'), 'export const = ;\n');
     const broken = await run(ws, 'cart', { link: false });
     expect(broken.results).toEqual([false]);
-    expect(broken.output).toMatch(/\[esmx:build\] client error in src\/format\.ts:\d+:\d+/);
+    expect(broken.output).toMatch(/\[esmx:build\] client and server error in src\/format\.ts:\d+:\d+/);
     const bad = await run(ws, 'cart', { mode: 'fast' as 'production' });
     expect(bad.results).toEqual([false]);
     expect(bad.output).toContain('option "mode" must be "production" or "development", found "fast"');
