@@ -1,4 +1,5 @@
 import type { ExecutorContext } from '@nx/devkit';
+import { execFile } from 'node:child_process';
 import { buildModule } from '../../bundler/index';
 import { TAG } from '../../constants';
 import { resolveModule } from '../../protocol/index';
@@ -8,11 +9,40 @@ import { normalizeOptions } from '../start/lib/normalize-options';
 import { startDevServer, type DevServerDeps } from './lib/dev-server';
 import type { ServeExecutorSchema } from './schema';
 
-const deps: DevServerDeps = {
-  resolve: (root) => resolveModule(root, { checkFiles: true }),
-  build: (options) => buildModule(options),
-  link: (root, resolution) => linkModule(root, resolution),
-};
+function createDeps(workspaceRoot: string): DevServerDeps {
+  return {
+    resolve: (root) => resolveModule(root, { checkFiles: true }),
+    build: (options) => buildModule(options),
+    link: (root, resolution) => linkModule(root, resolution),
+    buildOnce: (name) => runNxBuild(workspaceRoot, name),
+  };
+}
+
+/** `nx run <name>:build` in the workspace, through Nx so that its cache and `^build` apply. */
+function runNxBuild(workspaceRoot: string, name: string): Promise<{ ok: boolean; output: string }> {
+  return new Promise((resolvePromise) => {
+    let nxBin: string;
+    try {
+      nxBin = require.resolve('nx/bin/nx.js', { paths: [workspaceRoot] });
+    } catch {
+      resolvePromise({ ok: false, output: `${TAG.serve} cannot build ${name}: nx is not installed in ${workspaceRoot}. Fix: npm install -D nx` });
+      return;
+    }
+    execFile(
+      process.execPath,
+      [nxBin, 'run', `${name}:build`, '--outputStyle=static'],
+      { cwd: workspaceRoot, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NX_DAEMON: process.env.NX_DAEMON ?? 'false' } },
+      (error, stdout, stderr) => resolvePromise({ ok: !error, output: `${stdout}${stderr}`.trim() }),
+    );
+  });
+}
+
+/** `--devRemotes=a,b` reaches an executor as a string or a list, depending on how it was given. */
+function parseDevRemotes(value: unknown): string[] | undefined {
+  if (value === undefined) return undefined;
+  const list = Array.isArray(value) ? value : String(value).split(',');
+  return list.map((name) => String(name).trim()).filter((name) => name.length > 0);
+}
 
 /**
  * `@esmx/nx:serve` (continuous): yields `{ success, baseUrl }` once the dev server listens, then stays alive
@@ -34,9 +64,10 @@ export default async function* runServeExecutor(
     return;
   }
   const { port, host, base, shim } = normalized.options;
+  const devRemotes = parseDevRemotes(rawOptions?.devRemotes);
   let server;
   try {
-    server = await startDevServer({ root, port, host, base, shim }, deps);
+    server = await startDevServer({ root, port, host, base, shim, devRemotes }, createDeps(context.root));
   } catch (error) {
     const message = (error as Error)?.message ?? String(error);
     process.stderr.write(`${message.startsWith('[esmx:') ? message : (error as Error)?.stack ?? message}\n`);

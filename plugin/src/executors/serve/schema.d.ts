@@ -10,4 +10,6 @@ export interface ServeExecutorSchema {
   base?: string;
   /** es-module-shims: `auto` (feature test, default), `always`, `never`. */
   shim?: ShimMode;
+  /** Modules to watch-build beside the host (list or comma-separated); default every workspace module it links. */
+  devRemotes?: string[] | string;
 }

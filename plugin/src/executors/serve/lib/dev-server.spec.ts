@@ -1,4 +1,7 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { RebuildResult } from '../../../bundler/types';
 import type { Resolution } from '../../../protocol/types';
@@ -77,11 +80,15 @@ describe('startDevServer on a busy port', () => {
     await new Promise((resolve) => busy.close(resolve));
   });
 
-  it('fails with a tagged message that names the port and the fix, and stops the watchers it started', async () => {
+  it('fails with a tagged message that names the port and the fix, before any build starts', async () => {
     const stopped: string[] = [];
+    const deps = createDeps(stopped);
+    let builds = 0;
+    const build = deps.build;
+    deps.build = (options) => (builds++, build(options));
     const error = await startDevServer(
       { root: '/ws/apps/shell', port, host: '127.0.0.1', base: '/', shim: 'never', handleSignals: false, log: () => undefined },
-      createDeps(stopped),
+      deps,
     ).then(
       () => undefined,
       (e: Error) => e,
@@ -90,7 +97,7 @@ describe('startDevServer on a busy port', () => {
       `[esmx:serve] expected to listen on 127.0.0.1:${port}, found EADDRINUSE. ` +
         'Fix: pick another port (--port) or stop the other server.',
     );
-    expect(stopped).toEqual(['shell']);
+    expect({ builds, stopped }).toEqual({ builds: 0, stopped: [] });
   });
 });
 
@@ -149,6 +156,103 @@ describe('startDevServer with a rebuild that fires while it is still starting', 
       expect(rejections).toEqual([]);
     } finally {
       process.off('unhandledRejection', onRejection);
+      await dev.close();
+    }
+  });
+});
+
+/** A closure on disk: shell (host), cart and promo (workspace modules), shared (an installed package). */
+function createClosure(dir: string, uses: string[], built: Record<string, boolean> = {}): Resolution {
+  const mount = (name: string, root: string) => ({ name, via: name === 'shell' ? 'self' : 'node_modules', root, built: built[name] ?? true });
+  const roots: Record<string, string> = {
+    shell: join(dir, 'apps/shell'),
+    cart: join(dir, 'apps/cart'),
+    promo: join(dir, 'apps/promo'),
+    shared: join(dir, 'node_modules/shared'),
+  };
+  const names = ['shell', ...uses];
+  return {
+    module: 'shell',
+    diagnostics: [],
+    supply: { groups: [], wiring: {} },
+    mounts: Object.fromEntries(names.map((n) => [n, mount(n, roots[n])])),
+    modules: Object.fromEntries(
+      names.map((n) => [n, { name: n, root: roots[n], packageJsonPath: join(roots[n], 'package.json'), uses: n === 'shell' ? uses : [] }]),
+    ),
+  } as unknown as Resolution;
+}
+
+describe('startDevServer with --devRemotes and uses edits', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'esmx-dev-'));
+    for (const folder of ['apps/shell', 'apps/cart', 'apps/promo', 'node_modules/shared']) {
+      mkdirSync(join(dir, folder), { recursive: true });
+      writeFileSync(join(dir, folder, 'package.json'), '{}');
+    }
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  function fakeDeps(current: { resolution: Resolution }, calls: string[]): DevServerDeps {
+    return {
+      resolve: () => current.resolution,
+      build: async (options) => {
+        calls.push(`watch ${options.root.slice(dir.length + 1)}`);
+        // A failing first build keeps the overlay up: these tests are about which modules are built, not SSR.
+        return { ok: false, errors: ['not this test'], warnings: [], sizes: [], manifests: {}, close: async () => void calls.push(`stop ${options.root.slice(dir.length + 1)}`) };
+      },
+      link: () => ({ diagnostics: [] }),
+      buildOnce: async (name) => (calls.push(`once ${name}`), { ok: true, output: '' }),
+    };
+  }
+  const options = (extra: object) => ({ root: join(dir, 'apps/shell'), port: 0, host: '127.0.0.1', base: '/', shim: 'never' as const, handleSignals: false, ...extra });
+
+  it('watch-builds only the host and the listed modules; an unlisted module without a build is built once through Nx', async () => {
+    const calls: string[] = [];
+    const current = { resolution: createClosure(dir, ['cart', 'promo', 'shared'], { promo: false }) };
+    const dev = await startDevServer(options({ devRemotes: ['cart'], log: () => undefined }), fakeDeps(current, calls));
+    try {
+      expect(calls).toEqual(['once promo', 'watch apps/cart', 'watch apps/shell']);
+      expect(dev.modules).toEqual(['cart', 'shell']);
+    } finally {
+      await dev.close();
+    }
+  });
+
+  it('refuses a --devRemotes name the host does not use, with a did-you-mean, before taking the port', async () => {
+    const current = { resolution: createClosure(dir, ['cart', 'shared']) };
+    const error = await startDevServer(options({ devRemotes: ['crat'], log: () => undefined }), fakeDeps(current, [])).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.message).toBe(
+      '[esmx:serve] --devRemotes names "crat", which shell does not use (its uses closure: cart, shared). ' +
+        'Fix: did you mean "cart"? list workspace modules that shell uses, e.g. --devRemotes=cart',
+    );
+    const installed = await startDevServer(options({ devRemotes: ['shared'], log: () => undefined }), fakeDeps(current, [])).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(installed?.message).toMatch(/"shared", an installed package, not a workspace module/);
+  });
+
+  it('picks up a module added to uses and drops a removed one, without a restart; waits while the new one is not installed', async () => {
+    const calls: string[] = [];
+    const current = { resolution: createClosure(dir, ['cart']) };
+    const logs = createLogWaiter();
+    const dev = await startDevServer(options({ log: logs.log, usesDebounceMs: 10 }), fakeDeps(current, calls));
+    try {
+      expect(calls).toEqual(['watch apps/cart', 'watch apps/shell']);
+      // promo is declared but not installed yet: an error resolution, served on with the previous modules.
+      current.resolution = { ...createClosure(dir, ['cart']), diagnostics: [{ code: 'E_NOT_LINKED', severity: 'error', module: 'shell', message: '[esmx:protocol] shell: promo is not installed', fix: 'npm install' }] };
+      writeFileSync(join(dir, 'apps/shell/package.json'), '{"edited":1}');
+      await logs.waitFor("shell's uses changed but cannot be resolved yet");
+      // The install lands: the next look succeeds without any further edit.
+      current.resolution = createClosure(dir, ['promo']);
+      await logs.waitFor("shell's uses changed: added promo; removed cart; re-linked without a restart");
+      // The host's watcher restarts too: what it keeps external comes from the new closure.
+      expect(calls).toEqual(['watch apps/cart', 'watch apps/shell', 'stop apps/cart', 'stop apps/shell', 'watch apps/promo', 'watch apps/shell']);
+    } finally {
       await dev.close();
     }
   });

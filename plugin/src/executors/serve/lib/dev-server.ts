@@ -1,12 +1,18 @@
 /**
- * The dev server: builds the host and every workspace module it links in watch mode (development), serves SSR
- * through the production runtime, and after each rebuild re-links and reloads the server's maps (no restart, no
- * stale server module: a changed module is re-imported at a new URL), then tells the pages to reload over SSE.
- * Build errors are printed and shown as an overlay page; the server survives them.
+ * The dev server: holds its port first (a busy port fails before any build), builds the host and the workspace
+ * modules it links in watch mode (development; with `devRemotes`, only the host and those: the others are served from
+ * their last build, built once through Nx when they have none), serves SSR through the production runtime, and after
+ * each rebuild re-links and reloads the server's maps (no restart, no stale server module: a changed module is
+ * re-imported at a new URL), then tells the pages to reload over SSE. An edit of `uses` (a package.json of the
+ * closure) re-resolves the closure: modules added are built and watched, modules removed stop being watched, and the
+ * host is re-linked, without a restart. Build errors are printed and shown as an overlay page; the server survives them.
  */
+import { watch, type FSWatcher } from 'node:fs';
+import { join } from 'node:path';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { TAG } from '../../../constants';
 import { formatDiagnostic } from '../../../protocol/index';
+import { findClosest } from '../../../utils/suggest';
 import type { Diagnostic, Resolution } from '../../../protocol/types';
 import { startServer, type ServerHandle } from '../../../runtime/index';
 import type { ShimMode } from '../../../runtime/shim';
@@ -17,6 +23,8 @@ export interface DevServerDeps {
   resolve(root: string): Resolution;
   build(options: BuildModuleOptions): Promise<BuildModuleResult>;
   link(root: string, resolution: Resolution): { diagnostics: Diagnostic[] };
+  /** Builds a module that is not watched and has no build yet, once (through Nx, so its cache applies). */
+  buildOnce?(name: string): Promise<{ ok: boolean; output: string }>;
 }
 
 export interface DevServerOptions {
@@ -28,6 +36,10 @@ export interface DevServerOptions {
   log?: (line: string) => void;
   /** Stop on SIGINT/SIGTERM. Default true. */
   handleSignals?: boolean;
+  /** Modules to watch-build beside the host; the others are served from their last build. Default: every workspace module. */
+  devRemotes?: string[];
+  /** Milliseconds between an edit of a package.json of the closure and the re-resolution. Default 150. */
+  usesDebounceMs?: number;
 }
 
 export interface DevServer {
@@ -53,14 +65,46 @@ function listBuildable(resolution: Resolution): { name: string; root: string }[]
   return out.sort((a, b) => (a.name === resolution.module ? 1 : b.name === resolution.module ? -1 : 0));
 }
 
+/** The workspace modules to watch-build (the host and `devRemotes`, or all) and those to build once when unbuilt. */
+function planModules(resolution: Resolution, devRemotes: string[] | undefined) {
+  const buildable = listBuildable(resolution);
+  const isWatched = (name: string) => name === resolution.module || devRemotes === undefined || devRemotes.includes(name);
+  return {
+    watched: buildable.filter((m) => isWatched(m.name)),
+    unbuilt: buildable.filter((m) => !isWatched(m.name) && !resolution.mounts[m.name]?.built).map((m) => m.name),
+  };
+}
+
+/** A `--devRemotes` entry must be a workspace module of the host's closure; anything else is a tagged error. */
+function checkDevRemotes(resolution: Resolution, devRemotes: string[] | undefined): void {
+  if (!devRemotes) return;
+  const buildable = new Set(listBuildable(resolution).map((m) => m.name));
+  const closure = Object.keys(resolution.modules).filter((name) => name !== resolution.module);
+  for (const name of devRemotes) {
+    if (buildable.has(name) && name !== resolution.module) continue;
+    const installed = name in resolution.modules;
+    const closest = installed ? undefined : findClosest(name, closure);
+    throw new Error(
+      `${TAG.serve} --devRemotes names "${name}", ` +
+        (name === resolution.module
+          ? 'the host itself, which is always watched'
+          : installed
+            ? 'an installed package, not a workspace module: there are no sources to watch'
+            : `which ${resolution.module} does not use (its uses closure: ${closure.join(', ') || 'none'})`) +
+        `. Fix: ${closest ? `did you mean "${closest}"? ` : ''}list workspace modules that ${resolution.module} uses, e.g. --devRemotes=${[...buildable].filter((n) => n !== resolution.module).join(',') || '<module>'}`,
+    );
+  }
+}
+
 export async function startDevServer(options: DevServerOptions, deps: DevServerDeps): Promise<DevServer> {
   const log = options.log ?? ((line: string) => console.log(line));
   const base = options.base;
-  const resolution = deps.resolve(options.root);
+  let resolution = deps.resolve(options.root);
   const fatal = resolution.diagnostics.filter((d) => d.severity === 'error');
   if (fatal.length > 0) {
     throw new Error(`${TAG.serve} the module cannot be resolved:\n${fatal.map((d) => formatDiagnostic(d)).join('\n')}`);
   }
+  checkDevRemotes(resolution, options.devRemotes);
   const hub = createLiveReloadHub(base);
   const errors = new Map<string, string[]>();
   let handle: ServerHandle | undefined;
@@ -140,6 +184,27 @@ export async function startDevServer(options: DevServerOptions, deps: DevServerD
       });
     });
 
+  /**
+   * Serves the linked generation: reloads the SSR server's maps, or hands the port from the overlay to a new SSR
+   * server. False when SSR could not start (listen() recorded and printed why; the overlay holds the port again).
+   */
+  const goLive = async (): Promise<boolean> => {
+    if (handle) {
+      await handle.reload();
+      return true;
+    }
+    const server = overlayServer!;
+    overlayServer = undefined;
+    const stopped = new Promise<void>((done) => server.close(() => done()));
+    // SSE clients would hold the port forever; they reconnect to the SSR server (see the hub's hello).
+    server.closeAllConnections();
+    await stopped;
+    errors.clear();
+    if (await listen()) return true;
+    await listenOverlay();
+    return false;
+  };
+
   // Rebuilds can fire while the first builds are still starting (a watcher's second compile): they wait until
   // start-up has settled on a server (SSR or the overlay) to hand over to.
   let startupDone!: () => void;
@@ -162,21 +227,9 @@ export async function startDevServer(options: DevServerOptions, deps: DevServerD
         return;
       }
       try {
-        if (handle) await handle.reload();
-        else {
-          const server = overlayServer!;
-          overlayServer = undefined;
-          const stopped = new Promise<void>((done) => server.close(() => done()));
-          // SSE clients would hold the port forever; they reconnect to the SSR server (see the hub's hello).
-          server.closeAllConnections();
-          await stopped;
-          errors.clear();
-          if (!(await listen())) {
-            // listen() recorded and printed why; the overlay holds the port again until the next good build.
-            await listenOverlay();
-            hub.broadcast();
-            return;
-          }
+        if (!(await goLive())) {
+          hub.broadcast();
+          return;
         }
         errors.delete(name);
         errors.delete(TAG.ssr);
@@ -196,34 +249,123 @@ export async function startDevServer(options: DevServerOptions, deps: DevServerD
     });
   };
 
-  const modules = listBuildable(resolution);
-  const watchers: (() => Promise<void>)[] = [];
+  const watchers = new Map<string, () => Promise<void>>();
+  const watchModule = async (name: string, root: string) => {
+    const result = await deps.build({
+      root,
+      mode: 'development',
+      resolution: name === resolution.module ? resolution : deps.resolve(root),
+      watch: true,
+      log,
+      onRebuild: (rebuilt) => onRebuild(name, rebuilt),
+    });
+    if (result.close) watchers.set(name, result.close);
+    if (result.ok) errors.delete(name);
+    else errors.set(name, result.errors);
+  };
+  const buildOnce = async (name: string) => {
+    if (!deps.buildOnce) return;
+    log(`${TAG.serve} ${name} has no build and is not in --devRemotes: building it once (nx run ${name}:build), not watched`);
+    const built = await deps.buildOnce(name);
+    if (!built.ok) errors.set(name, [built.output]);
+  };
+  const stopWatchers = async () => {
+    await Promise.all([...watchers.values()].map((stop) => stop()));
+    watchers.clear();
+  };
+
+  // The port first: a busy port fails here, before any build starts.
+  await listenOverlay();
   try {
-    for (const { name, root } of modules) {
-      const moduleResolution = name === resolution.module ? resolution : deps.resolve(root);
-      const result = await deps.build({
-        root,
-        mode: 'development',
-        resolution: moduleResolution,
-        watch: true,
-        log,
-        onRebuild: (rebuilt) => onRebuild(name, rebuilt),
-      });
-      if (result.close) watchers.push(result.close);
-      if (!result.ok) errors.set(name, result.errors);
-    }
-    if (errors.size === 0) relink();
-    if (errors.size === 0) await listen();
-    if (!handle) await listenOverlay();
+    const { watched, unbuilt } = planModules(resolution, options.devRemotes);
+    for (const name of unbuilt) await buildOnce(name);
+    for (const { name, root } of watched) await watchModule(name, root);
+    if (errors.size === 0 && relink()) await goLive();
   } catch (error) {
-    // Nothing listens: stop what was started, or the watchers keep the process alive after the failure.
+    // Nothing serves: stop what was started, or the watchers keep the process alive after the failure.
     closing = true;
     hub.close();
-    await Promise.all(watchers.map((stop) => stop()));
+    await stopWatchers();
+    if (overlayServer) await new Promise<void>((done) => overlayServer!.close(() => done()));
     throw error;
   } finally {
     startupDone();
   }
+
+  // `uses` edits: every package.json of the closure's workspace modules is watched (its folder, so that an editor's
+  // rename-on-save is seen too); a change re-resolves the closure and reconciles the watchers, without a restart.
+  const declarationWatchers = new Map<string, FSWatcher>();
+  let reconcileTimer: NodeJS.Timeout | undefined;
+  const scheduleReconcile = (delayMs = options.usesDebounceMs ?? 150) => {
+    if (closing) return;
+    clearTimeout(reconcileTimer);
+    reconcileTimer = setTimeout(() => {
+      queue = queue.then(reconcile).catch((error) => log((error as Error)?.message ?? String(error)));
+    }, delayMs);
+  };
+  const watchDeclarations = () => {
+    const dirs = new Set(listBuildable(resolution).map((m) => m.root));
+    for (const [dir, watcher] of declarationWatchers) {
+      if (!dirs.has(dir)) {
+        watcher.close();
+        declarationWatchers.delete(dir);
+      }
+    }
+    for (const dir of dirs) {
+      if (declarationWatchers.has(dir)) continue;
+      try {
+        declarationWatchers.set(dir, watch(dir, (_event, file) => file === 'package.json' && scheduleReconcile()));
+      } catch {
+        // A module folder that vanished between resolving and watching: the next re-resolution drops it.
+      }
+    }
+  };
+  const reconcile = async () => {
+    if (closing) return;
+    const next = deps.resolve(options.root);
+    const problems = next.diagnostics.filter((d) => d.severity === 'error');
+    if (problems.length > 0) {
+      // A module just generated is not installed yet (npm install still running), or a typo: keep serving what
+      // works, say why, and look again shortly (an install changes no package.json of the closure).
+      log(
+        `${TAG.serve} ${resolution.module}'s uses changed but cannot be resolved yet; the dev server keeps serving the previous modules ` +
+          `and tries again:\n${problems.map((d) => formatDiagnostic(d)).join('\n')}`,
+      );
+      scheduleReconcile(1000);
+      return;
+    }
+    const before = new Set(Object.keys(resolution.modules));
+    resolution = next;
+    watchDeclarations();
+    const { watched, unbuilt } = planModules(resolution, options.devRemotes);
+    const removed = [...before].filter((name) => !(name in resolution.modules));
+    const added = Object.keys(resolution.modules).filter((name) => !before.has(name));
+    for (const name of [...watchers.keys()]) {
+      if (watched.some((m) => m.name === name)) continue;
+      await watchers.get(name)!();
+      watchers.delete(name);
+      errors.delete(name);
+    }
+    for (const name of unbuilt) if (added.includes(name)) await buildOnce(name);
+    if (added.length > 0 || removed.length > 0) {
+      // The host's watcher decided what stays external from the old closure (an import of a new remote would not
+      // resolve): it starts again from the new one.
+      await watchers.get(resolution.module)?.();
+      watchers.delete(resolution.module);
+    }
+    for (const { name, root } of watched) if (!watchers.has(name)) await watchModule(name, root);
+    const othersBroken = [...errors.keys()].some((key) => key !== TAG.ssr && key !== LINK_KEY);
+    if (!othersBroken && relink()) await goLive();
+    hub.broadcast();
+    if (added.length > 0 || removed.length > 0) {
+      log(
+        `${TAG.serve} ${resolution.module}'s uses changed` +
+          `${added.length > 0 ? `: added ${added.join(', ')}` : ''}${removed.length > 0 ? `${added.length > 0 ? ';' : ':'} removed ${removed.join(', ')}` : ''}` +
+          '; re-linked without a restart',
+      );
+    }
+  };
+  watchDeclarations();
 
   const url = handle?.url ?? `http://${options.host}:${port}${base}`;
   let resolveClosed!: () => void;
@@ -232,8 +374,10 @@ export async function startDevServer(options: DevServerOptions, deps: DevServerD
   const close = () => {
     closePromise ??= (async () => {
       closing = true;
+      clearTimeout(reconcileTimer);
+      for (const watcher of declarationWatchers.values()) watcher.close();
       hub.close();
-      await Promise.all(watchers.map((stop) => stop()));
+      await stopWatchers();
       if (handle) await handle.close();
       if (overlayServer) {
         const server = overlayServer;
@@ -252,9 +396,10 @@ export async function startDevServer(options: DevServerOptions, deps: DevServerD
       : (['SIGINT', 'SIGTERM'] as const).map((signal) => [signal, () => void close()] as [NodeJS.Signals, () => void]);
   for (const [signal, listener] of signals) process.on(signal, listener);
 
+  const names = [...watchers.keys()];
   log(
-    `${TAG.serve} ${resolution.module} dev server at ${url} (watching ${modules.map((m) => m.name).join(', ')})` +
+    `${TAG.serve} ${resolution.module} dev server at ${url} (watching ${names.join(', ')})` +
       (errors.size > 0 ? ' — build errors, see the overlay' : ''),
   );
-  return { url, modules: modules.map((m) => m.name), close, closed };
+  return { url, modules: names, close, closed };
 }
