@@ -168,6 +168,7 @@ function createClosure(dir: string, uses: string[], built: Record<string, boolea
     shell: join(dir, 'apps/shell'),
     cart: join(dir, 'apps/cart'),
     promo: join(dir, 'apps/promo'),
+    lib: join(dir, 'libs/lib'),
     shared: join(dir, 'node_modules/shared'),
   };
   const names = ['shell', ...uses];
@@ -177,7 +178,10 @@ function createClosure(dir: string, uses: string[], built: Record<string, boolea
     supply: { groups: [], wiring: {} },
     mounts: Object.fromEntries(names.map((n) => [n, mount(n, roots[n])])),
     modules: Object.fromEntries(
-      names.map((n) => [n, { name: n, root: roots[n], packageJsonPath: join(roots[n], 'package.json'), uses: n === 'shell' ? uses : [] }]),
+      names.map((n) => [
+        n,
+        { name: n, root: roots[n], packageJsonPath: join(roots[n], 'package.json'), uses: n === 'shell' ? uses : [], provides: n === 'lib' ? ['react'] : [] },
+      ]),
     ),
   } as unknown as Resolution;
 }
@@ -186,7 +190,7 @@ describe('startDevServer with --devRemotes and uses edits', () => {
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'esmx-dev-'));
-    for (const folder of ['apps/shell', 'apps/cart', 'apps/promo', 'node_modules/shared']) {
+    for (const folder of ['apps/shell', 'apps/cart', 'apps/promo', 'libs/lib', 'node_modules/shared']) {
       mkdirSync(join(dir, folder), { recursive: true });
       writeFileSync(join(dir, folder, 'package.json'), '{}');
     }
@@ -207,13 +211,14 @@ describe('startDevServer with --devRemotes and uses edits', () => {
   }
   const options = (extra: object) => ({ root: join(dir, 'apps/shell'), port: 0, host: '127.0.0.1', base: '/', shim: 'never' as const, handleSignals: false, ...extra });
 
-  it('watch-builds only the host and the listed modules; an unlisted module without a build is built once through Nx', async () => {
+  it('watch-builds only the host, the listed modules and the providers; an unlisted module without a build is built once through Nx', async () => {
     const calls: string[] = [];
-    const current = { resolution: createClosure(dir, ['cart', 'promo', 'shared'], { promo: false }) };
+    const current = { resolution: createClosure(dir, ['cart', 'promo', 'lib', 'shared'], { promo: false }) };
     const dev = await startDevServer(options({ devRemotes: ['cart'], log: () => undefined }), fakeDeps(current, calls));
     try {
-      expect(calls).toEqual(['once promo', 'watch apps/cart', 'watch apps/shell']);
-      expect(dev.modules).toEqual(['cart', 'shell']);
+      // lib provides packages: built in the host's (development) mode, whatever --devRemotes says.
+      expect(calls).toEqual(['once promo', 'watch apps/cart', 'watch libs/lib', 'watch apps/shell']);
+      expect(dev.modules).toEqual(['cart', 'lib', 'shell']);
     } finally {
       await dev.close();
     }

@@ -65,10 +65,15 @@ function listBuildable(resolution: Resolution): { name: string; root: string }[]
   return out.sort((a, b) => (a.name === resolution.module ? 1 : b.name === resolution.module ? -1 : 0));
 }
 
-/** The workspace modules to watch-build (the host and `devRemotes`, or all) and those to build once when unbuilt. */
+/**
+ * The workspace modules to watch-build and those to build once when unbuilt. Watched: the host, the `devRemotes` (or
+ * every module without the option) and every provider: a provider's packages must be built in the host's mode (the
+ * host's development JSX runtime does not work against a production React).
+ */
 function planModules(resolution: Resolution, devRemotes: string[] | undefined) {
   const buildable = listBuildable(resolution);
-  const isWatched = (name: string) => name === resolution.module || devRemotes === undefined || devRemotes.includes(name);
+  const isWatched = (name: string) =>
+    name === resolution.module || devRemotes === undefined || devRemotes.includes(name) || (resolution.modules[name]?.provides.length ?? 0) > 0;
   return {
     watched: buildable.filter((m) => isWatched(m.name)),
     unbuilt: buildable.filter((m) => !isWatched(m.name) && !resolution.mounts[m.name]?.built).map((m) => m.name),
