@@ -251,7 +251,9 @@ describe('react host with a react remote and an html remote', () => {
       const generate = ws.nx(['g', '@esmx/nx:app', 'apps/wish', '--role=remote', '--framework=react', '--host=shell']);
       expect(generate.code).toBe(0);
       await server.waitFor(/shell's uses changed: added wish; re-linked without a restart/, 180_000);
-      await waitForText(url, 'data-esmx-widget="wish"', 120_000);
+      await waitForText(url, 'data-esmx-widget="wish"', 120_000).catch((error) => {
+        throw new Error(`${error.message}\n--- nx serve printed:\n${server.output().slice(-6000)}`);
+      });
       expect(server.child.exitCode).toBeNull();
     } finally {
       await server.stop();

@@ -14,12 +14,12 @@ function createDeps(workspaceRoot: string): DevServerDeps {
     resolve: (root) => resolveModule(root, { checkFiles: true }),
     build: (options) => buildModule(options),
     link: (root, resolution) => linkModule(root, resolution),
-    buildOnce: (name) => runNxBuild(workspaceRoot, name),
+    bundleOnce: (name) => runNxBundle(workspaceRoot, name),
   };
 }
 
-/** `nx run <name>:build` in the workspace, through Nx so that its cache and `^build` apply. */
-function runNxBuild(workspaceRoot: string, name: string): Promise<{ ok: boolean; output: string }> {
+/** `nx run <name>:bundle` in the workspace, through Nx so that its cache applies. */
+function runNxBundle(workspaceRoot: string, name: string): Promise<{ ok: boolean; output: string }> {
   return new Promise((resolvePromise) => {
     let nxBin: string;
     try {
@@ -30,7 +30,7 @@ function runNxBuild(workspaceRoot: string, name: string): Promise<{ ok: boolean;
     }
     execFile(
       process.execPath,
-      [nxBin, 'run', `${name}:build`, '--outputStyle=static'],
+      [nxBin, 'run', `${name}:bundle`, '--outputStyle=static'],
       { cwd: workspaceRoot, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NX_DAEMON: process.env.NX_DAEMON ?? 'false' } },
       (error, stdout, stderr) => resolvePromise({ ok: !error, output: `${stdout}${stderr}`.trim() }),
     );

@@ -206,7 +206,7 @@ describe('startDevServer with --devRemotes and uses edits', () => {
         return { ok: false, errors: ['not this test'], warnings: [], sizes: [], manifests: {}, close: async () => void calls.push(`stop ${options.root.slice(dir.length + 1)}`) };
       },
       link: () => ({ diagnostics: [] }),
-      buildOnce: async (name) => (calls.push(`once ${name}`), { ok: true, output: '' }),
+      bundleOnce: async (name) => (calls.push(`once ${name}`), { ok: true, output: '' }),
     };
   }
   const options = (extra: object) => ({ root: join(dir, 'apps/shell'), port: 0, host: '127.0.0.1', base: '/', shim: 'never' as const, handleSignals: false, ...extra });

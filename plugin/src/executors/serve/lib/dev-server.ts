@@ -1,7 +1,7 @@
 /**
  * The dev server: holds its port first (a busy port fails before any build), builds the host and the workspace
  * modules it links in watch mode (development; with `devRemotes`, only the host and those: the others are served from
- * their last build, built once through Nx when they have none), serves SSR through the production runtime, and after
+ * their last build, bundled once through Nx and linked when they have none), serves SSR through the production runtime, and after
  * each rebuild re-links and reloads the server's maps (no restart, no stale server module: a changed module is
  * re-imported at a new URL), then tells the pages to reload over SSE. An edit of `uses` (a package.json of the
  * closure) re-resolves the closure: modules added are built and watched, modules removed stop being watched, and the
@@ -23,8 +23,11 @@ export interface DevServerDeps {
   resolve(root: string): Resolution;
   build(options: BuildModuleOptions): Promise<BuildModuleResult>;
   link(root: string, resolution: Resolution): { diagnostics: Diagnostic[] };
-  /** Builds a module that is not watched and has no build yet, once (through Nx, so its cache applies). */
-  buildOnce?(name: string): Promise<{ ok: boolean; output: string }>;
+  /**
+   * Bundles a module that is not watched and has no build yet, once, through Nx so that its cache applies (its bundle
+   * only: `build` would also rebuild the providers it uses in production, under the dev server's feet).
+   */
+  bundleOnce?(name: string): Promise<{ ok: boolean; output: string }>;
 }
 
 export interface DevServerOptions {
@@ -76,7 +79,7 @@ function planModules(resolution: Resolution, devRemotes: string[] | undefined) {
     name === resolution.module || devRemotes === undefined || devRemotes.includes(name) || (resolution.modules[name]?.provides.length ?? 0) > 0;
   return {
     watched: buildable.filter((m) => isWatched(m.name)),
-    unbuilt: buildable.filter((m) => !isWatched(m.name) && !resolution.mounts[m.name]?.built).map((m) => m.name),
+    unbuilt: buildable.filter((m) => !isWatched(m.name) && !resolution.mounts[m.name]?.built),
   };
 }
 
@@ -268,11 +271,17 @@ export async function startDevServer(options: DevServerOptions, deps: DevServerD
     if (result.ok) errors.delete(name);
     else errors.set(name, result.errors);
   };
-  const buildOnce = async (name: string) => {
-    if (!deps.buildOnce) return;
-    log(`${TAG.serve} ${name} has no build and is not in --devRemotes: building it once (nx run ${name}:build), not watched`);
-    const built = await deps.buildOnce(name);
-    if (!built.ok) errors.set(name, [built.output]);
+  const buildOnce = async (name: string, root: string) => {
+    if (!deps.bundleOnce) return;
+    log(`${TAG.serve} ${name} has no build and is not in --devRemotes: building it once (nx run ${name}:bundle), not watched`);
+    const built = await deps.bundleOnce(name);
+    if (!built.ok) {
+      errors.set(name, [built.output]);
+      return;
+    }
+    const linked = deps.link(root, deps.resolve(root));
+    const linkErrors = linked.diagnostics.filter((d) => d.severity === 'error').map((d) => formatDiagnostic(d));
+    if (linkErrors.length > 0) errors.set(name, linkErrors);
   };
   const stopWatchers = async () => {
     await Promise.all([...watchers.values()].map((stop) => stop()));
@@ -283,7 +292,7 @@ export async function startDevServer(options: DevServerOptions, deps: DevServerD
   await listenOverlay();
   try {
     const { watched, unbuilt } = planModules(resolution, options.devRemotes);
-    for (const name of unbuilt) await buildOnce(name);
+    for (const { name, root } of unbuilt) await buildOnce(name, root);
     for (const { name, root } of watched) await watchModule(name, root);
     if (errors.size === 0 && relink()) await goLive();
   } catch (error) {
@@ -351,7 +360,7 @@ export async function startDevServer(options: DevServerOptions, deps: DevServerD
       watchers.delete(name);
       errors.delete(name);
     }
-    for (const name of unbuilt) if (added.includes(name)) await buildOnce(name);
+    for (const { name, root } of unbuilt) if (added.includes(name)) await buildOnce(name, root);
     if (added.length > 0 || removed.length > 0) {
       // The host's watcher decided what stays external from the old closure (an import of a new remote would not
       // resolve): it starts again from the new one.
