@@ -64,7 +64,7 @@ export function parseMfConfig(ts: typeof TS, file: string, source: string): MfCo
   const lineOf = (node: TS.Node) => sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1;
   const snippet = (node: TS.Node) => {
     const text = node.getText(sf).replace(/\s+/g, ' ');
-    return `\`${text.length > 60 ? `${text.slice(0, 57)}...` : text}\``;
+    return `\`${text.length > 80 ? `${text.slice(0, 77)}...` : text}\``;
   };
   const fail = (node: TS.Node, expected: string): never => {
     throw new MfConfigParseError(file, lineOf(node), expected, snippet(node));
@@ -113,6 +113,10 @@ export function parseMfConfig(ts: typeof TS, file: string, source: string): MfCo
     if (!ts.isObjectLiteralExpression(value)) return fail(value, expected);
     const entries = new Map<string, TS.Expression>();
     for (const property of value.properties) {
+      if (ts.isShorthandPropertyAssignment(property)) {
+        entries.set(property.name.text, property.name);
+        continue;
+      }
       if (!ts.isPropertyAssignment(property)) return fail(property, `${expected} with plain \`key: value\` entries`);
       const key = property.name;
       const name = ts.isIdentifier(key) || ts.isStringLiteral(key) || ts.isNoSubstitutionTemplateLiteral(key) ? key.text : undefined;
