@@ -15,11 +15,12 @@ import { commitAll, openWorkspace, parseTaskOutcomes, pluginTarball, repoRoot, r
 const NX_VERSION = '23.2.0';
 let ws: Workspace;
 let migration = '';
-const figures: { mf: Figures; esmx: Figures } = { mf: { buildMs: 0, jsBytes: 0, jsFiles: 0 }, esmx: { buildMs: 0, jsBytes: 0, jsFiles: 0 } };
+const figures: { mf: Figures; esmx: Figures } = { mf: { buildMs: 0, jsBytes: 0, jsFiles: [] }, esmx: { buildMs: 0, jsBytes: 0, jsFiles: [] } };
 interface Figures {
   buildMs: number;
   jsBytes: number;
-  jsFiles: number;
+  /** URL paths of the scripts the first page loaded, with the origin for MF (its remotes have their own). */
+  jsFiles: string[];
 }
 
 function runOk(cwd: string, command: string, args: string[]): string {
@@ -119,7 +120,9 @@ afterAll(() => {
   console.log(
     [
       '[esmx:e2e] Module Federation → esmx, the generated shell + shop + cart, same run:',
-      `  first-page JS (/shop): MF ${kib(figures.mf.jsBytes)} in ${figures.mf.jsFiles} files; esmx ${kib(figures.esmx.jsBytes)} in ${figures.esmx.jsFiles} files (ratio ${(figures.esmx.jsBytes / figures.mf.jsBytes).toFixed(2)})`,
+      `  first-page JS (/shop): MF ${kib(figures.mf.jsBytes)} in ${figures.mf.jsFiles.length} files; esmx ${kib(figures.esmx.jsBytes)} in ${figures.esmx.jsFiles.length} files (ratio ${(figures.esmx.jsBytes / figures.mf.jsBytes).toFixed(2)})`,
+      `    MF: ${figures.mf.jsFiles.join(' ')}`,
+      `    esmx: ${figures.esmx.jsFiles.join(' ')}`,
       `  cold nx run-many -t build: MF ${(figures.mf.buildMs / 1000).toFixed(1)} s; esmx ${(figures.esmx.buildMs / 1000).toFixed(1)} s (ratio ${(figures.esmx.buildMs / figures.mf.buildMs).toFixed(2)})`,
     ].join('\n'),
   );
@@ -144,7 +147,7 @@ it('measures the Module Federation build on its first page before migrating', as
     });
     const { bytes, files } = await loadCountingScripts(page, 'http://localhost:4200/shop');
     await page.waitForFunction(() => document.body.textContent?.includes('Welcome shop'), null, { timeout: 30_000 });
-    figures.mf = { ...figures.mf, jsBytes: bytes, jsFiles: files.length };
+    figures.mf = { ...figures.mf, jsBytes: bytes, jsFiles: files.map((file) => file.replace(/^http:\/\/localhost/, '')) };
     expect(files.some((file) => file.endsWith('/remoteEntry.js'))).toBe(true);
   } finally {
     await browser.close();
@@ -154,6 +157,11 @@ it('measures the Module Federation build on its first page before migrating', as
 it('migrates with one command: prints what changed and what is left by hand, keeps the application code', () => {
   const app = ws.read('apps/shell/src/app/app.tsx');
   runOk(ws.root, 'npm', ['install', '-D', `@esmx/nx@file:${pluginTarball}`, '--no-audit', '--no-fund']);
+  const dryRun = ws.nxOk(['g', '@esmx/nx:migrate-module-federation', '--dry-run']).output;
+  expect(dryRun).toContain('CREATE apps/shell/src/entry.server.tsx');
+  expect(dryRun).toContain('DELETE apps/shell/module-federation.config.ts');
+  expect(existsSync(join(ws.root, 'apps/shell/package.json'))).toBe(false);
+  expect(existsSync(join(ws.root, 'apps/shell/module-federation.config.ts'))).toBe(true);
   migration = ws.nxOk(['g', '@esmx/nx:migrate-module-federation']).output;
   expect(migration).toContain('[esmx:generate] migrated from Module Federation: cart (remote), shell (host), shop (remote); shared packages → shared.');
   expect(migration).toMatch(/not migrated \(\d+\); do these by hand:[\s\S]*rspack\.config\.prod\.ts: production remote URLs \(shop → http:\/\/localhost:4201\/, cart → http:\/\/localhost:4202\/\)/);
@@ -202,7 +210,7 @@ it('nx run shell:start renders each remote route on the server and hydrates it; 
       page.on('pageerror', (error) => problems.push(error.message));
       await page.addInitScript(COUNT_ROOT_REMOVALS);
       const { bytes, files } = await loadCountingScripts(page, `${origin}/shop`);
-      figures.esmx = { ...figures.esmx, jsBytes: bytes, jsFiles: files.length };
+      figures.esmx = { ...figures.esmx, jsBytes: bytes, jsFiles: files.map((file) => new URL(file).pathname) };
       await page.waitForFunction(() => document.querySelector('#root')?.textContent?.includes('Welcome shop'));
       // Hydrated, not re-rendered: React kept every server-rendered node of #root.
       await expect(page.evaluate(() => (window as unknown as { __rootRemovals: number }).__rootRemovals)).resolves.toBe(0);
