@@ -129,6 +129,19 @@ describe('planMigration on the workspace Nx 23 generates (host shell, remotes sh
     ]);
   });
 
+  it('an explicit shared list: only those packages (with the subpaths the apps import) are provided', () => {
+    tree.write(
+      'apps/shell/module-federation.config.ts',
+      "export default { name: 'shell', remotes: ['shop', 'cart'], shared: { react: { singleton: true }, 'react-dom': { singleton: true } } };\n",
+    );
+    for (const remote of ['shop', 'cart']) {
+      tree.write(`apps/${remote}/module-federation.config.ts`, `export default { name: '${remote}', exposes: { './Module': './src/remote-entry.ts' }, shared: ['react', 'react-dom'] };\n`);
+    }
+    const { provider } = plan(tree);
+    expect(provider.packageJson.esmx).toEqual({ provides: ['react', 'react-dom', 'react-dom/client', 'react-dom/server', 'react/jsx-runtime'] });
+    expect(provider.packageJson.dependencies).toEqual({ react: '^19.0.0', 'react-dom': '^19.0.0' });
+  });
+
   it('--project=<remote> migrates that remote alone and keeps the MF dependencies the others still need', () => {
     const result = plan(tree, 'shop');
     expect(result.modules.map((module) => module.name)).toEqual(['shop']);
