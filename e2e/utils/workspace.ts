@@ -147,7 +147,11 @@ export function createWorkspace(prefix: string): Workspace {
   writeFileSync(join(root, '.npmrc'), 'omit-lockfile-registry-resolved=true\nfund=false\naudit=false\n');
   const install = run(root, 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund']);
   if (install.code !== 0) throw new Error(`npm install failed in ${root}\n${install.output}`);
+  return openWorkspace(root);
+}
 
+/** The Workspace helpers over an existing workspace directory (one made by another tool, such as create-nx-workspace). */
+export function openWorkspace(root: string): Workspace {
   const workspace: Workspace = {
     root,
     nx: (args, env) => runNx(root, args, env),

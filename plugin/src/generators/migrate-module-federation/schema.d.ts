@@ -1,0 +1,5 @@
+export interface MigrateModuleFederationGeneratorSchema {
+  project?: string;
+  backup?: boolean;
+  skipInstall?: boolean;
+}
