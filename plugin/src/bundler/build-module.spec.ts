@@ -359,6 +359,9 @@ describe('buildModule: hashes, failures, modes, hook and watch', () => {
     const client = readManifest(roots.shell, 'client');
     expect(client.integrity).toEqual({});
     expect(Object.values(client.exports).map((e) => e.file)).toEqual(['entry.client.mjs', 'ui.mjs', 'index.mjs']);
+    // Server source maps name the source files by path: Node maps an SSR stack frame to src/…, not to dist/.
+    const serverMap = JSON.parse(readFileSync(join(roots.cart, 'dist/server/widget.mjs.map'), 'utf8'));
+    expect(serverMap.sources).toContain(join(roots.cart, 'src/widget.tsx'));
     // Development JSX (react/jsx-dev-runtime, not provided here) is shared by the entries through a chunk of its own.
     expect(client.files.filter((f) => f.endsWith('.mjs'))).toEqual([
       expect.stringMatching(/^chunks\/default-.*jsx-dev-runtime.*\.mjs$/),

@@ -64,6 +64,9 @@ export function createRspackConfig(input: ConfigInput): Configuration {
       // Client assets resolve against the importing file's URL, so any base path works; the server
       // renders URLs for the browser, whose files live under /<name>/.
       publicPath: client ? 'auto' : `/${input.name}/`,
+      // Node prints a mapped stack frame with the source's name as the map gives it: the file's own path, so an SSR
+      // error in development points at src/…, not at dist/server/….mjs?esmx=….
+      ...(client ? {} : { devtoolModuleFilenameTemplate: '[absolute-resource-path]' }),
       clean: true,
       uniqueName: `${input.name}:${target}`,
     },

@@ -63,6 +63,8 @@ export default async function* runServeExecutor(
     yield { success: false };
     return;
   }
+  // Development builds carry source maps: SSR stacks printed by this process then name the source files.
+  process.setSourceMapsEnabled(true);
   const { port, host, base, shim } = normalized.options;
   const devRemotes = parseDevRemotes(rawOptions?.devRemotes);
   let server;
