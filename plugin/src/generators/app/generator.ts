@@ -19,9 +19,12 @@ export async function appGenerator(tree: Tree, schema: AppGeneratorSchema): Prom
   createFiles(tree, options);
   const addedGlob = addToWorkspaces(tree, options.directory);
   linkToHost(tree, options);
-  logNextSteps(options, addedGlob);
-  // Forced: even when the root package.json is unchanged, npm must link the new package into node_modules.
-  return options.skipInstall ? () => undefined : () => installPackagesTask(tree, true);
+  // Nx runs the callback only when it writes the files: under --dry-run nothing claims to have been added.
+  return () => {
+    logNextSteps(options, addedGlob);
+    // Forced: even when the root package.json is unchanged, npm must link the new package into node_modules.
+    if (!options.skipInstall) installPackagesTask(tree, true);
+  };
 }
 
 export default appGenerator;

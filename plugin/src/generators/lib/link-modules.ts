@@ -1,3 +1,4 @@
+import { findClosest } from '../../utils/suggest';
 import type { Tree } from '@nx/devkit';
 import { logger, updateJson } from '@nx/devkit';
 import { GENERATOR_MARKER, TAG } from '../../constants';
@@ -20,9 +21,12 @@ export function findModuleOrThrow(
   const modules = packages.filter((pkg): pkg is WorkspaceModule => pkg.esmx !== undefined);
   const known = modules.length ? modules.map((module) => module.name).join(', ') : 'none yet';
   if (!found) {
+    const closest = findClosest(nameOrRoot, modules.map((module) => module.name));
     throw createGeneratorError(
       `${option}=${nameOrRoot}: expected the name of an esmx module of this workspace, found no such project (esmx modules: ${known}).`,
-      `pass one of those names, or generate the module first: nx g @esmx/nx:app <directory> --name=${nameOrRoot}`,
+      closest
+        ? `did you mean ${option}=${closest}?`
+        : `pass one of those names, or generate the module first: nx g @esmx/nx:app <directory> --name=${nameOrRoot}`,
     );
   }
   if (!found.esmx) {

@@ -105,6 +105,11 @@ describe('@esmx/nx:link', () => {
         '  fix: pass one of those names, or generate the module first: nx g @esmx/nx:app <directory> --name=checkout',
     );
     expect(await refusal(tree, 'nope', 'cart')).toContain('--from=nope: expected the name of an esmx module');
+    // A typo of an existing module gets a "did you mean", not an offer to create it.
+    expect(await refusal(tree, 'shel', 'cart')).toBe(
+      '[esmx:generate] --from=shel: expected the name of an esmx module of this workspace, found no such project (esmx modules: cart, promo, shared, shell).\n' +
+        '  fix: did you mean --from=shell?',
+    );
   });
 
   it('says why a sample import is skipped when the module has no widget', async () => {
