@@ -16,6 +16,8 @@ export interface PageRendererOptions {
   base: string;
   nonce?: boolean | ((params: RenderParams) => string);
   transformHtml?: (html: string) => string;
+  /** Per-request data of the caller's server, added to `rc.params` (never over url, method, headers). */
+  extendParams?: (req: IncomingMessage, res: ServerResponse) => Record<string, unknown> | undefined;
   logError: (line: string) => void;
   tracker: RequestTracker;
   /** Past it a render is answered 504 and its late result dropped. */
@@ -78,7 +80,7 @@ function createNonce(option: PageRendererOptions['nonce'], params: RenderParams)
 }
 
 export function createPageRenderer(options: PageRendererOptions): PageRenderer {
-  const { base, logError, tracker, transformHtml, renderTimeoutMs, scope, faults } = options;
+  const { base, logError, tracker, transformHtml, renderTimeoutMs, scope, faults, extendParams } = options;
 
   const sendErrorPage = (page: PendingPage, status: 500 | 504) => {
     const { req, res } = page;
@@ -175,12 +177,14 @@ export function createPageRenderer(options: PageRendererOptions): PageRenderer {
   const render: RenderPage = (gen, req, res, path, query) => {
     // Extra leading slashes collapse: `//evil.example/x` must not read as another host to `new URL(url, origin)`.
     const local = path.charCodeAt(0) === 0x2f ? path.replace(/^\/+/, '') : path;
-    const params: RenderParams = { url: `/${local}${query}`, method: req.method ?? 'GET', headers: req.headers };
+    let params: RenderParams = { url: `/${local}${query}`, method: req.method ?? 'GET', headers: req.headers };
     const page = new PendingPage(req, res, `${params.method} ${base}${params.url.slice(1)}`);
-    const rc = createRenderContext(params, base, createNonce(options.nonce, params), gen.pieces, logError);
     deadlines.add(page);
     let result: void | Promise<void>;
+    let rc: RenderContext;
     try {
+      if (extendParams) params = { ...extendParams(req, res), url: params.url, method: params.method, headers: params.headers };
+      rc = createRenderContext(params, base, createNonce(options.nonce, params), gen.pieces, logError);
       result = scope.run(page, callHandler, gen, rc);
     } catch (error) {
       answerRenderError(page, error);
@@ -188,10 +192,10 @@ export function createPageRenderer(options: PageRendererOptions): PageRenderer {
     }
     if (result && typeof (result as Promise<void>).then === 'function') {
       (result as Promise<void>).then(
-        () => finishPage(page, rc),
+        () => finishPage(page, rc!),
         (error) => answerRenderError(page, error),
       );
-    } else finishPage(page, rc);
+    } else finishPage(page, rc!);
     return OWNED;
   };
 
