@@ -59,7 +59,7 @@ describe('createNodesV2', () => {
     expect(shell.projectType).toBe('application');
     expect(shell.tags).toEqual(['esmx:module', 'esmx:host', 'esmx:provider']);
     expect(shell.namedInputs).toEqual({ esmxDeclaration: ['{projectRoot}/package.json'] });
-    expect(Object.keys(shell.targets!)).toEqual(['bundle', 'build', 'serve', 'start', 'validate']);
+    expect(Object.keys(shell.targets!)).toEqual(['bundle', 'build', 'serve', 'start', 'standalone', 'validate']);
     const cart = projects['apps/cart'];
     expect(cart.projectType).toBe('library');
     expect(cart.tags).toEqual(['esmx:module', 'esmx:remote']);
@@ -92,6 +92,13 @@ describe('createNodesV2', () => {
     expect(targets!.serve).toMatchObject({ executor: '@esmx/nx:serve', continuous: true, cache: false, dependsOn: [] });
     expect(targets!.start).toMatchObject({ executor: '@esmx/nx:start', continuous: true, cache: false, dependsOn: ['build'] });
     expect(targets!.validate).toMatchObject({ executor: '@esmx/nx:validate', cache: false, dependsOn: [] });
+    expect(targets!.standalone).toMatchObject({
+      executor: '@esmx/nx:standalone',
+      cache: true,
+      dependsOn: ['build'],
+      inputs: [{ dependentTasksOutputFiles: '**/*', transitive: true }, { externalDependencies: ['@esmx/nx'] }],
+      outputs: ['{projectRoot}/dist/standalone'],
+    });
     for (const target of Object.values(targets!)) {
       expect(target.metadata?.description).toMatch(/\w.{30,}/);
       expect(Array.isArray(target.inputs) && Array.isArray(target.outputs)).toBe(true);
@@ -112,11 +119,13 @@ describe('createNodesV2', () => {
         serveTargetName: 'dev',
         startTargetName: 'prod',
         validateTargetName: 'check',
+        standaloneTargetName: 'folder',
       })
     )['apps/shell'];
-    expect(Object.keys(shell.targets!)).toEqual(['esmx-bundle', 'esmx-build', 'dev', 'prod', 'check']);
+    expect(Object.keys(shell.targets!)).toEqual(['esmx-bundle', 'esmx-build', 'dev', 'prod', 'folder', 'check']);
     expect(shell.targets!['esmx-build'].dependsOn).toEqual(['esmx-bundle', '^esmx-build']);
     expect(shell.targets!.prod.dependsOn).toEqual(['esmx-build']);
+    expect(shell.targets!.folder.dependsOn).toEqual(['esmx-build']);
   });
 
   it('keeps a module whose package.json is not valid JSON, with a guessed name and a validate target', async () => {

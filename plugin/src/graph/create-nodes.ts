@@ -9,7 +9,7 @@ import { readModuleSummary } from './lib/read-module-summary';
 export const PACKAGE_JSON_GLOB = '**/package.json';
 
 /** Bump when inferProject's output changes, so that disk caches written by an older plugin are not reused. */
-const INFERENCE_VERSION = '2';
+const INFERENCE_VERSION = '3';
 
 /**
  * Infers one Nx project per package.json that carries an `esmx` field. The whole batch is handled at once; each

@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { ParsedImportMap, SpecifierMap } from '../import-map/parse-import-map';
 import type { BuildManifest } from '../protocol/types';
-import { TAG } from '../constants';
+import { RUNTIME_BUNDLE, TAG } from '../constants';
 
 type SpecifierTable = { exact: Record<string, string | null>; prefixes: [string, string | null][] };
 export interface LoaderTable {
@@ -94,7 +94,7 @@ export function computeVersionKeys(
 
 let channel: { port: MessagePort; seq: number; pending: Map<number, () => void> } | undefined;
 
-const HOOKS_FILE = 'loader-hooks.mjs';
+const HOOKS_FILE = RUNTIME_BUNDLE.hooks;
 
 /** Registers the hook on first use, then replaces its table; resolves once the loader thread acknowledged it. */
 export async function setLoaderTable(table: LoaderTable): Promise<void> {

@@ -1,5 +1,5 @@
 import type { ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
-import { DECLARATION_INPUT, DIST_DIR, EXECUTOR, IMPORT_MAP_FILE, INDEX_FILE, LINK_FILE, PROJECT_TAG } from '../../constants';
+import { DECLARATION_INPUT, DIST_DIR, EXECUTOR, IMPORT_MAP_FILE, INDEX_FILE, LINK_FILE, PROJECT_TAG, STANDALONE } from '../../constants';
 import type { TargetNames } from './normalize-options';
 import type { ModuleSummary } from './read-module-summary';
 
@@ -96,6 +96,21 @@ export function inferProject(
       metadata: {
         description: 'Start the production SSR server over the built dist/ of this module and the modules it links.',
         technologies: TECHNOLOGIES,
+      },
+    };
+    targets[names.standalone] = {
+      executor: EXECUTOR.standalone,
+      cache: true,
+      // What it copies is exactly the outputs of the build tasks it depends on (this module's link file and the
+      // client and server files of every module it links), plus the runtime it bundles, which comes with @esmx/nx.
+      inputs: [{ dependentTasksOutputFiles: '**/*', transitive: true }, { externalDependencies: ['@esmx/nx'] }],
+      outputs: [dist(STANDALONE.dir)],
+      dependsOn: [names.build],
+      metadata: {
+        description:
+          'Write dist/standalone/: this host, every module it links from the workspace and the SSR runtime bundled, with an ' +
+          'index.mjs and a package.json without dependencies. Copied alone to a server, `node index.mjs` serves it with Node only.',
+        technologies: [...TECHNOLOGIES, 'rspack'],
       },
     };
   }
