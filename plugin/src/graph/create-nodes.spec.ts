@@ -82,6 +82,7 @@ describe('createNodesV2', () => {
       cache: true,
       inputs: [
         '{projectRoot}/package.json',
+        '{projectRoot}/esmx.links.json',
         '^{projectRoot}/package.json',
         { dependentTasksOutputFiles: '**/manifest.json', transitive: true },
       ],
@@ -96,7 +97,7 @@ describe('createNodesV2', () => {
       executor: '@esmx/nx:standalone',
       cache: true,
       dependsOn: ['build'],
-      inputs: [{ dependentTasksOutputFiles: '**/*', transitive: true }, { externalDependencies: ['@esmx/nx'] }],
+      inputs: ['{projectRoot}/esmx.links.json', { dependentTasksOutputFiles: '**/*', transitive: true }, { externalDependencies: ['@esmx/nx'] }],
       outputs: ['{projectRoot}/dist/standalone'],
     });
     for (const target of Object.values(targets!)) {
@@ -126,6 +127,30 @@ describe('createNodesV2', () => {
     expect(shell.targets!['esmx-build'].dependsOn).toEqual(['esmx-bundle', '^esmx-build']);
     expect(shell.targets!.prod.dependsOn).toEqual(['esmx-build']);
     expect(shell.targets!.folder.dependsOn).toEqual(['esmx-build']);
+  });
+
+  it('offers every environment of esmx.links.json as a configuration of build, start, serve and standalone', async () => {
+    write('apps/shell/esmx.links.json', { environments: { staging: { cart: 'https://s.example/cart/client/' }, production: {} } });
+    const { targets } = (await run(ALL))['apps/shell'];
+    for (const name of ['build', 'start', 'serve', 'standalone']) {
+      expect(targets![name].configurations).toEqual({ staging: { environment: 'staging' }, production: { environment: 'production' } });
+    }
+    expect(targets!.bundle.configurations).toBeUndefined();
+    // The file is part of the inference cache key: an edit shows at once.
+    write('apps/shell/esmx.links.json', { environments: { qa: {} } });
+    expect((await run(ALL))['apps/shell'].targets!.build.configurations).toEqual({ qa: { environment: 'qa' } });
+  });
+
+  it('warns about an esmx.links.json that is not valid and offers no configuration, without failing the graph', async () => {
+    write('apps/shell/esmx.links.json', '{ "environments": { "staging": ');
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const { targets } = (await run(ALL))['apps/shell'];
+      expect(targets!.build.configurations).toBeUndefined();
+      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/^\[esmx:graph\] expected JSON in .*esmx\.links\.json, found invalid JSON at line 1/));
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('keeps a module whose package.json is not valid JSON, with a guessed name and a validate target', async () => {

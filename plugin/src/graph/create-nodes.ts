@@ -1,5 +1,7 @@
 import type { CreateNodesContext, CreateNodesResultArray, CreateNodesV2 } from '@nx/devkit';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { TAG } from '../constants';
+import { LINKS_FILE, parseLinksFile } from '../protocol/links-file';
 import { basename, dirname, join } from 'node:path';
 import { hashStrings, openJsonCache } from './lib/json-cache';
 import { inferProject } from './lib/infer-project';
@@ -36,10 +38,13 @@ export async function createEsmxNodes(
     }
     // Most package.json files in a workspace are not modules: skip them before paying for a hash.
     if (!text.includes('"esmx"')) continue;
-    const key = hashStrings(settingsKey, file, text);
+    const linksPath = join(context.workspaceRoot, dirname(file), LINKS_FILE);
+    const linksText = existsSync(linksPath) ? readFileSync(linksPath, 'utf8') : '';
+    const key = hashStrings(settingsKey, file, text, linksText);
     let serialized = cache.get(key);
     if (serialized === undefined) {
-      serialized = JSON.stringify(inferFromText(file, text, context.workspaceRoot, { targetNames, sourceInput }) ?? null);
+      const environments = readEnvironmentNames(linksText, linksPath);
+      serialized = JSON.stringify(inferFromText(file, text, context.workspaceRoot, { targetNames, sourceInput, environments }) ?? null);
       cache.set(key, serialized);
     }
     const project = JSON.parse(serialized);
@@ -47,6 +52,21 @@ export async function createEsmxNodes(
   }
   cache.flush();
   return results;
+}
+
+/**
+ * The environments of a module's esmx.links.json, which become configurations of its targets. A file that is not
+ * valid gives none and a warning, never a thrown error: the graph of the whole workspace must still compute, and the
+ * module's `build` then fails on the same file with the same message.
+ */
+function readEnvironmentNames(text: string, path: string): string[] {
+  if (text === '') return [];
+  try {
+    return Object.keys(parseLinksFile(text, path, TAG.graph));
+  } catch (error) {
+    console.warn(`${(error as Error).message} (its environments are not offered as configurations until then)`);
+    return [];
+  }
 }
 
 function inferFromText(

@@ -2,17 +2,19 @@ import type { ExecutorContext } from '@nx/devkit';
 import { buildModule } from '../../bundler/index';
 import { TAG } from '../../constants';
 import { resolveModule } from '../../protocol/index';
+import { resolveLinks } from '../../protocol/links-file';
 import { linkModule } from '../../link/index';
 import { getModuleRoot } from '../lib/get-module-root';
 import { normalizeOptions } from '../start/lib/normalize-options';
 import { startDevServer, type DevServerDeps } from './lib/dev-server';
 import type { ServeExecutorSchema } from './schema';
 
-const deps: DevServerDeps = {
-  resolve: (root) => resolveModule(root, { checkFiles: true }),
+/** `links` apply to the host only: the modules it links resolve their own uses as usual. */
+const createDeps = (hostRoot: string, links: Record<string, string>): DevServerDeps => ({
+  resolve: (root) => resolveModule(root, { checkFiles: true, links: root === hostRoot ? links : {} }),
   build: (options) => buildModule(options),
   link: (root, resolution) => linkModule(root, resolution),
-};
+});
 
 /**
  * `@esmx/nx:serve` (continuous): yields `{ success, baseUrl }` once the dev server listens, then stays alive
@@ -36,7 +38,8 @@ export default async function* runServeExecutor(
   const { port, host, base, shim } = normalized.options;
   let server;
   try {
-    server = await startDevServer({ root, port, host, base, shim }, deps);
+    const links = resolveLinks(root, { environment: rawOptions?.environment, links: rawOptions?.links }, TAG.serve);
+    server = await startDevServer({ root, port, host, base, shim }, createDeps(root, links));
   } catch (error) {
     const message = (error as Error)?.message ?? String(error);
     process.stderr.write(`${message.startsWith('[esmx:') ? message : (error as Error)?.stack ?? message}\n`);

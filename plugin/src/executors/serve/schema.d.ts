@@ -10,4 +10,8 @@ export interface ServeExecutorSchema {
   base?: string;
   /** es-module-shims: `auto` (feature test, default), `always`, `never`. */
   shim?: ShimMode;
+  /** Module name → directory or https URL for this run, over the environment's links. */
+  links?: Record<string, string>;
+  /** An environment of the host's esmx.links.json. */
+  environment?: string;
 }

@@ -19,4 +19,8 @@ export interface StartExecutorSchema {
   onFatal?: OnFatalPolicy;
   /** URL path of the JSON health endpoint, e.g. `/_esmx/health`. Default `ESMX_HEALTH_PATH`, else none. */
   healthPath?: string;
+  /** Module name → directory or https URL for this run, over the environment's links. */
+  links?: Record<string, string>;
+  /** An environment of the host's esmx.links.json. */
+  environment?: string;
 }

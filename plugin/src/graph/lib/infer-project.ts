@@ -1,5 +1,6 @@
 import type { ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
 import { DECLARATION_INPUT, DIST_DIR, EXECUTOR, IMPORT_MAP_FILE, INDEX_FILE, LINK_FILE, PROJECT_TAG, STANDALONE } from '../../constants';
+import { LINKS_FILE } from '../../protocol/links-file';
 import type { TargetNames } from './normalize-options';
 import type { ModuleSummary } from './read-module-summary';
 
@@ -7,6 +8,8 @@ export interface InferContext {
   targetNames: TargetNames;
   /** `production` when nx.json defines that named input, else Nx's built-in `default`. */
   sourceInput: 'production' | 'default';
+  /** Environments of the module's esmx.links.json: each becomes a configuration of build, start, serve, standalone. */
+  environments?: string[];
 }
 
 const TECHNOLOGIES = ['esmx'];
@@ -17,6 +20,8 @@ const TECHNOLOGIES = ['esmx'];
  * package the module depends on). The `esmxDeclaration` named input is still defined on every module for users.
  */
 const USED_DECLARATIONS = '^{projectRoot}/package.json';
+/** Where the module's used modules live per environment: part of every cache key that links. */
+const LINKS_INPUT = `{projectRoot}/${LINKS_FILE}`;
 const dist = (file: string) => `{projectRoot}/${DIST_DIR}/${file}`;
 
 /**
@@ -58,6 +63,7 @@ export function inferProject(
     // cacheable; its inputs are the manifests of everything it links, which is what changes when a remote rebuilds.
     inputs: [
       '{projectRoot}/package.json',
+      LINKS_INPUT,
       USED_DECLARATIONS,
       { dependentTasksOutputFiles: `**/${'manifest.json'}`, transitive: true },
     ],
@@ -103,7 +109,7 @@ export function inferProject(
       cache: true,
       // What it copies is exactly the outputs of the build tasks it depends on (this module's link file and the
       // client and server files of every module it links), plus the runtime it bundles, which comes with @esmx/nx.
-      inputs: [{ dependentTasksOutputFiles: '**/*', transitive: true }, { externalDependencies: ['@esmx/nx'] }],
+      inputs: [LINKS_INPUT, { dependentTasksOutputFiles: '**/*', transitive: true }, { externalDependencies: ['@esmx/nx'] }],
       outputs: [dist(STANDALONE.dir)],
       dependsOn: [names.build],
       metadata: {
@@ -129,6 +135,14 @@ export function inferProject(
       technologies: TECHNOLOGIES,
     },
   };
+
+  const environments = context.environments ?? [];
+  if (environments.length > 0) {
+    for (const target of [names.build, names.start, names.serve, names.standalone]) {
+      if (!targets[target]) continue;
+      targets[target].configurations = Object.fromEntries(environments.map((environment) => [environment, { environment }]));
+    }
+  }
 
   return {
     name,

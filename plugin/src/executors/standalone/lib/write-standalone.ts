@@ -55,8 +55,12 @@ try {
 }
 
 /** Writes the standalone folder of the host at `root` (default `<root>/dist/standalone`), replacing it whole on success. */
-export async function writeStandalone(root: string, outDir = join(root, DIST_DIR, STANDALONE.dir)): Promise<StandaloneResult> {
-  const link = readLinkFile(root);
+export async function writeStandalone(
+  root: string,
+  outDir = join(root, DIST_DIR, STANDALONE.dir),
+  /** The link file to follow instead of `<root>/dist/link.json` (dirs relative to `root`). */
+  link: LinkFile = readLinkFile(root),
+): Promise<StandaloneResult> {
   const staging = `${outDir}.tmp-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   try {
