@@ -30,6 +30,8 @@ export interface GenerationOptions {
   root: string;
   cacheDir?: string;
   base: string;
+  /** URL of the host's own client files for the browser (a CDN); they are still served locally too. */
+  publicUrl?: string;
   shim: PagePieces['shim'];
 }
 
@@ -109,6 +111,7 @@ export async function loadGeneration(id: number, options: GenerationOptions): Pr
   const linked = await loadLinkedHost(options.root, { cacheDir: options.cacheDir });
   const { serverEntries, clientManifests, publicUrls, statics, remoteNames } = sortModules(linked);
   const entry = findServerEntry(linked);
+  if (options.publicUrl) publicUrls[linked.host] = options.publicUrl;
   const page = composeClientPage(linked.host, clientManifests, publicUrls, options.base);
   const pieces = createPagePieces(page.map, page.assets, options.shim, describeLinkedModules(linked.host, clientManifests));
   const { table, keys } = createServerTable(serverEntries);

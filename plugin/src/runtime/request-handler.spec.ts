@@ -3,7 +3,7 @@
  * resolve hook needs real Node): its pages and files under /shop/, the user's JSON route next to them, `next` for
  * the rest, per-request data in rc.params, reload without restart, and the options it refuses.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CACHE_CONTROL_IMMUTABLE } from '../constants';
@@ -85,7 +85,50 @@ describe('createRequestHandler inside a node:http server of the user', () => {
   });
 });
 
+describe('publicUrl: the host\'s own client files from a CDN', () => {
+  const cdn = 'https://cdn.example.com/shell/1.0.0/client/';
+  let withCdn: SpawnedServer;
+
+  beforeAll(async () => {
+    withCdn = await spawnTsProcess(join(__dirname, 'fixtures/composed-host/run-handler.ts'), [host.root, JSON.stringify({ publicUrl: cdn.slice(0, -1) })]);
+  });
+  afterAll(() => withCdn?.child.kill('SIGKILL'));
+
+  it('names the host\'s files at the CDN in the import map, preloads and integrity; the other modules stay under the base', async () => {
+    const { text } = await httpRequest(withCdn.port, '/shop/');
+    const manifest = JSON.parse(readFileSync(join(host.root, 'dist/client/manifest.json'), 'utf8'));
+    const entry = manifest.exports['entry.client'].file;
+    const map = JSON.parse(/<script type="importmap">([\s\S]*?)<\/script>/.exec(text)![1]);
+    expect(map.imports['shell/entry.client']).toBe(`${cdn}${entry}`);
+    expect(map.imports['cart/widget']).toMatch(/^\/shop\/cart\//);
+    expect(map.integrity[`${cdn}${entry}`]).toBe(manifest.integrity[entry]);
+    expect(text).toContain(`<link rel="modulepreload" href="${cdn}${entry}" integrity="${manifest.integrity[entry]}" crossorigin="anonymous">`);
+    expect(text).not.toContain('/shop/shell/');
+  });
+
+  it('keeps serving the host\'s files under the base', async () => {
+    const manifest = JSON.parse(readFileSync(join(host.root, 'dist/client/manifest.json'), 'utf8'));
+    const res = await httpRequest(withCdn.port, `/shop/shell/${manifest.exports['entry.client'].file}`);
+    expect(res.status).toBe(200);
+  });
+});
+
 describe('createRequestHandler refuses what it cannot serve', () => {
+  it.each(['/static/shell/', 'ftp://cdn.example.com/shell/', 'https://cdn.example.com/shell/?v=1'])('a publicUrl that is not an http(s) folder URL: %s', async (publicUrl) => {
+    await expect(createRequestHandler({ root: host.root, publicUrl })).rejects.toThrow(
+      /^\[esmx:ssr\] option "publicUrl" must be the http\(s\) URL of the folder holding the host's dist\/client files, found .*; fix: pass e\.g\. --publicUrl=https:/,
+    );
+  });
+
+  it('a PUBLIC_URL that is not a URL, naming the variable', async () => {
+    process.env.PUBLIC_URL = 'cdn.example.com';
+    try {
+      await expect(createRequestHandler({ root: host.root })).rejects.toThrow(/^\[esmx:ssr\] environment variable PUBLIC_URL must be .*found "cdn\.example\.com"; fix: pass e\.g\. PUBLIC_URL=https:/);
+    } finally {
+      delete process.env.PUBLIC_URL;
+    }
+  });
+
   it('options without a root', async () => {
     await expect(createRequestHandler({} as never)).rejects.toThrow(
       /^\[esmx:ssr\] createRequestHandler expected options with "root".*found undefined; fix: createRequestHandler\(\{ root:/,

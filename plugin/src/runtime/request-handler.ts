@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TAG } from '../constants';
 import { createGenerations } from './generations';
 import { createHealthEndpoint } from './health';
-import { resolveListenOptions } from './listen-options';
+import { resolveListenOptions, resolvePublicUrl } from './listen-options';
 import { createPageRenderer, type PageRenderer, type PendingPage } from './page-renderer';
 import { createFaultCounts } from './process-faults';
 import { createRequestRouter } from './request-router';
@@ -24,6 +24,11 @@ export interface RequestHandlerOptions {
   root: string;
   /** Public base path the pages and files answer under, default `$BASE` or `/`. Requests outside it go to `next`. */
   base?: string;
+  /**
+   * http(s) URL of the folder the host's dist/client files were uploaded to (a CDN), default `$PUBLIC_URL`: the
+   * import map, preloads and integrity of the page name them there. The handler keeps serving them under the base too.
+   */
+  publicUrl?: string;
   /** es-module-shims for browsers without import maps: `auto` (feature test, default), `always`, `never`. */
   shim?: ShimMode;
   /** CSP nonce on every inline script: `true` for a random one per request, or a function returning it. */
@@ -91,6 +96,7 @@ export async function createHandlerCore(options: RequestHandlerOptions, tag: str
   const logError = options.log ?? ((line: string) => console.error(line));
   const { base } = resolveListenOptions({ base: options.base }, process.env, tag);
   const shimMode = parseShimMode(options.shim, TAG.ssr);
+  const publicUrl = resolvePublicUrl(options.publicUrl ?? process.env.PUBLIC_URL, options.publicUrl === undefined, tag);
   const { renderTimeoutMs, healthPath } = resolveResilienceOptions(
     { renderTimeoutMs: options.renderTimeoutMs, healthPath: options.healthPath },
     process.env,
@@ -104,7 +110,7 @@ export async function createHandlerCore(options: RequestHandlerOptions, tag: str
   }
   const shim = shimMode === 'never' ? undefined : loadShim();
   const generations = await createGenerations(
-    { root: options.root, cacheDir: options.cacheDir, base, shim: describeShim(shimMode, shim, base) },
+    { root: options.root, cacheDir: options.cacheDir, base, publicUrl, shim: describeShim(shimMode, shim, base) },
     log,
   );
   const tracker = new RequestTracker();

@@ -31,6 +31,7 @@ export default async function runStartExecutor(
       port: options.port,
       host: options.host,
       base: options.base,
+      publicUrl: rawOptions?.publicUrl,
       shim: options.shim,
       nonce: options.nonce,
       renderTimeoutMs: options.renderTimeoutMs,

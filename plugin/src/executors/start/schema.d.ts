@@ -9,6 +9,8 @@ export interface StartExecutorSchema {
   host?: string;
   /** Public base path, e.g. `/shop/`. Default `/`. */
   base?: string;
+  /** http(s) URL of the host's client files on a CDN. Default `PUBLIC_URL`. */
+  publicUrl?: string;
   /** es-module-shims: `auto` (feature test, default), `always`, `never`. */
   shim?: ShimMode;
   /** A fresh CSP nonce per request on every inline script. Default false. */
