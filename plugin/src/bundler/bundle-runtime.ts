@@ -12,7 +12,7 @@ import { RUNTIME_BUNDLE, TAG } from '../constants';
 /** The runtime's entry in this installation: compiled `.js` in the package, `.ts` when run from source (specs). */
 function findRuntimeEntry(): { entry: string; hooks: string } {
   const dir = join(__dirname, '..', 'runtime');
-  const entry = ['index.js', 'index.ts'].map((file) => join(dir, file)).find((file) => existsSync(file));
+  const entry = ['standalone-entry.js', 'standalone-entry.ts'].map((file) => join(dir, file)).find((file) => existsSync(file));
   const hooks = join(dir, RUNTIME_BUNDLE.hooks);
   if (!entry || !existsSync(hooks)) {
     throw new Error(`${TAG.build} expected the runtime of @esmx/nx in ${dir}, found it incomplete. Fix: reinstall @esmx/nx.`);
