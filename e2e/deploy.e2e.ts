@@ -241,4 +241,26 @@ const server = app.listen(Number(process.env.PORT), '127.0.0.1', () => console.l
       cdn.server.close();
     }
   });
+
+  it('validates a remote\'s new build against the deployed host\'s link file, in both directions', () => {
+    const deployedLink = join(copy, 'modules/shell/dist/link.json');
+    const ok = ws.nx(['run', 'cart:validate', `--against=${deployedLink}`, '--outputStyle=static']);
+    expect(ok.code).toBe(0);
+    expect(ok.output).toMatch(/\[esmx:validate\] cart: checked its build against 3 deployed module\(s\) of shell \(.*\), replacing the deployed cart\./);
+    // The new build renames the export the deployed host imports.
+    const pkg = ws.readJson('apps/cart/package.json');
+    const exportsBefore = pkg.esmx.exports;
+    pkg.esmx.exports = Object.fromEntries(Object.entries(exportsBefore).map(([key, value]) => [key === './widget' ? './widget-next' : key, value]));
+    ws.write('apps/cart/package.json', JSON.stringify(pkg, null, 2));
+    try {
+      ws.nxOk(['run', 'cart:bundle', '--outputStyle=static']);
+      const broken = ws.nx(['run', 'cart:validate', `--against=${deployedLink}`, '--outputStyle=static']);
+      expect(broken.code).not.toBe(0);
+      expect(broken.output).toMatch(/E_NO_EXPORT/);
+      expect(broken.output).toMatch(/shell: its (client|server) build imports "cart\/widget", which the current \1 build of "cart" does not export/);
+    } finally {
+      pkg.esmx.exports = exportsBefore;
+      ws.write('apps/cart/package.json', JSON.stringify(pkg, null, 2));
+    }
+  });
 });

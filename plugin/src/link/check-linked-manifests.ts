@@ -80,6 +80,42 @@ export function checkLinkedImports(manifests: Record<string, Manifests>): Diagno
   return diagnostics;
 }
 
+const majorOf = (version: string) => version.split('.')[0];
+
+/**
+ * A provider's new build (`changed`, in `after`) must provide every package the other modules use from it at the
+ * major they were linked against in `before`: their code imports it bare and was built for that major.
+ */
+export function checkProvidedMajors(before: Record<string, Manifests>, after: Record<string, Manifests>, changed: string[]): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  for (const name of changed) {
+    const old = before[name]?.client?.provides ?? before[name]?.server?.provides ?? {};
+    const now = after[name]?.client?.provides ?? after[name]?.server?.provides ?? {};
+    for (const [pkg, { version }] of Object.entries(old)) {
+      const consumers = Object.entries(after)
+        .filter(([consumer]) => consumer !== name)
+        .filter(([, m]) =>
+          [m.client, m.server].some((manifest) =>
+            Object.values(manifest?.chunks ?? {}).some((c) => (c.externals ?? []).some((s) => s === pkg || s.startsWith(`${pkg}/`))),
+          ),
+        )
+        .map(([consumer]) => consumer);
+      if (consumers.length === 0) continue;
+      const found = now[pkg]?.version;
+      if (found !== undefined && majorOf(found) === majorOf(version)) continue;
+      diagnostics.push(
+        linkDiagnostic('E_VERSION', name, `its new build ${found === undefined ? `no longer provides ${pkg}` : `provides ${pkg}@${found}`}, but ${consumers.join(', ')} ${consumers.length === 1 ? 'was' : 'were'} built against ${pkg}@${version} from it`, {
+          package: pkg,
+          found: found === undefined ? 'not provided' : `${pkg}@${found}`,
+          required: `${pkg}@${majorOf(version)}.x`,
+          fix: `link a build of ${name} that provides ${pkg}@${majorOf(version)}.x, or rebuild and redeploy ${consumers.join(', ')} against the new major first`,
+        }),
+      );
+    }
+  }
+  return diagnostics;
+}
+
 function linkDiagnostic(
   code: DiagnosticCode,
   module: string,

@@ -9,8 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DIST_DIR, LINK_FILE, MANIFEST_FILE, REMOTE_FETCH_TIMEOUT_MS, TAG } from '../constants';
-import { checkExternals, checkLinkedImports, type Manifests } from '../link/check-linked-manifests';
-import { createDiagnostic } from '../protocol/diagnostics';
+import { checkExternals, checkLinkedImports, checkProvidedMajors, type Manifests } from '../link/check-linked-manifests';
 import type { BuildManifest, Diagnostic, LinkFile } from '../protocol/types';
 import { writeFileAtomic } from '../utils/atomic-write';
 import { checkLinkFile } from './check-manifest';
@@ -87,47 +86,6 @@ function describeDiagnostics(diagnostics: Diagnostic[]): string {
     .join('\n');
 }
 
-const majorOf = (version: string) => version.split('.')[0];
-
-/**
- * A provider's new build must provide every package its consumers were linked against at the same major: the
- * consumers' code imports it bare and was built for that major.
- */
-function checkProvidedVersions(before: LinkedHost | undefined, after: LinkedHost, changed: string[]): Diagnostic[] {
-  if (!before) return [];
-  const diagnostics: Diagnostic[] = [];
-  for (const name of changed) {
-    const old = before.modules[name]?.client?.provides ?? {};
-    const now = after.modules[name]?.client?.provides ?? {};
-    for (const [pkg, { version }] of Object.entries(old)) {
-      const consumers = Object.values(after.modules)
-        .filter((m) => m.name !== name)
-        .filter((m) =>
-          [m.client, m.server].some((manifest) =>
-            Object.values(manifest?.chunks ?? {}).some((c) => (c.externals ?? []).some((s) => s === pkg || s.startsWith(`${pkg}/`))),
-          ),
-        )
-        .map((m) => m.name);
-      if (consumers.length === 0) continue;
-      const found = now[pkg]?.version;
-      if (found !== undefined && majorOf(found) === majorOf(version)) continue;
-      diagnostics.push(
-        createDiagnostic({
-          code: 'E_VERSION',
-          module: name,
-          tag: TAG_LINK,
-          package: pkg,
-          found: found === undefined ? 'not provided' : `${pkg}@${found}`,
-          required: `${pkg}@${majorOf(version)}.x`,
-          text: `its new build ${found === undefined ? `no longer provides ${pkg}` : `provides ${pkg}@${found}`}, but ${consumers.join(', ')} ${consumers.length === 1 ? 'was' : 'were'} built against ${pkg}@${version} from it`,
-          fix: `link a build of ${name} that provides ${pkg}@${majorOf(version)}.x, or rebuild and redeploy ${consumers.join(', ')} against the new major first`,
-        }),
-      );
-    }
-  }
-  return diagnostics;
-}
-
 /** The client files of a URL-linked module must be the bytes its manifest's integrity names (the browser would refuse them). */
 async function checkClientIntegrity(name: string, url: string, manifest: BuildManifest, timeoutMs: number): Promise<void> {
   for (const [file, expected] of Object.entries(manifest.integrity ?? {})) {
@@ -161,7 +119,7 @@ async function checkCandidate(root: string, candidate: LinkFile, changed: string
     if (m.url && m.client) await checkClientIntegrity(name, m.url, m.client, timeoutMs);
   }
   const manifests = manifestsOf(after);
-  const diagnostics = [...checkExternals(manifests), ...checkLinkedImports(manifests), ...checkProvidedVersions(before, after, changed)].filter(
+  const diagnostics = [...checkExternals(manifests), ...checkLinkedImports(manifests), ...checkProvidedMajors(before ? manifestsOf(before) : {}, manifests, changed)].filter(
     (d) => d.severity === 'error',
   );
   if (diagnostics.length > 0) {

@@ -6,4 +6,6 @@ export interface ValidateExecutorSchema {
   links?: Record<string, string>;
   /** Path (relative to the workspace root) of a link-graph HTML page to write; rendered by the graph layer. */
   linkGraph?: string;
+  /** A deployed host's dist/link.json (path or URL) to check this module's build against. */
+  against?: string;
 }
