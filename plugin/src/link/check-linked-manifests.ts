@@ -11,7 +11,7 @@ import type { BuildManifest, BuildTarget, Diagnostic, DiagnosticCode } from '../
 /** A module's manifests, by target. */
 export type Manifests = Partial<Record<BuildTarget, BuildManifest>>;
 
-/** Every `<mod>/<x>` a built module imports must still be an export of mod's build for the same target. */
+/** Every `<mod>/<x>` a built module imports, statically or dynamically, must still be an export of mod's build for the same target. */
 export function checkExternals(manifests: Record<string, Manifests>): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   // Longest names first, so that `@shop/cart-ui/x` is attributed to `@shop/cart-ui`, not `@shop/cart`.
@@ -37,8 +37,11 @@ export function checkExternals(manifests: Record<string, Manifests>): Diagnostic
       const manifest = manifests[consumer][target];
       if (!manifest) continue;
       const seen = new Set<string>();
-      for (const chunk of Object.values(manifest.chunks ?? {})) {
-        for (const specifier of chunk.externals ?? []) {
+      // Static imports are in the chunks' externals; a dynamic `import('cart/widget')` (how a host loads a remote's
+      // island) only in `imports`, with no names: both must name an export that exists.
+      const importedLists = [...Object.values(manifest.chunks ?? {}).map((chunk) => chunk.externals ?? []), Object.keys(manifest.imports ?? {})];
+      for (const specifiers of importedLists) {
+        for (const specifier of specifiers) {
           if (seen.has(specifier) || provided.has(specifier)) continue;
           seen.add(specifier);
           const owner = names.find((n) => specifier === n || specifier.startsWith(`${n}/`));

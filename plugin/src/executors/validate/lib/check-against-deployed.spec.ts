@@ -74,6 +74,25 @@ describe('checkAgainstDeployed', () => {
     expect(diagnostics.map((d) => [d.code, d.module, d.package, d.found])).toContainEqual(['E_NO_EXPORT', 'shell', 'cart', 'cart/widget']);
   });
 
+  it('counts a deployed consumer\'s dynamic import (only in its manifest\'s imports) as a use of the export', async () => {
+    const files = manifests(deployed.root);
+    const saved = files.map((file) => readFileSync(file, 'utf8'));
+    try {
+      for (const file of files) {
+        editJson(file, (m) => {
+          for (const chunk of Object.values(m.chunks) as { externals?: string[] }[]) chunk.externals = (chunk.externals ?? []).filter((e) => e !== 'cart/widget');
+          m.imports = { ...(m.imports ?? {}), 'cart/widget': {} };
+        });
+      }
+      expect((await checkAgainstDeployed(next.roots.cart, linkOf(), workspace)).diagnostics).toEqual([]);
+      for (const file of manifests(next.roots.cart)) editJson(file, (m) => delete m.exports.widget);
+      const { diagnostics } = await checkAgainstDeployed(next.roots.cart, linkOf(), workspace);
+      expect(diagnostics.map((d) => [d.code, d.module, d.found])).toContainEqual(['E_NO_EXPORT', 'shell', 'cart/widget']);
+    } finally {
+      files.forEach((file, i) => writeFileSync(file, saved[i]));
+    }
+  });
+
   it('refuses a new build that imports what a deployed module does not export', async () => {
     editJson(manifests(next.roots.cart)[0], (m) => {
       const chunk = Object.values(m.chunks)[0] as { externals?: string[] };
