@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TAG } from '../constants';
 import type { Generation } from './generation';
+import { injectBanner } from './overrides';
 import { createRenderContext } from './render-context';
 import { RenderDeadlines, type Deadline } from './render-deadlines';
 import { describeError, failRequest, OWNED, type RequestTracker } from './request-tracker';
@@ -144,7 +145,7 @@ export function createPageRenderer(options: PageRendererOptions): PageRenderer {
     return true;
   };
 
-  const sendPage = (req: IncomingMessage, res: ServerResponse, rc: RenderContext) => {
+  const sendPage = (req: IncomingMessage, res: ServerResponse, rc: RenderContext, banner: string | undefined) => {
     if (tracker.closing) res.setHeader('connection', 'close');
     if (rc.redirect) {
       const status = rc.status >= 300 && rc.status < 400 ? rc.status : 302;
@@ -152,18 +153,19 @@ export function createPageRenderer(options: PageRendererOptions): PageRenderer {
       res.end();
       return;
     }
-    const html = transformHtml ? transformHtml(rc.html) : rc.html;
+    const page = banner === undefined ? rc.html : injectBanner(rc.html, banner);
+    const html = transformHtml ? transformHtml(page) : page;
     const headers = mergeHeaders(rc, { 'content-type': 'text/html; charset=utf-8' }, { 'content-length': Buffer.byteLength(html) });
     res.writeHead(rc.status, headers);
     res.end(req.method === 'HEAD' ? undefined : html);
   };
 
-  const finishPage = (page: PendingPage, rc: RenderContext) => {
+  const finishPage = (page: PendingPage, rc: RenderContext, banner: string | undefined) => {
     if (page.state !== RENDERING) return dropLateResult(page);
     page.state = ANSWERED;
     deadlines.remove(page);
     try {
-      sendPage(page.req, page.res, rc);
+      sendPage(page.req, page.res, rc, banner);
     } catch (error) {
       failRequest(page.req, page.res, error, logError);
     }
@@ -192,10 +194,10 @@ export function createPageRenderer(options: PageRendererOptions): PageRenderer {
     }
     if (result && typeof (result as Promise<void>).then === 'function') {
       (result as Promise<void>).then(
-        () => finishPage(page, rc!),
+        () => finishPage(page, rc!, gen.banner),
         (error) => answerRenderError(page, error),
       );
-    } else finishPage(page, rc!);
+    } else finishPage(page, rc!, gen.banner);
     return OWNED;
   };
 

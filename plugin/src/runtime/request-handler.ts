@@ -4,7 +4,10 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { TAG } from '../constants';
+import { PROTOCOL_VERSION, TAG } from '../constants';
+import { loadGeneration, type Generation } from './generation';
+import type { LinkFile } from './link';
+import { overrideRefusal, readOverrideRequest, renderOverrideBanner, resolveOverridePolicy } from './overrides';
 import { createGenerations } from './generations';
 import { createHealthEndpoint } from './health';
 import { resolveListenOptions, resolvePublicUrl } from './listen-options';
@@ -17,6 +20,9 @@ import { loadShim, parseShimMode, RUNTIME_PATH, type Shim, type ShimMode } from 
 import type { Generations } from './generations';
 import type { PagePieces } from './render-context';
 import type { FaultCounts, RenderParams } from './types';
+
+/** Override generations kept loaded at once (each holds its own instances of the overridden modules and their consumers). */
+const MAX_OVERRIDE_GENERATIONS = 8;
 
 /** Options of `createRequestHandler`. Only `root` is required. */
 export interface RequestHandlerOptions {
@@ -47,6 +53,12 @@ export interface RequestHandlerOptions {
    * A throw answers that request 500, like a render error.
    */
   extendParams?: (req: IncomingMessage, res: ServerResponse) => Record<string, unknown> | undefined;
+  /**
+   * Origins a request may override a linked module with (`https://alice.dev.example.com`, or
+   * `https://*.dev.example.com` for every subdomain), default `$ESMX_OVERRIDE_ORIGINS` (comma-separated); off when
+   * empty. See `x-esmx-override` / the `esmx-override` cookie in the README's security notes before enabling it.
+   */
+  overrideOrigins?: string[];
   /** Dev server hook: answers a request before the handler does (return true when handled). */
   intercept?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** Dev server hook: rewrites every SSR page before it is sent. */
@@ -108,11 +120,10 @@ export async function createHandlerCore(options: RequestHandlerOptions, tag: str
         `fix: pass e.g. extendParams: (req) => ({ user: req.user })`,
     );
   }
+  const overrides = resolveOverridePolicy(options.overrideOrigins, process.env, tag);
   const shim = shimMode === 'never' ? undefined : loadShim();
-  const generations = await createGenerations(
-    { root: options.root, cacheDir: options.cacheDir, base, publicUrl, shim: describeShim(shimMode, shim, base) },
-    log,
-  );
+  const generationOptions = { root: options.root, cacheDir: options.cacheDir, base, publicUrl, shim: describeShim(shimMode, shim, base) };
+  const generations = await createGenerations(generationOptions, log);
   const tracker = new RequestTracker();
   const faults = createFaultCounts();
   const scope = new AsyncLocalStorage<PendingPage>();
@@ -144,6 +155,9 @@ export async function createHandlerCore(options: RequestHandlerOptions, tag: str
   const handle = (req: IncomingMessage, res: ServerResponse, next?: NextFunction): void => {
     if (tracker.closing) res.setHeader('connection', 'close');
     if (before?.(req, res)) return;
+    serve(req, res, next);
+  };
+  const serve = (req: IncomingMessage, res: ServerResponse, next?: NextFunction): void => {
     tracker.inFlight++;
     let pending;
     try {
@@ -161,7 +175,76 @@ export async function createHandlerCore(options: RequestHandlerOptions, tag: str
       });
     } else tracker.settle();
   };
-  const handler = Object.defineProperties(handle, {
+  const variants = new Map<string, Promise<Generation>>();
+  /** The generation of an override: loaded once per (current generation, override), a few kept. */
+  const loadVariant = (changes: Record<string, string>, key: string): Promise<Generation> => {
+    const base = generations.current;
+    const cacheKey = `${base.id}\0${key}`;
+    let loading = variants.get(cacheKey);
+    if (!loading) {
+      const modules: LinkFile['modules'] = {};
+      for (const m of Object.values(base.linked.modules)) modules[m.name] = m.url ? { url: m.url } : { dir: m.root ?? '.' };
+      for (const [name, url] of Object.entries(changes)) modules[name] = { url };
+      loading = loadGeneration(base.id, generationOptions, { link: { protocol: PROTOCOL_VERSION, module: base.linked.host, modules }, banner: renderOverrideBanner(changes) });
+      // A failed load is not kept: the next request tries again (the developer may have started their server since).
+      loading.catch(() => variants.delete(cacheKey));
+      variants.set(cacheKey, loading);
+      if (variants.size > MAX_OVERRIDE_GENERATIONS) variants.delete(variants.keys().next().value!);
+    }
+    return loading;
+  };
+  const refuseOverride = (req: IncomingMessage, res: ServerResponse, status: number, line: string, body: string) => {
+    logError(`${line} (${req.method} ${req.url})`);
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  };
+  const handleOverride = (req: IncomingMessage, res: ServerResponse, next: NextFunction | undefined): boolean => {
+    const ask = readOverrideRequest(req, overrides!, generations.current.linked);
+    if (ask === undefined) return false;
+    if ('refused' in ask) {
+      refuseOverride(req, res, 403, overrideRefusal(ask.refused), `${overrideRefusal(ask.refused)}\n`);
+      return true;
+    }
+    res.setHeader('cache-control', 'no-store');
+    tracker.inFlight++;
+    loadVariant(ask.changes, ask.key).then(
+      (gen) => {
+        let pending;
+        try {
+          pending = route(req, res, next, gen);
+        } catch (error) {
+          failRequest(req, res, error, logError);
+          tracker.settle();
+          return;
+        }
+        if (pending === OWNED) return;
+        if (pending) pending.then(tracker.settle, (error) => (failRequest(req, res, error, logError), tracker.settle()));
+        else tracker.settle();
+      },
+      (error) => {
+        const message = (error as Error)?.message ?? String(error);
+        refuseOverride(
+          req,
+          res,
+          502,
+          `${TAG.ssr} import-map override ${ask.key} could not be loaded: ${message}`,
+          `${TAG.ssr} import-map override ${ask.key} could not be loaded; the server log says why. Fix: check that the module is served at that URL (client/ and server/, with CORS).\n`,
+        );
+        tracker.settle();
+      },
+    );
+    return true;
+  };
+  const dispatch = overrides
+    ? (req: IncomingMessage, res: ServerResponse, next?: NextFunction) => {
+        if (tracker.closing) res.setHeader('connection', 'close');
+        if (before?.(req, res)) return;
+        if (handleOverride(req, res, next)) return;
+        serve(req, res, next);
+      }
+    : handle;
+
+  const handler = Object.defineProperties(dispatch, {
     base: { value: base, enumerable: true },
     generation: { get: () => generations.current.id, enumerable: true },
     faults: { value: faults, enumerable: true },

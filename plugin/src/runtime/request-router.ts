@@ -16,7 +16,7 @@ export interface RouterOptions {
 }
 
 /** `next`: where a request outside the base goes (the caller's own routes); without it, 404. */
-export type Router = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => RouteResult;
+export type Router = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void, generation?: Generation) => RouteResult;
 
 /** An absolute-form target (`GET http://h/x?q`) keeps only its path and query; undefined when it is not a URL. */
 function toOriginForm(target: string): string | undefined {
@@ -50,8 +50,8 @@ export function createRequestRouter(options: RouterOptions): Router {
     return renderPage(gen, req, res, rest, query);
   };
 
-  return (req, res, next) => {
-    const gen = options.generation();
+  return (req, res, next, forced) => {
+    const gen = forced ?? options.generation();
     // Plain locals, no object per request: this is the hot path. Express rewrites req.url under a mount path
     // (`app.use('/shop', handler)`) and keeps the request's own target in originalUrl: the base is matched on that.
     const url = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
