@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, normalize } from 'node:path';
 import { createComposedHost, type ComposedHost } from './fixtures/composed-host/create-fixture';
 import { httpRequest, spawnTsProcess, type SpawnedServer } from './fixtures/composed-host/spawn-server';
+import { launchChromium } from '../testing/chromium';
 import { createRequestHandler } from './index';
 import { readOverrideRequest, resolveOverridePolicy } from './overrides';
 
@@ -36,7 +37,8 @@ beforeAll(async () => {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'access-control-allow-origin': '*' }).end(body);
+    const type = file.endsWith('.json') ? 'application/json' : file.endsWith('.css') ? 'text/css' : 'text/javascript';
+    res.writeHead(200, { 'access-control-allow-origin': '*', 'content-type': type }).end(body);
   });
   await new Promise<void>((resolve) => cdn.listen(0, '127.0.0.1', () => resolve()));
   origin = `http://127.0.0.1:${(cdn.address() as { port: number }).port}`;
@@ -68,6 +70,32 @@ describe('import-map overrides', () => {
     expect(plain.headers['cache-control']).toBeUndefined();
     // Still only that request, after the override generation was loaded.
     expect((await httpRequest(server.port, '/shop/')).text).toContain('data-version="v1"');
+  });
+
+  it('in a real browser with the cookie: the page runs cart v2 from the developer\'s origin, with integrity, and shows the banner', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.context.newPage();
+      const problems: string[] = [];
+      const requests: string[] = [];
+      page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+      page.on('pageerror', (e) => problems.push(e.message));
+      page.on('request', (r) => requests.push(r.url()));
+      await browser.context.addCookies([{ name: 'esmx-override', value: encodeURIComponent(`cart=${v2}`), url: `http://127.0.0.1:${server.port}/` }]);
+      await page.goto(`http://127.0.0.1:${server.port}/shop/`);
+      await page.waitForLoadState('networkidle');
+      const widget = await page.evaluate(() => (globalThis as { __shell?: { renderWidget: (u: string) => string } }).__shell?.renderWidget('bob'));
+      expect(problems).toEqual([]);
+      expect(widget).toBe('<section id="cart" data-version="v2">Cart v2 (2 items) for bob</section>');
+      expect(requests.some((url) => url.startsWith(v2))).toBe(true);
+      expect(requests.some((url) => url.includes('/shop/cart/'))).toBe(false);
+      expect(await page.locator('[data-esmx-override]').isVisible()).toBe(true);
+      await browser.context.clearCookies();
+      await page.goto(`http://127.0.0.1:${server.port}/shop/`);
+      expect(await page.locator('[data-esmx-override]').count()).toBe(0);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('takes the override from the esmx-override cookie too', async () => {
