@@ -14,6 +14,7 @@ export const TAG = {
   graph: '[esmx:graph]',
   validate: '[esmx:validate]',
   generator: '[esmx:generate]',
+  standalone: '[esmx:standalone]',
 } as const;
 
 /** Layout of a module's build output, relative to its package root. */
@@ -55,6 +56,7 @@ export const DEFAULT_TARGET_NAMES = {
   serve: 'serve',
   start: 'start',
   validate: 'validate',
+  standalone: 'standalone',
 } as const;
 
 /** Named input defined on every esmx project (its package.json); a consumer's bundle takes `^esmxDeclaration`. */
@@ -67,6 +69,7 @@ export const EXECUTOR = {
   serve: '@esmx/nx:serve',
   start: '@esmx/nx:start',
   validate: '@esmx/nx:validate',
+  standalone: '@esmx/nx:standalone',
 } as const;
 
 /**
@@ -85,3 +88,14 @@ export const REMOTE_CACHE_DIR = '.esmx-remote-cache';
 
 /** How long the runtime waits for a URL-linked module's manifest or server file before giving up with a message. */
 export const REMOTE_FETCH_TIMEOUT_MS = 30_000;
+
+/** Layout of a host's standalone output (`nx run <host>:standalone`): a folder that runs with Node alone. */
+export const STANDALONE = {
+  /** Under the host's dist/. */
+  dir: 'standalone',
+  /** Each linked module's dist/ lands in `modules/<name>/dist/`. */
+  modules: 'modules',
+} as const;
+
+/** The bundled runtime's folder in a standalone output, and its files. */
+export const RUNTIME_BUNDLE = { dir: 'runtime', entry: 'index.cjs', hooks: 'loader-hooks.mjs', shim: 'es-module-shims.js' } as const;

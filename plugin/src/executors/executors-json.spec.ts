@@ -12,7 +12,7 @@ const executors: Record<string, { implementation: string; schema: string; descri
 
 describe('executors.json', () => {
   it('registers the executors by what they run, plus the two deprecated aliases', () => {
-    expect(Object.keys(executors).sort()).toEqual(['build', 'bundle', 'importmap', 'link', 'serve', 'start', 'validate']);
+    expect(Object.keys(executors).sort()).toEqual(['build', 'bundle', 'importmap', 'link', 'serve', 'standalone', 'start', 'validate']);
   });
 
   it.each([

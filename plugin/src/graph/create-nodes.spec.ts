@@ -59,7 +59,7 @@ describe('createNodesV2', () => {
     expect(shell.projectType).toBe('application');
     expect(shell.tags).toEqual(['esmx:module', 'esmx:host', 'esmx:provider']);
     expect(shell.namedInputs).toEqual({ esmxDeclaration: ['{projectRoot}/package.json'] });
-    expect(Object.keys(shell.targets!)).toEqual(['bundle', 'build', 'serve', 'start', 'validate']);
+    expect(Object.keys(shell.targets!)).toEqual(['bundle', 'build', 'serve', 'start', 'standalone', 'validate']);
     const cart = projects['apps/cart'];
     expect(cart.projectType).toBe('library');
     expect(cart.tags).toEqual(['esmx:module', 'esmx:remote']);
@@ -97,6 +97,7 @@ describe('createNodesV2', () => {
       cache: true,
       inputs: [
         '{projectRoot}/package.json',
+        '{projectRoot}/esmx.links.json',
         '^{projectRoot}/package.json',
         { dependentTasksOutputFiles: '**/manifest.json', transitive: true },
       ],
@@ -107,6 +108,13 @@ describe('createNodesV2', () => {
     expect(targets!.serve).toMatchObject({ executor: '@esmx/nx:serve', continuous: true, cache: false, dependsOn: [] });
     expect(targets!.start).toMatchObject({ executor: '@esmx/nx:start', continuous: true, cache: false, dependsOn: ['build'] });
     expect(targets!.validate).toMatchObject({ executor: '@esmx/nx:validate', cache: false, dependsOn: [] });
+    expect(targets!.standalone).toMatchObject({
+      executor: '@esmx/nx:standalone',
+      cache: true,
+      dependsOn: ['build'],
+      inputs: ['{projectRoot}/esmx.links.json', { dependentTasksOutputFiles: '**/*', transitive: true }, { externalDependencies: ['@esmx/nx'] }],
+      outputs: ['{projectRoot}/dist/standalone'],
+    });
     for (const target of Object.values(targets!)) {
       expect(target.metadata?.description).toMatch(/\w.{30,}/);
       expect(Array.isArray(target.inputs) && Array.isArray(target.outputs)).toBe(true);
@@ -127,11 +135,37 @@ describe('createNodesV2', () => {
         serveTargetName: 'dev',
         startTargetName: 'prod',
         validateTargetName: 'check',
+        standaloneTargetName: 'folder',
       })
     )['apps/shell'];
-    expect(Object.keys(shell.targets!)).toEqual(['esmx-bundle', 'esmx-build', 'dev', 'prod', 'check']);
+    expect(Object.keys(shell.targets!)).toEqual(['esmx-bundle', 'esmx-build', 'dev', 'prod', 'folder', 'check']);
     expect(shell.targets!['esmx-build'].dependsOn).toEqual(['esmx-bundle', '^esmx-build']);
     expect(shell.targets!.prod.dependsOn).toEqual(['esmx-build']);
+    expect(shell.targets!.folder.dependsOn).toEqual(['esmx-build']);
+  });
+
+  it('offers every environment of esmx.links.json as a configuration of build, start, serve and standalone', async () => {
+    write('apps/shell/esmx.links.json', { environments: { staging: { cart: 'https://s.example/cart/client/' }, production: {} } });
+    const { targets } = (await run(ALL))['apps/shell'];
+    for (const name of ['build', 'start', 'serve', 'standalone']) {
+      expect(targets![name].configurations).toEqual({ staging: { environment: 'staging' }, production: { environment: 'production' } });
+    }
+    expect(targets!.bundle.configurations).toBeUndefined();
+    // The file is part of the inference cache key: an edit shows at once.
+    write('apps/shell/esmx.links.json', { environments: { qa: {} } });
+    expect((await run(ALL))['apps/shell'].targets!.build.configurations).toEqual({ qa: { environment: 'qa' } });
+  });
+
+  it('warns about an esmx.links.json that is not valid and offers no configuration, without failing the graph', async () => {
+    write('apps/shell/esmx.links.json', '{ "environments": { "staging": ');
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const { targets } = (await run(ALL))['apps/shell'];
+      expect(targets!.build.configurations).toBeUndefined();
+      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/^\[esmx:graph\] expected JSON in .*esmx\.links\.json, found invalid JSON at line 1/));
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('keeps a module whose package.json is not valid JSON, with a guessed name and a validate target', async () => {

@@ -1,5 +1,7 @@
 import type { CreateNodesContext, CreateNodesResultArray, CreateNodesV2 } from '@nx/devkit';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { TAG } from '../constants';
+import { LINKS_FILE, parseLinksFile } from '../protocol/links-file';
 import { basename, dirname, join } from 'node:path';
 import { hashStrings, openJsonCache } from './lib/json-cache';
 import { inferProject } from './lib/infer-project';
@@ -46,10 +48,13 @@ export async function createEsmxNodes(
     // A module without a usable name still needs a unique project name; its root path is unique by construction.
     const name = summary.name ?? (root === '.' ? basename(context.workspaceRoot) : root);
     const used = usedNames.has(name);
-    const key = hashStrings(settingsKey, file, text, String(used));
+    const linksPath = join(context.workspaceRoot, root, LINKS_FILE);
+    const linksText = existsSync(linksPath) ? readFileSync(linksPath, 'utf8') : '';
+    const key = hashStrings(settingsKey, file, text, String(used), linksText);
     let serialized = cache.get(key);
     if (serialized === undefined) {
-      serialized = JSON.stringify(inferProject(root, name, summary, { targetNames, sourceInput, used }));
+      const environments = readEnvironmentNames(linksText, linksPath);
+      serialized = JSON.stringify(inferProject(root, name, summary, { targetNames, sourceInput, used, environments }));
       cache.set(key, serialized);
     }
     const project = JSON.parse(serialized);
@@ -57,6 +62,21 @@ export async function createEsmxNodes(
   }
   cache.flush();
   return results;
+}
+
+/**
+ * The environments of a module's esmx.links.json, which become configurations of its targets. A file that is not
+ * valid gives none and a warning, never a thrown error: the graph of the whole workspace must still compute, and the
+ * module's `build` then fails on the same file with the same message.
+ */
+function readEnvironmentNames(text: string, path: string): string[] {
+  if (text === '') return [];
+  try {
+    return Object.keys(parseLinksFile(text, path, TAG.graph));
+  } catch (error) {
+    console.warn(`${(error as Error).message} (its environments are not offered as configurations until then)`);
+    return [];
+  }
 }
 
 /** The tuple Nx loads. Nx 23/24 read `createNodes ?? createNodesV2`; both names point at the same tuple. */

@@ -3,7 +3,8 @@ import { commitLinkedDist, keepPreviousDist, type KeptDist } from '../bundler/di
 import { join, relative, sep } from 'node:path';
 import { DIST_DIR, IMPORT_MAP_FILE, LINK_FILE, MANIFEST_FILE, PROTOCOL_VERSION, TAG } from '../constants';
 import { composeImportMap } from '../import-map/index';
-import { checkImportedNames, checkSupply, type BundledPackages } from '../protocol/check-imports';
+import { checkSupply, type BundledPackages } from '../protocol/check-imports';
+import { checkExternals, checkLinkedImports, type Manifests } from './check-linked-manifests';
 import { createDiagnostic, hasErrors } from '../protocol/diagnostics';
 import type { BuildManifest, BuildTarget, Diagnostic, DiagnosticCode, ImportMap, LinkFile, Mount, Resolution } from '../protocol/types';
 import { writeJsonAtomic } from '../utils/atomic-write';
@@ -28,7 +29,6 @@ export interface LinkModuleResult {
   kept?: KeptDist;
 }
 
-type Manifests = Partial<Record<BuildTarget, BuildManifest>>;
 
 /**
  * The link step: from a resolution and the built manifests of every module in its `uses` closure, writes the module's
@@ -145,75 +145,6 @@ function readManifests(name: string, self: string, mount: Mount, moduleRoot: str
     );
   }
   return result;
-}
-
-/** Every `<mod>/<x>` a built module imports must still be an export of mod's build for the same target. */
-function checkExternals(manifests: Record<string, Manifests>): Diagnostic[] {
-  const diagnostics: Diagnostic[] = [];
-  // Longest names first, so that `@shop/cart-ui/x` is attributed to `@shop/cart-ui`, not `@shop/cart`.
-  const names = Object.keys(manifests).sort((a, b) => b.length - a.length);
-  for (const target of ['client', 'server'] as const) {
-    const provided = new Set<string>();
-    const exported: Record<string, Set<string>> = {};
-    for (const name of names) {
-      const manifest = manifests[name][target];
-      if (!manifest) continue;
-      const ids = new Set<string>();
-      for (const entry of Object.values(manifest.exports ?? {})) {
-        if (entry.pkg) {
-          provided.add(entry.identifier);
-          continue;
-        }
-        ids.add(entry.identifier);
-        if (entry.identifier.endsWith('/index')) ids.add(entry.identifier.slice(0, -'/index'.length));
-      }
-      exported[name] = ids;
-    }
-    for (const consumer of names) {
-      const manifest = manifests[consumer][target];
-      if (!manifest) continue;
-      const seen = new Set<string>();
-      for (const chunk of Object.values(manifest.chunks ?? {})) {
-        for (const specifier of chunk.externals ?? []) {
-          if (seen.has(specifier) || provided.has(specifier)) continue;
-          seen.add(specifier);
-          const owner = names.find((n) => specifier === n || specifier.startsWith(`${n}/`));
-          if (owner === undefined || owner === consumer || !exported[owner] || exported[owner].has(specifier)) continue;
-          const available = [...exported[owner]].sort();
-          diagnostics.push(
-            linkDiagnostic('E_NO_EXPORT', consumer, `its ${target} build imports "${specifier}", which the current ${target} build of "${owner}" does not export`, {
-              package: owner,
-              found: specifier,
-              required: available.length > 0 ? `one of ${available.join(', ')}` : `an export of "${owner}"`,
-              fix: `add the export to "${owner}"'s esmx.exports and rebuild it, or stop importing "${specifier}" in "${consumer}" and rebuild it`,
-            }),
-          );
-        }
-      }
-    }
-  }
-  return diagnostics;
-}
-
-/** Every named import of every module of the closure, on each side, against the names its exporter's build records. */
-function checkLinkedImports(manifests: Record<string, Manifests>): Diagnostic[] {
-  const diagnostics: Diagnostic[] = [];
-  const reported = new Set<string>();
-  for (const target of ['client', 'server'] as const) {
-    const byName = Object.fromEntries(Object.entries(manifests).map(([name, m]) => [name, m[target]]));
-    for (const [consumer, manifest] of Object.entries(byName)) {
-      if (!manifest) continue;
-      const found = checkImportedNames({ consumer, target, imports: manifest.imports ?? {}, wiring: manifest.scopes ?? {}, manifests: byName, tag: TAG.link });
-      // The same import missing on both sides is one mistake: reported once, for the client.
-      for (const diagnostic of found) {
-        const key = `${consumer}\0${diagnostic.found}`;
-        if (reported.has(key)) continue;
-        reported.add(key);
-        diagnostics.push(diagnostic);
-      }
-    }
-  }
-  return diagnostics;
 }
 
 function listBundled(manifests: Record<string, Manifests>): BundledPackages {

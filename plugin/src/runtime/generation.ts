@@ -7,8 +7,8 @@ import { ENTRY_EXPORT, TAG } from '../constants';
 import { parseImportMap } from '../import-map/parse-import-map';
 import type { BuildManifest } from '../protocol/types';
 import { composeClientPage, composeImportMap, toDirectoryUrl } from './compose';
-import { loadLinkedHost, type LinkedHost } from './link';
-import { computeVersionKeys, createLoaderTable, importNative, setLoaderTable, type LoaderTable } from './loader';
+import { loadLinkedHost, type LinkedHost, type LinkFile } from './link';
+import { addLoaderTable, computeVersionKeys, createLoaderTable, importNative, setLoaderTable, type LoaderTable } from './loader';
 import { createPagePieces, describeLinkedModules, type PagePieces } from './render-context';
 import { indexDirectory, type StaticIndex } from './static-files';
 import type { ServerRenderHandle } from './types';
@@ -24,12 +24,22 @@ export interface Generation {
   remoteNames: Set<string>;
   /** The page's tags under the server's base. */
   pieces: PagePieces;
+  /** Set on an override generation: the visible notice every page it renders carries. */
+  banner?: string;
+}
+
+/** A generation loaded from another link file than dist/link.json, next to the current one (an import-map override). */
+export interface GenerationVariant {
+  link: LinkFile;
+  banner: string;
 }
 
 export interface GenerationOptions {
   root: string;
   cacheDir?: string;
   base: string;
+  /** URL of the host's own client files for the browser (a CDN); they are still served locally too. */
+  publicUrl?: string;
   shim: PagePieces['shim'];
 }
 
@@ -105,15 +115,17 @@ async function importHandler(host: string, entryUrl: string): Promise<ServerRend
 }
 
 /** Loads generation `id`. Swaps the resolve hook's table before importing; the caller restores it on failure. */
-export async function loadGeneration(id: number, options: GenerationOptions): Promise<Generation> {
-  const linked = await loadLinkedHost(options.root, { cacheDir: options.cacheDir });
+export async function loadGeneration(id: number, options: GenerationOptions, variant?: GenerationVariant): Promise<Generation> {
+  const linked = await loadLinkedHost(options.root, { cacheDir: options.cacheDir, link: variant?.link });
   const { serverEntries, clientManifests, publicUrls, statics, remoteNames } = sortModules(linked);
   const entry = findServerEntry(linked);
+  if (options.publicUrl) publicUrls[linked.host] = options.publicUrl;
   const page = composeClientPage(linked.host, clientManifests, publicUrls, options.base);
   const pieces = createPagePieces(page.map, page.assets, options.shim, describeLinkedModules(linked.host, clientManifests));
   const { table, keys } = createServerTable(serverEntries);
-  await setLoaderTable(table);
+  // A variant's table is added beside the current one: only modules imported under its version keys use it.
+  await (variant ? addLoaderTable(table) : setLoaderTable(table));
   const entryUrl = `${toDirectoryUrl(serverEntries[linked.host].dir)}${entry.file}?esmx=${keys[linked.host]}`;
   const handler = await importHandler(linked.host, entryUrl);
-  return { id, linked, table, handler, statics, remoteNames, pieces };
+  return { id, linked, table, handler, statics, remoteNames, pieces, banner: variant?.banner };
 }

@@ -3,6 +3,8 @@
  * executors; it never imports Nx (a deployed server does not install it).
  */
 export { startServer } from './server';
+export { createRequestHandler } from './request-handler';
+export type { NextFunction, RequestHandler, RequestHandlerOptions } from './request-handler';
 export type { ServerHandle, StartServerOptions } from './server';
 export type { FaultCounts, HealthReport, LinkedModuleInfo, OnFatalPolicy, RenderContext, RenderParams, ServerRenderHandle } from './types';
 export type { ShimMode } from './shim';

@@ -1,47 +1,20 @@
-/** The HTTP server's life: listen, dispatch each request to the router, and stop gracefully (drain, then close). */
+/** The HTTP server's life: listen with the request handler, and stop gracefully (drain, then close). */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TAG } from '../constants';
-import { failRequest, OWNED, type RequestTracker } from './request-tracker';
-import type { Router } from './request-router';
+import type { RequestTracker } from './request-tracker';
 
 export interface HttpServerOptions {
   port: number;
   host: string;
-  route: Router;
+  /** Answers every request (the runtime's request handler). */
+  handle: (req: IncomingMessage, res: ServerResponse) => void;
   tracker: RequestTracker;
-  logError: (line: string) => void;
-  /** Answers a request before the router (return true when handled). */
-  intercept?: (req: IncomingMessage, res: ServerResponse) => boolean;
-}
-
-function createHttpServer({ route, tracker, logError, intercept }: HttpServerOptions): Server {
-  return createServer((req, res) => {
-    if (tracker.closing) res.setHeader('connection', 'close');
-    if (intercept?.(req, res)) return;
-    tracker.inFlight++;
-    // One promise chain per request and no per-response listener: this is the hot path of every page.
-    let pending;
-    try {
-      pending = route(req, res);
-    } catch (error) {
-      failRequest(req, res, error, logError);
-      tracker.settle();
-      return;
-    }
-    if (pending === OWNED) return;
-    if (pending) {
-      pending.then(tracker.settle, (error) => {
-        failRequest(req, res, error, logError);
-        tracker.settle();
-      });
-    } else tracker.settle();
-  });
 }
 
 /** Listens on host:port; resolves with the server and the port it got (`0` picks a free one). */
 export async function listen(options: HttpServerOptions): Promise<{ server: Server; port: number }> {
-  const server = createHttpServer(options);
+  const server = createServer(options.handle);
   options.tracker.server = server;
   server.keepAliveTimeout = 5_000;
   const { port, host } = options;

@@ -96,7 +96,7 @@ export function toServerUrl(link: { url: string; serverUrl?: string }): string {
   return new URL(`../${SERVER_DIR}/`, link.url.endsWith('/') ? link.url : `${link.url}/`).href;
 }
 
-async function fetchBytes(url: string, timeoutMs: number): Promise<Buffer> {
+export async function fetchBytes(url: string, timeoutMs: number): Promise<Buffer> {
   // One deadline for headers and body: a host that accepts and never answers must not hold the start-up for minutes.
   const signal = AbortSignal.timeout(timeoutMs);
   const timedOut = () =>
@@ -201,11 +201,12 @@ function checkServerImports(modules: Record<string, LinkedModule>): void {
 /** Loads link.json and every linked module's manifests. `fetchTimeoutMs` bounds each download of a URL-linked module. */
 export async function loadLinkedHost(
   root: string,
-  options: { cacheDir?: string; fetchTimeoutMs?: number } = {},
+  options: { cacheDir?: string; fetchTimeoutMs?: number; link?: LinkFile } = {},
 ): Promise<LinkedHost> {
   const absoluteRoot = resolve(root);
   const timeoutMs = options.fetchTimeoutMs ?? REMOTE_FETCH_TIMEOUT_MS;
-  const link = readLinkFile(absoluteRoot);
+  // A candidate link file (the `link` command checks one before writing it), else the one on disk.
+  const link = options.link ?? readLinkFile(absoluteRoot);
   const cacheDir = options.cacheDir ?? join(absoluteRoot, DIST_DIR, REMOTE_CACHE_DIR);
   const modules: Record<string, LinkedModule> = {};
   for (const [name, entry] of Object.entries(link.modules)) {

@@ -41,3 +41,20 @@ function toServerBase(raw: unknown, tag: string): string {
   }
   return base;
 }
+
+/**
+ * Where the browser loads the host's own client files from (`publicUrl`, else `$PUBLIC_URL`): an http(s) URL of the
+ * folder its dist/client was uploaded to (a CDN), ending in `/`; undefined when unset (they load from the server).
+ */
+export function resolvePublicUrl(raw: unknown, fromEnv: boolean, tag: string = TAG.start): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const source = fromEnv ? 'environment variable PUBLIC_URL' : 'option "publicUrl"';
+  if (typeof raw !== 'string' || !/^https?:\/\//i.test(raw) || !URL.canParse(raw) || /[?#]/.test(raw)) {
+    throw new Error(
+      `${tag} ${source} must be the http(s) URL of the folder holding the host's dist/client files, found ${JSON.stringify(raw)}; ` +
+        `fix: pass e.g. ${fromEnv ? 'PUBLIC_URL=' : '--publicUrl='}https://cdn.example.com/shell/1.0.0/client/`,
+    );
+  }
+  const href = new URL(raw).href;
+  return href.endsWith('/') ? href : `${href}/`;
+}

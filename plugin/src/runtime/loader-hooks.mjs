@@ -17,6 +17,10 @@ let table = { imports: { exact: {}, prefixes: [] }, scopes: [], roots: [] };
 // in the newest table gives the same answers under any older one that has it.
 const KEPT_TABLES = 4;
 let previous = [];
+// Tables of override generations (a developer's import-map override, served for their requests only): consulted
+// like the previous ones, never made current. Bounded: the oldest goes first.
+const KEPT_EXTRA_TABLES = 16;
+let extra = [];
 
 function setTable(next) {
   previous = [table, ...previous].slice(0, KEPT_TABLES - 1);
@@ -24,12 +28,12 @@ function setTable(next) {
 }
 
 function tableFor(parentURL) {
-  if (previous.length === 0 || !parentURL) return table;
+  if ((previous.length === 0 && extra.length === 0) || !parentURL) return table;
   const at = parentURL.indexOf('?esmx=');
   if (at === -1) return table;
   const path = parentURL.slice(0, at);
   const key = parentURL.slice(at + 6).replace(/[&#].*$/, '');
-  for (const candidate of [table, ...previous]) {
+  for (const candidate of [table, ...extra, ...previous]) {
     for (const [root, rootKey] of candidate.roots) {
       if (rootKey === key && path.startsWith(root)) return candidate;
     }
@@ -43,6 +47,9 @@ export function initialize(data) {
     data.port.on('message', (message) => {
       if (message && message.type === 'set-map') {
         setTable(message.table);
+        data.port.postMessage({ type: 'ack', id: message.id });
+      } else if (message && message.type === 'add-map') {
+        extra = [message.table, ...extra].slice(0, KEPT_EXTRA_TABLES);
         data.port.postMessage({ type: 'ack', id: message.id });
       }
     });

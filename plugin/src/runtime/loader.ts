@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { ParsedImportMap, SpecifierMap } from '../import-map/parse-import-map';
 import type { BuildManifest } from '../protocol/types';
-import { TAG } from '../constants';
+import { RUNTIME_BUNDLE, TAG } from '../constants';
 
 type SpecifierTable = { exact: Record<string, string | null>; prefixes: [string, string | null][] };
 export interface LoaderTable {
@@ -94,10 +94,22 @@ export function computeVersionKeys(
 
 let channel: { port: MessagePort; seq: number; pending: Map<number, () => void> } | undefined;
 
-const HOOKS_FILE = 'loader-hooks.mjs';
+const HOOKS_FILE = RUNTIME_BUNDLE.hooks;
 
 /** Registers the hook on first use, then replaces its table; resolves once the loader thread acknowledged it. */
 export async function setLoaderTable(table: LoaderTable): Promise<void> {
+  await postTable('set-map', table);
+}
+
+/**
+ * Adds a table the hook consults for modules imported under its version keys, without making it current: an
+ * override generation's modules resolve through it while every other request keeps the current table.
+ */
+export async function addLoaderTable(table: LoaderTable): Promise<void> {
+  await postTable('add-map', table);
+}
+
+async function postTable(type: 'set-map' | 'add-map', table: LoaderTable): Promise<void> {
   if (!channel) {
     const hooksPath = join(__dirname, HOOKS_FILE);
     if (!existsSync(hooksPath)) {
@@ -119,7 +131,7 @@ export async function setLoaderTable(table: LoaderTable): Promise<void> {
     });
     port1.unref();
     channel = { port: port1, seq: 0, pending };
-    return;
+    if (type === 'set-map') return;
   }
   const current = channel;
   const id = ++current.seq;
@@ -127,6 +139,6 @@ export async function setLoaderTable(table: LoaderTable): Promise<void> {
     current.pending.set(id, resolve);
     // Ref'd while an ack is awaited: otherwise an event loop with nothing else to do exits the process mid-await.
     current.port.ref();
-    current.port.postMessage({ type: 'set-map', id, table });
+    current.port.postMessage({ type, id, table });
   });
 }

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TAG } from '../constants';
 import type { Generation } from './generation';
+import { injectBanner } from './overrides';
 import { createRenderContext } from './render-context';
 import { RenderDeadlines, type Deadline } from './render-deadlines';
 import { describeError, failRequest, OWNED, type RequestTracker } from './request-tracker';
@@ -16,6 +17,8 @@ export interface PageRendererOptions {
   base: string;
   nonce?: boolean | ((params: RenderParams) => string);
   transformHtml?: (html: string) => string;
+  /** Per-request data of the caller's server, added to `rc.params` (never over url, method, headers). */
+  extendParams?: (req: IncomingMessage, res: ServerResponse) => Record<string, unknown> | undefined;
   logError: (line: string) => void;
   tracker: RequestTracker;
   /** Past it a render is answered 504 and its late result dropped. */
@@ -78,7 +81,7 @@ function createNonce(option: PageRendererOptions['nonce'], params: RenderParams)
 }
 
 export function createPageRenderer(options: PageRendererOptions): PageRenderer {
-  const { base, logError, tracker, transformHtml, renderTimeoutMs, scope, faults } = options;
+  const { base, logError, tracker, transformHtml, renderTimeoutMs, scope, faults, extendParams } = options;
 
   const sendErrorPage = (page: PendingPage, status: 500 | 504) => {
     const { req, res } = page;
@@ -142,7 +145,7 @@ export function createPageRenderer(options: PageRendererOptions): PageRenderer {
     return true;
   };
 
-  const sendPage = (req: IncomingMessage, res: ServerResponse, rc: RenderContext) => {
+  const sendPage = (req: IncomingMessage, res: ServerResponse, rc: RenderContext, banner: string | undefined) => {
     if (tracker.closing) res.setHeader('connection', 'close');
     if (rc.redirect) {
       const status = rc.status >= 300 && rc.status < 400 ? rc.status : 302;
@@ -150,18 +153,19 @@ export function createPageRenderer(options: PageRendererOptions): PageRenderer {
       res.end();
       return;
     }
-    const html = transformHtml ? transformHtml(rc.html) : rc.html;
+    const page = banner === undefined ? rc.html : injectBanner(rc.html, banner);
+    const html = transformHtml ? transformHtml(page) : page;
     const headers = mergeHeaders(rc, { 'content-type': 'text/html; charset=utf-8' }, { 'content-length': Buffer.byteLength(html) });
     res.writeHead(rc.status, headers);
     res.end(req.method === 'HEAD' ? undefined : html);
   };
 
-  const finishPage = (page: PendingPage, rc: RenderContext) => {
+  const finishPage = (page: PendingPage, rc: RenderContext, banner: string | undefined) => {
     if (page.state !== RENDERING) return dropLateResult(page);
     page.state = ANSWERED;
     deadlines.remove(page);
     try {
-      sendPage(page.req, page.res, rc);
+      sendPage(page.req, page.res, rc, banner);
     } catch (error) {
       failRequest(page.req, page.res, error, logError);
     }
@@ -175,12 +179,14 @@ export function createPageRenderer(options: PageRendererOptions): PageRenderer {
   const render: RenderPage = (gen, req, res, path, query) => {
     // Extra leading slashes collapse: `//evil.example/x` must not read as another host to `new URL(url, origin)`.
     const local = path.charCodeAt(0) === 0x2f ? path.replace(/^\/+/, '') : path;
-    const params: RenderParams = { url: `/${local}${query}`, method: req.method ?? 'GET', headers: req.headers };
+    let params: RenderParams = { url: `/${local}${query}`, method: req.method ?? 'GET', headers: req.headers };
     const page = new PendingPage(req, res, `${params.method} ${base}${params.url.slice(1)}`);
-    const rc = createRenderContext(params, base, createNonce(options.nonce, params), gen.pieces, logError);
     deadlines.add(page);
     let result: void | Promise<void>;
+    let rc: RenderContext;
     try {
+      if (extendParams) params = { ...extendParams(req, res), url: params.url, method: params.method, headers: params.headers };
+      rc = createRenderContext(params, base, createNonce(options.nonce, params), gen.pieces, logError);
       result = scope.run(page, callHandler, gen, rc);
     } catch (error) {
       answerRenderError(page, error);
@@ -188,10 +194,10 @@ export function createPageRenderer(options: PageRendererOptions): PageRenderer {
     }
     if (result && typeof (result as Promise<void>).then === 'function') {
       (result as Promise<void>).then(
-        () => finishPage(page, rc),
+        () => finishPage(page, rc!, gen.banner),
         (error) => answerRenderError(page, error),
       );
-    } else finishPage(page, rc);
+    } else finishPage(page, rc!, gen.banner);
     return OWNED;
   };
 

@@ -2,8 +2,8 @@
 import * as runtime from './index';
 
 describe('@esmx/nx/runtime', () => {
-  it('exports exactly startServer and renderPart at run time', () => {
-    expect(Object.keys(runtime).sort()).toEqual(['renderPart', 'startServer']);
+  it('exports exactly createRequestHandler, startServer and renderPart at run time', () => {
+    expect(Object.keys(runtime).sort()).toEqual(['createRequestHandler', 'renderPart', 'startServer']);
   });
 
   it('does not export the internals it used to (negative control of the list above)', () => {

@@ -15,7 +15,8 @@ export interface RouterOptions {
   renderPage: RenderPage;
 }
 
-export type Router = (req: IncomingMessage, res: ServerResponse) => RouteResult;
+/** `next`: where a request outside the base goes (the caller's own routes); without it, 404. */
+export type Router = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void, generation?: Generation) => RouteResult;
 
 /** An absolute-form target (`GET http://h/x?q`) keeps only its path and query; undefined when it is not a URL. */
 function toOriginForm(target: string): string | undefined {
@@ -49,17 +50,21 @@ export function createRequestRouter(options: RouterOptions): Router {
     return renderPage(gen, req, res, rest, query);
   };
 
-  return (req, res) => {
-    const gen = options.generation();
-    // Plain locals, no object per request: this is the hot path.
-    const url = req.url ?? '/';
+  return (req, res, next, forced) => {
+    const gen = forced ?? options.generation();
+    // Plain locals, no object per request: this is the hot path. Express rewrites req.url under a mount path
+    // (`app.use('/shop', handler)`) and keeps the request's own target in originalUrl: the base is matched on that.
+    const url = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
     const target = url.charCodeAt(0) === 0x2f ? url : toOriginForm(url);
     if (target === undefined) return sendStatus(res, 400);
     const q = target.indexOf('?');
     const path = q === -1 ? target : target.slice(0, q);
     const query = q === -1 ? '' : target.slice(q);
     if (!path.startsWith(base)) {
-      if (`${path}/` !== base) return sendStatus(res, 404);
+      if (`${path}/` !== base) {
+        if (next) return next();
+        return sendStatus(res, 404);
+      }
       res.writeHead(301, { location: base + query, 'content-length': 0 });
       res.end();
       return;

@@ -1,35 +1,19 @@
 /** The production SSR server of a linked host: `startServer()` wires generations, routing, rendering and lifecycle. */
-import { AsyncLocalStorage } from 'node:async_hooks';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TAG } from '../constants';
-import { createGenerations } from './generations';
 import { createClose, listen } from './lifecycle';
 import { resolveListenOptions } from './listen-options';
-import { createHealthEndpoint } from './health';
-import { createPageRenderer, type PendingPage } from './page-renderer';
-import { createFaultCounts, handleProcessFaults } from './process-faults';
-import { createRequestRouter } from './request-router';
-import { RequestTracker } from './request-tracker';
+import { handleProcessFaults } from './process-faults';
+import { createHandlerCore, type RequestHandlerOptions } from './request-handler';
 import { resolveResilienceOptions } from './resilience-options';
-import { loadShim, parseShimMode, RUNTIME_PATH, type Shim, type ShimMode } from './shim';
 import { handleSignals } from './signals';
-import type { PagePieces } from './render-context';
-import type { FaultCounts, OnFatalPolicy, RenderParams } from './types';
+import type { FaultCounts, OnFatalPolicy } from './types';
 
-/** Options of `startServer`. Only `root` is required. */
-export interface StartServerOptions {
-  /** Package root of the host module (the folder holding `dist/link.json`). */
-  root: string;
+/** Options of `startServer`: those of `createRequestHandler`, plus where to listen and the process's life. Only `root` is required. */
+export interface StartServerOptions extends RequestHandlerOptions {
   /** Default: `$PORT`, else 4300. `0` picks a free port. */
   port?: number;
   /** Default: `$HOST`, else 127.0.0.1. */
   host?: string;
-  /** Public base path, default `$BASE` or `/`; normalized to start and end with `/`. A URL is refused: the server answers paths. */
-  base?: string;
-  /** es-module-shims for browsers without import maps: `auto` (feature test, default), `always`, `never`. */
-  shim?: ShimMode;
-  /** CSP nonce on every inline script: `true` for a random one per request, or a function returning it. */
-  nonce?: boolean | ((params: RenderParams) => string);
   /** Stop gracefully on SIGTERM/SIGINT and reload on SIGHUP. Default true. */
   handleSignals?: boolean;
   /** After a signal-triggered stop, exit the process (code 0). Default true; executors pass false and await `closed`. */
@@ -41,18 +25,6 @@ export interface StartServerOptions {
    * serving, `exit` stops accepting, drains and exits with code 1. Default `$ESMX_ON_FATAL`, else `log`.
    */
   onFatal?: OnFatalPolicy;
-  /** A render that has not settled by then is answered 504 and its late result dropped. Default `$ESMX_RENDER_TIMEOUT_MS`, else 10 s. */
-  renderTimeoutMs?: number;
-  /** URL path of a JSON health endpoint for load balancers, such as `/_esmx/health`. Default `$ESMX_HEALTH_PATH`, else none. */
-  healthPath?: string;
-  /** Download cache of URL-linked modules' server files. Default `<root>/dist/.esmx-remote-cache`. */
-  cacheDir?: string;
-  /** Receives every log line (default: console.log, and console.error for failures). */
-  log?: (line: string) => void;
-  /** Dev server hook: answers a request before the server does (return true when handled). */
-  intercept?: (req: IncomingMessage, res: ServerResponse) => boolean;
-  /** Dev server hook: rewrites every SSR page before it is sent. */
-  transformHtml?: (html: string) => string;
 }
 
 /** A running server, as `startServer` resolves it. */
@@ -77,57 +49,20 @@ export interface ServerHandle {
   readonly closed: Promise<void>;
 }
 
-function describeShim(mode: ShimMode, shim: Shim | undefined, base: string): PagePieces['shim'] {
-  return { mode, src: shim ? `${base}${RUNTIME_PATH}/${shim.name}` : '', integrity: shim?.integrity ?? '' };
-}
-
 /**
  * Starts the SSR server of the host module at `options.root` over its built `dist/` (link.json, manifests) and
- * resolves once it listens. Throws a tagged error with a fix when the host cannot be loaded or the port is taken.
+ * resolves once it listens. The server is a plain `node:http` server around `createRequestHandler`'s handler.
+ * Throws a tagged error with a fix when the host cannot be loaded or the port is taken.
  */
 export async function startServer(options: StartServerOptions): Promise<ServerHandle> {
   const log = options.log ?? ((line: string) => console.log(line));
   const logError = options.log ?? ((line: string) => console.error(line));
-  const { port, host, base } = resolveListenOptions(options);
-  const shimMode = parseShimMode(options.shim, TAG.ssr);
-  const { onFatal, renderTimeoutMs, healthPath } = resolveResilienceOptions(options, process.env, TAG.start);
-  const shim = shimMode === 'never' ? undefined : loadShim();
-  const generations = await createGenerations(
-    { root: options.root, cacheDir: options.cacheDir, base, shim: describeShim(shimMode, shim, base) },
-    log,
-  );
-  const tracker = new RequestTracker();
-  const faults = createFaultCounts();
-  const scope = new AsyncLocalStorage<PendingPage>();
-  const renderer = createPageRenderer({
-    base,
-    nonce: options.nonce,
-    transformHtml: options.transformHtml,
-    logError,
-    tracker,
-    renderTimeoutMs,
-    scope,
-    faults,
-  });
-  const route = createRequestRouter({ base, shim, generation: () => generations.current, renderPage: renderer.render });
-  const health = healthPath
-    ? createHealthEndpoint({
-        path: healthPath,
-        generation: () => generations.current.id,
-        inFlight: () => tracker.inFlight,
-        closing: () => tracker.closing,
-        faults,
-      })
-    : undefined;
-  const intercept = options.intercept;
-  const listening = await listen({
-    port,
-    host,
-    route,
-    tracker,
-    logError,
-    intercept: health && intercept ? (req, res) => health(req, res) || intercept(req, res) : (health ?? intercept),
-  });
+  const { port, host } = resolveListenOptions(options);
+  const { onFatal } = resolveResilienceOptions(options, process.env, TAG.start);
+  const core = await createHandlerCore(options, TAG.start);
+  const { handler, tracker, generations, renderer, scope, faults } = core;
+  const base = handler.base;
+  const listening = await listen({ port, host, handle: handler, tracker });
   const drain = createClose(listening.server, tracker, options.drainTimeoutMs ?? 10_000, logError);
   const removeFaultHandlers = handleProcessFaults({
     scope,

@@ -1,7 +1,8 @@
 /** es-module-shims, served from the host's own origin under a content-hashed name, only where import maps are missing. */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { RUNTIME_URL_DIR, TAG } from '../constants';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RUNTIME_BUNDLE, RUNTIME_URL_DIR, TAG } from '../constants';
 import { escapeAttribute, nonceAttribute, serializeForScript } from './escape';
 import { describeMemoryFile, type StaticFile } from './static-files';
 
@@ -39,9 +40,10 @@ let cached: Shim | undefined;
 /** Reads and hashes the shim once per process. */
 export function loadShim(): Shim {
   if (cached) return cached;
-  let path: string;
+  // The standalone output ships the shim next to the bundled runtime, where no node_modules exists to resolve it from.
+  let path = join(__dirname, RUNTIME_BUNDLE.shim);
   try {
-    path = require.resolve('es-module-shims');
+    if (!existsSync(path)) path = require.resolve('es-module-shims');
   } catch {
     throw new Error(
       `${TAG.ssr} expected the es-module-shims package next to @esmx/nx, found none. ` +

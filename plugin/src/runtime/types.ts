@@ -6,6 +6,8 @@ export interface RenderParams {
   url: string;
   method: string;
   headers: Record<string, string | string[] | undefined>;
+  /** What the caller's server added for this request (`createRequestHandler`'s `extendParams`), such as `user`. */
+  readonly [extra: string]: unknown;
 }
 
 /** One module linked into the page, as its client manifest describes it. */

@@ -72,4 +72,50 @@ describe('@esmx/nx:link', () => {
     const linkFile = JSON.parse(readFileSync(join(ws.dir('shop'), 'dist/link.json'), 'utf8'));
     expect(linkFile.modules.cart).toEqual({ url: 'https://cdn.example.com/cart/' });
   });
+
+  describe('links per environment (esmx.links.json)', () => {
+    const linksFile = () => join(ws.dir('shop'), 'esmx.links.json');
+    const linkOf = () => JSON.parse(readFileSync(join(ws.dir('shop'), 'dist/link.json'), 'utf8')).modules;
+
+    it('applies the environment\'s links, and --links over them', async () => {
+      writeFileSync(linksFile(), JSON.stringify({ environments: { staging: { cart: 'https://staging.example.com/cart/client/' } } }));
+      await expect(runLinkExecutor({ environment: 'staging' }, context('shop', 'apps/shop'))).resolves.toEqual({ success: true });
+      expect(linkOf().cart).toEqual({ url: 'https://staging.example.com/cart/client/' });
+      expect(log.mock.calls.at(-1)![0]).toContain('(cart → https://staging.example.com/cart/client/)');
+      await expect(
+        runLinkExecutor({ environment: 'staging', links: { cart: 'https://one-off.example.com/cart/client/' } }, context('shop', 'apps/shop')),
+      ).resolves.toEqual({ success: true });
+      expect(linkOf().cart).toEqual({ url: 'https://one-off.example.com/cart/client/' });
+      await expect(runLinkExecutor({}, context('shop', 'apps/shop'))).resolves.toEqual({ success: true });
+      expect(linkOf().cart).toEqual({ dir: expect.any(String) });
+    });
+
+    it('refuses an environment the file does not define, naming the ones it does', async () => {
+      writeFileSync(linksFile(), JSON.stringify({ environments: { staging: {} } }));
+      const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      await expect(runLinkExecutor({ environment: 'prod' }, context('shop', 'apps/shop'))).resolves.toEqual({ success: false });
+      expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toMatch(
+        /^\[esmx:link\] expected the environment "prod" in .*esmx\.links\.json, found only "staging"\. Fix: add "prod" under "environments"/,
+      );
+    });
+
+    it.each([
+      ['invalid JSON', '{ "environments": { "staging": ', /expected JSON in .*esmx\.links\.json, found invalid JSON at line 1, column \d+/],
+      ['no environments', '{ "staging": {} }', /expected an object with "environments" in .*esmx\.links\.json, found \{"staging":\{\}\}/],
+      ['a link that is not a string', '{ "environments": { "staging": { "cart": 3 } } }', /expected environments\.staging\.cart to be a directory or an http\(s\) URL in .*, found 3/],
+      ['a file: URL', '{ "environments": { "staging": { "cart": "file:///srv/cart" } } }', /expected environments\.staging\.cart to be a directory or an http\(s\) URL in .*, found "file:\/\/\/srv\/cart"/],
+      ['a bad environment name', '{ "environments": { "st aging": {} } }', /expected environment names of letters, digits, - and _/],
+    ])('refuses a links file with %s, and leaves dist/ as it was', async (_, text, message) => {
+      await expect(runLinkExecutor({}, context('shop', 'apps/shop'))).resolves.toEqual({ success: true });
+      const before = readFileSync(join(ws.dir('shop'), 'dist/link.json'), 'utf8');
+      writeFileSync(linksFile(), text);
+      const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      await expect(runLinkExecutor({}, context('shop', 'apps/shop'))).resolves.toEqual({ success: false });
+      const printed = stderr.mock.calls.map((c) => String(c[0])).join('');
+      expect(printed).toMatch(/^\[esmx:link\] /);
+      expect(printed).toMatch(message);
+      expect(printed).toContain('Fix: ');
+      expect(readFileSync(join(ws.dir('shop'), 'dist/link.json'), 'utf8')).toBe(before);
+    });
+  });
 });

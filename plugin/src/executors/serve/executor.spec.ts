@@ -4,7 +4,7 @@
  * names, like a development build), so a stale server module would show the old version.
  */
 import type { ExecutorContext } from '@nx/devkit';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -175,5 +175,24 @@ describe('live reload helpers and the executor', () => {
       '[esmx:serve] expected to run on a project, found none; fix: run it as nx serve <module>\n',
     ]);
     jest.restoreAllMocks();
+  });
+
+  it('yields a failure, before building anything, for an environment its esmx.links.json does not define', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'esmx-serve-env-'));
+    try {
+      writeFileSync(join(root, 'esmx.links.json'), JSON.stringify({ environments: { staging: {} } }));
+      const errors: string[] = [];
+      jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        errors.push(String(chunk));
+        return true;
+      });
+      const context = { root, projectName: 'shell', projectsConfigurations: { version: 2, projects: { shell: { root: '.' } } } } as unknown as ExecutorContext;
+      const first = await runServeExecutor({ environment: 'production', port: 0 }, context).next();
+      expect(first.value).toEqual({ success: false });
+      expect(errors.join('')).toMatch(/^\[esmx:serve\] expected the environment "production" in .*esmx\.links\.json, found only "staging"\. Fix:/);
+    } finally {
+      jest.restoreAllMocks();
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

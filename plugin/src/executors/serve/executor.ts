@@ -3,15 +3,17 @@ import { execFile } from 'node:child_process';
 import { buildModule } from '../../bundler/index';
 import { TAG } from '../../constants';
 import { resolveModule } from '../../protocol/index';
+import { resolveLinks } from '../../protocol/links-file';
 import { linkModule } from '../../link/index';
 import { getModuleRoot } from '../lib/get-module-root';
 import { normalizeOptions } from '../start/lib/normalize-options';
 import { startDevServer, type DevServerDeps } from './lib/dev-server';
 import type { ServeExecutorSchema } from './schema';
 
-function createDeps(workspaceRoot: string): DevServerDeps {
+/** `links` apply to the host only: the modules it links resolve their own uses as usual. */
+function createDeps(workspaceRoot: string, hostRoot: string, links: Record<string, string>): DevServerDeps {
   return {
-    resolve: (root) => resolveModule(root, { checkFiles: true }),
+    resolve: (root) => resolveModule(root, { checkFiles: true, links: root === hostRoot ? links : {} }),
     build: (options) => buildModule(options),
     link: (root, resolution) => linkModule(root, resolution),
     bundleOnce: (name) => runNxBundle(workspaceRoot, name),
@@ -69,7 +71,8 @@ export default async function* runServeExecutor(
   const devRemotes = parseDevRemotes(rawOptions?.devRemotes);
   let server;
   try {
-    server = await startDevServer({ root, port, host, base, shim, devRemotes }, createDeps(context.root));
+    const links = resolveLinks(root, { environment: rawOptions?.environment, links: rawOptions?.links }, TAG.serve);
+    server = await startDevServer({ root, port, host, base, shim, devRemotes }, createDeps(context.root, root, links));
   } catch (error) {
     const message = (error as Error)?.message ?? String(error);
     process.stderr.write(`${message.startsWith('[esmx:') ? message : (error as Error)?.stack ?? message}\n`);

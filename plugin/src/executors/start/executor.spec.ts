@@ -143,4 +143,16 @@ describe('runStartExecutor', () => {
     expect(err[0]).toBe('[esmx:start] expected to run on a project, found none; fix: run it as nx run <module>:start\n');
     expect(startServerMock).not.toHaveBeenCalled();
   });
+
+  it('passes publicUrl to the server', async () => {
+    startServerMock.mockResolvedValue({ closed: Promise.resolve() } as never);
+    await expect(runStartExecutor({ publicUrl: 'https://cdn.example.com/shell/client/' }, context('shell'))).resolves.toEqual({ success: true });
+    expect(startServerMock.mock.calls[0][0]).toMatchObject({ publicUrl: 'https://cdn.example.com/shell/client/' });
+  });
+
+  it('refuses an environment the host has no esmx.links.json for, before starting the server', async () => {
+    await expect(runStartExecutor({ environment: 'staging' }, context('shell'))).resolves.toEqual({ success: false });
+    expect(err.join('')).toMatch(/^\[esmx:start\] expected the environment "staging" in \/ws\/apps\/shell\/esmx\.links\.json, found no such environment\. Fix:/);
+    expect(startServerMock).not.toHaveBeenCalled();
+  });
 });

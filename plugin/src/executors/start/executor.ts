@@ -1,7 +1,9 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { TAG } from '../../constants';
 import { startServer } from '../../runtime/index';
+import { resolveLinks } from '../../protocol/links-file';
 import { getModuleRoot } from '../lib/get-module-root';
+import { runLinkStep } from '../lib/run-link-step';
 import { normalizeOptions } from './lib/normalize-options';
 import type { StartExecutorSchema } from './schema';
 
@@ -21,6 +23,7 @@ export default async function runStartExecutor(
   const options = normalized.options;
   const root = getModuleRoot(context, TAG.start, 'nx run <module>:start');
   if (!root) return { success: false };
+  if (!relinkWhenLinksGiven(root, rawOptions ?? {}, TAG.start, context.projectName)) return { success: false };
   let handle;
   try {
     handle = await startServer({
@@ -28,6 +31,7 @@ export default async function runStartExecutor(
       port: options.port,
       host: options.host,
       base: options.base,
+      publicUrl: rawOptions?.publicUrl,
       shim: options.shim,
       nonce: options.nonce,
       renderTimeoutMs: options.renderTimeoutMs,
@@ -44,4 +48,25 @@ export default async function runStartExecutor(
   }
   await handle.closed;
   return { success: true };
+}
+
+/**
+ * With an environment or --links, links the host again before serving: `build` ran as a dependency may have been a
+ * cache hit of a variant without them, and the server reads dist/link.json. False after printing why it failed.
+ */
+export function relinkWhenLinksGiven(
+  root: string,
+  options: { environment?: string; links?: Record<string, string> },
+  tag: string,
+  projectName: string | undefined,
+): boolean {
+  if (options.environment === undefined && Object.keys(options.links ?? {}).length === 0) return true;
+  let links: Record<string, string>;
+  try {
+    links = resolveLinks(root, options, tag);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    return false;
+  }
+  return runLinkStep(root, links, { projectName }) !== undefined;
 }

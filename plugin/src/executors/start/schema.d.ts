@@ -9,6 +9,8 @@ export interface StartExecutorSchema {
   host?: string;
   /** Public base path, e.g. `/shop/`. Default `/`. */
   base?: string;
+  /** http(s) URL of the host's client files on a CDN. Default `PUBLIC_URL`. */
+  publicUrl?: string;
   /** es-module-shims: `auto` (feature test, default), `always`, `never`. */
   shim?: ShimMode;
   /** A fresh CSP nonce per request on every inline script. Default false. */
@@ -19,4 +21,8 @@ export interface StartExecutorSchema {
   onFatal?: OnFatalPolicy;
   /** URL path of the JSON health endpoint, e.g. `/_esmx/health`. Default `ESMX_HEALTH_PATH`, else none. */
   healthPath?: string;
+  /** Module name → directory or https URL for this run, over the environment's links. */
+  links?: Record<string, string>;
+  /** An environment of the host's esmx.links.json. */
+  environment?: string;
 }

@@ -5,6 +5,8 @@ import { writeFileAtomic } from '../../utils/atomic-write';
 import { writeLinkGraphPage } from '../../protocol/link-graph/index';
 import { checkSourceImports, checkUsedTargets, findUnlinkedImports, hasErrors, resolveModule } from '../../protocol/index';
 import { getModuleRoot } from '../lib/get-module-root';
+import { printDiagnostics } from '../lib/print-diagnostics';
+import { checkAgainstDeployed } from './lib/check-against-deployed';
 import { normalizeOptions } from './lib/normalize-options';
 import { renderJsonEnvelope, renderReport } from './lib/render-output';
 import type { ValidateExecutorSchema } from './schema';
@@ -43,5 +45,18 @@ export default async function runValidateExecutor(
     const file = writeLinkGraphPage(resolution, path.resolve(context.root, options.linkGraph));
     process.stderr.write(`${TAG.graph} link-graph page written to ${file}\n`);
   }
-  return { success: !hasErrors(resolution.diagnostics) };
+  let againstFailed = false;
+  if (rawOptions?.against) {
+    try {
+      const result = await checkAgainstDeployed(root, rawOptions.against, context.root);
+      process.stderr.write(`${result.summary}\n`);
+      printDiagnostics(result.diagnostics);
+      againstFailed = hasErrors(result.diagnostics);
+    } catch (error) {
+      const message = (error as Error)?.message ?? String(error);
+      process.stderr.write(`${message.startsWith('[esmx:') ? message : ((error as Error)?.stack ?? message)}\n`);
+      againstFailed = true;
+    }
+  }
+  return { success: !hasErrors(resolution.diagnostics) && !againstFailed };
 }

@@ -8,4 +8,6 @@ export interface ValidateExecutorSchema {
   linkGraph?: string;
   /** Path (relative to the workspace root) of a file to write the JSON envelope to, pure JSON. */
   outputFile?: string;
+  /** A deployed host's dist/link.json (path or URL) to check this module's build against. */
+  against?: string;
 }

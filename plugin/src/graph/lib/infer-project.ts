@@ -1,5 +1,6 @@
 import type { ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
-import { DECLARATION_INPUT, DIST_DIR, EXECUTOR, IMPORT_MAP_FILE, INDEX_FILE, LINK_FILE, PROJECT_TAG } from '../../constants';
+import { DECLARATION_INPUT, DIST_DIR, EXECUTOR, IMPORT_MAP_FILE, INDEX_FILE, LINK_FILE, PROJECT_TAG, STANDALONE } from '../../constants';
+import { LINKS_FILE } from '../../protocol/links-file';
 import { inferRoles } from '../../protocol/module-roles';
 import type { TargetNames } from './normalize-options';
 import type { ModuleSummary } from './read-module-summary';
@@ -10,6 +11,8 @@ export interface InferContext {
   sourceInput: 'production' | 'default';
   /** Another module of the workspace lists this one in `esmx.uses`. */
   used: boolean;
+  /** Environments of the module's esmx.links.json: each becomes a configuration of build, start, serve, standalone. */
+  environments?: string[];
 }
 
 const TECHNOLOGIES = ['esmx'];
@@ -20,6 +23,8 @@ const TECHNOLOGIES = ['esmx'];
  * package the module depends on). The `esmxDeclaration` named input is still defined on every module for users.
  */
 const USED_DECLARATIONS = '^{projectRoot}/package.json';
+/** Where the module's used modules live per environment: part of every cache key that links. */
+const LINKS_INPUT = `{projectRoot}/${LINKS_FILE}`;
 const dist = (file: string) => `{projectRoot}/${DIST_DIR}/${file}`;
 
 /**
@@ -61,6 +66,7 @@ export function inferProject(
     // cacheable; its inputs are the manifests of everything it links, which is what changes when a remote rebuilds.
     inputs: [
       '{projectRoot}/package.json',
+      LINKS_INPUT,
       USED_DECLARATIONS,
       { dependentTasksOutputFiles: `**/${'manifest.json'}`, transitive: true },
     ],
@@ -101,6 +107,21 @@ export function inferProject(
         technologies: TECHNOLOGIES,
       },
     };
+    targets[names.standalone] = {
+      executor: EXECUTOR.standalone,
+      cache: true,
+      // What it copies is exactly the outputs of the build tasks it depends on (this module's link file and the
+      // client and server files of every module it links), plus the runtime it bundles, which comes with @esmx/nx.
+      inputs: [LINKS_INPUT, { dependentTasksOutputFiles: '**/*', transitive: true }, { externalDependencies: ['@esmx/nx'] }],
+      outputs: [dist(STANDALONE.dir)],
+      dependsOn: [names.build],
+      metadata: {
+        description:
+          'Write dist/standalone/: this host, every module it links from the workspace and the SSR runtime bundled, with an ' +
+          'index.mjs and a package.json without dependencies. Copied alone to a server, `node index.mjs` serves it with Node only.',
+        technologies: [...TECHNOLOGIES, 'rspack'],
+      },
+    };
   }
 
   targets[names.validate] = {
@@ -117,6 +138,14 @@ export function inferProject(
       technologies: TECHNOLOGIES,
     },
   };
+
+  const environments = context.environments ?? [];
+  if (environments.length > 0) {
+    for (const target of [names.build, names.start, names.serve, names.standalone]) {
+      if (!targets[target]) continue;
+      targets[target].configurations = Object.fromEntries(environments.map((environment) => [environment, { environment }]));
+    }
+  }
 
   return {
     name,

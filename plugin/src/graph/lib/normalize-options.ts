@@ -7,6 +7,7 @@ export interface EsmxPluginOptions {
   serveTargetName?: string;
   startTargetName?: string;
   validateTargetName?: string;
+  standaloneTargetName?: string;
 }
 
 export interface TargetNames {
@@ -15,6 +16,7 @@ export interface TargetNames {
   serve: string;
   start: string;
   validate: string;
+  standalone: string;
 }
 
 export function normalizeOptions(options: EsmxPluginOptions | undefined): TargetNames {
@@ -26,5 +28,6 @@ export function normalizeOptions(options: EsmxPluginOptions | undefined): Target
     serve: pick(options?.serveTargetName, DEFAULT_TARGET_NAMES.serve),
     start: pick(options?.startTargetName, DEFAULT_TARGET_NAMES.start),
     validate: pick(options?.validateTargetName, DEFAULT_TARGET_NAMES.validate),
+    standalone: pick(options?.standaloneTargetName, DEFAULT_TARGET_NAMES.standalone),
   };
 }
