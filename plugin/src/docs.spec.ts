@@ -99,4 +99,12 @@ describe('plugin/README.md', () => {
     expect(findSection('link', 'executors')).not.toContain('`--import`');
     expect(findSection('app', 'executors')).toBeUndefined();
   });
+
+  it('shows a Dockerfile that runs the standalone folder the e2e runs (node index.mjs, Node only)', () => {
+    const dockerfile = /```dockerfile\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    expect(dockerfile).toMatch(/^FROM node:20-slim$/m);
+    expect(dockerfile).toMatch(/^COPY apps\/shell\/dist\/standalone\/ \.\/$/m);
+    expect(dockerfile).toMatch(/^CMD \["node","index\.mjs"\]$/m);
+    expect(dockerfile).not.toMatch(/npm (install|ci)/);
+  });
 });
