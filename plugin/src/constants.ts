@@ -14,6 +14,7 @@ export const TAG = {
   graph: '[esmx:graph]',
   validate: '[esmx:validate]',
   generator: '[esmx:generate]',
+  framework: '[esmx:framework]',
 } as const;
 
 /** Layout of a module's build output, relative to its package root. */

@@ -5,7 +5,9 @@ import type {
   ModuleOptions,
   SwcLoaderOptions,
 } from '@rspack/core' with { 'resolution-mode': 'import' };
+import type { FrameworkAdapter, FrameworkBuildContext } from '../frameworks/types';
 import type { BuildTarget } from '../protocol/types';
+import { TAG } from '../constants';
 import { findUnlinkedImport, matchExternal } from './externals';
 import { TARGET_CONDITIONS, TARGET_MAIN_FIELDS } from './provided-wrappers';
 import type { EntryPlan, ExternalsPlan } from './types';
@@ -26,6 +28,10 @@ export interface ConfigInput {
   outputPath: string;
   /** `rspack.DefinePlugin`, passed in because @rspack/core is loaded lazily. */
   DefinePlugin: typeof DefinePlugin;
+  /** The module's framework adapter: its rules and plugins come before the common ones. */
+  framework: FrameworkAdapter;
+  /** Extensions that another known adapter compiles (`.vue` → `vue`): importing one is an error naming the adapter. */
+  foreignExtensions?: Map<string, string>;
 }
 
 /** File names: hashed and marked immutable (`.final.`) in production, plain in development. */
@@ -47,6 +53,8 @@ export function createRspackConfig(input: ConfigInput): Configuration {
   const prod = mode === 'production';
   const client = target === 'client';
   const names = getFileNames(mode);
+  const frameworkContext: FrameworkBuildContext = { target, mode, root, swcOptions: (o) => createSwcOptions(mode, o) };
+  const foreign = input.foreignExtensions ?? new Map<string, string>();
   return {
     name: target,
     mode,
@@ -72,6 +80,8 @@ export function createRspackConfig(input: ConfigInput): Configuration {
       (data: ExternalItemFunctionData, callback: (err?: Error | null, result?: string) => void) => {
         const issuer = data.contextInfo?.issuer ?? '';
         const context = data.context ?? root;
+        const wrongFramework = data.request ? describeForeignFile(data.request, issuer, foreign, input) : undefined;
+        if (wrongFramework) return callback(createBareError(wrongFramework));
         const found = data.request ? matchExternal(externals, target, data.request, context, issuer) : undefined;
         const unlinked = data.request && found === undefined ? findUnlinkedImport(externals, data.request, context, issuer) : undefined;
         if (unlinked) callback(createBareError(unlinked));
@@ -85,7 +95,7 @@ export function createRspackConfig(input: ConfigInput): Configuration {
       conditionNames: TARGET_CONDITIONS[target],
       mainFields: TARGET_MAIN_FIELDS[target],
     },
-    module: createModuleOptions(target, mode),
+    module: createModuleOptions(frameworkContext, input.framework),
     node: client ? false : { global: false, __filename: 'node-module', __dirname: 'node-module' },
     optimization: {
       // Server code is never downloaded: skipping its minification halves the cost of a provider's build
@@ -103,6 +113,7 @@ export function createRspackConfig(input: ConfigInput): Configuration {
         'process.env.NODE_ENV': JSON.stringify(mode),
         [SSR_FLAG]: JSON.stringify(!client),
       }),
+      ...(input.framework.plugins?.(frameworkContext) ?? []),
     ],
   };
 }
@@ -136,23 +147,46 @@ function createBareError(message: string): Error {
   return error;
 }
 
-/** Loaders: swc for TypeScript and JSX (React's automatic runtime), native CSS, assets as files. */
-function createModuleOptions(target: BuildTarget, mode: 'production' | 'development'): ModuleOptions {
-  const client = target === 'client';
-  const swcOptions = (syntax: 'typescript' | 'ecmascript', jsx: boolean): SwcLoaderOptions => ({
+/** The swc-loader options of every module: TypeScript to es2022, with an automatic-runtime JSX transform when asked. */
+function createSwcOptions(
+  mode: 'production' | 'development',
+  { syntax, jsx }: { syntax: 'typescript' | 'ecmascript'; jsx?: { importSource: string } },
+): SwcLoaderOptions {
+  return {
     jsc: {
       target: 'es2022',
-      parser: syntax === 'typescript' ? { syntax, tsx: jsx } : { syntax, jsx },
-      transform: { react: { runtime: 'automatic', development: mode !== 'production', refresh: false } },
+      parser: syntax === 'typescript' ? { syntax, tsx: Boolean(jsx) } : { syntax, jsx: Boolean(jsx) },
+      ...(jsx
+        ? { transform: { react: { runtime: 'automatic', importSource: jsx.importSource, development: mode !== 'production', refresh: false } } }
+        : {}),
     },
-  });
+  };
+}
+
+/**
+ * A file that only another framework compiles (`./Counter.vue` in a React module): an error naming the file and the
+ * adapter, instead of Rspack's "no loader for this file type".
+ */
+function describeForeignFile(request: string, issuer: string, foreign: Map<string, string>, input: ConfigInput): string | undefined {
+  const extension = /(\.[a-z0-9]+)(?:\?.*)?$/i.exec(request)?.[1]?.toLowerCase();
+  const owner = extension ? foreign.get(extension) : undefined;
+  if (!owner) return undefined;
+  return (
+    `${TAG.build} ${input.name}: ${issuer || input.root} imports ${request}, a ${extension} file, but the module's framework is ` +
+    `"${input.framework.name}", which does not compile ${extension} files. Fix: move the file to a module whose esmx.framework is "${owner}" ` +
+    `(nx g @esmx/nx:app <dir> --framework=${owner}), or set "framework": "${owner}" in the esmx field of ${input.name}'s package.json.`
+  );
+}
+
+/** Loaders: the framework's rules first, then swc for TypeScript, native CSS, assets as files. */
+function createModuleOptions(context: FrameworkBuildContext, framework: FrameworkAdapter): ModuleOptions {
+  const client = context.target === 'client';
   return {
     parser: { javascript: { importMeta: false } },
     generator: client ? {} : { 'css/auto': { exportsOnly: true } },
     rules: [
-      { test: /\.tsx$/, loader: 'builtin:swc-loader', options: swcOptions('typescript', true) },
-      { test: /\.[mc]?ts$/, loader: 'builtin:swc-loader', options: swcOptions('typescript', false) },
-      { test: /\.jsx$/, loader: 'builtin:swc-loader', options: swcOptions('ecmascript', true) },
+      ...(framework.rules?.(context) ?? []),
+      { test: /\.[mc]?ts$/, loader: 'builtin:swc-loader', options: context.swcOptions({ syntax: 'typescript' }) },
       { test: /\.css$/, type: 'css/auto' },
       {
         test: /\.(png|jpe?g|gif|svg|webp|avif|ico|woff2?|ttf|otf|eot)$/i,

@@ -22,7 +22,8 @@ export async function createEsmxNodes(
 ): Promise<CreateNodesResultArray> {
   const targetNames = normalizeOptions(options);
   const sourceInput = context.nxJsonConfiguration?.namedInputs?.production ? 'production' : 'default';
-  const settingsKey = JSON.stringify([INFERENCE_VERSION, targetNames, sourceInput]);
+  const frameworkFiles = listFrameworkFiles(options);
+  const settingsKey = JSON.stringify([INFERENCE_VERSION, targetNames, sourceInput, frameworkFiles]);
   const cache = openJsonCache(context.workspaceRoot, 'nodes');
   const results: CreateNodesResultArray = [];
 
@@ -39,7 +40,7 @@ export async function createEsmxNodes(
     const key = hashStrings(settingsKey, file, text);
     let serialized = cache.get(key);
     if (serialized === undefined) {
-      serialized = JSON.stringify(inferFromText(file, text, context.workspaceRoot, { targetNames, sourceInput }) ?? null);
+      serialized = JSON.stringify(inferFromText(file, text, context.workspaceRoot, { targetNames, sourceInput, frameworkFiles }) ?? null);
       cache.set(key, serialized);
     }
     const project = JSON.parse(serialized);
@@ -47,6 +48,16 @@ export async function createEsmxNodes(
   }
   cache.flush();
   return results;
+}
+
+/** The adapter files of the `frameworks` option: inputs of every bundle, since they decide how sources compile. */
+function listFrameworkFiles(options: EsmxPluginOptions | undefined): string[] {
+  const frameworks = options?.frameworks;
+  if (typeof frameworks !== 'object' || frameworks === null) return [];
+  return Object.values(frameworks)
+    .filter((file): file is string => typeof file === 'string')
+    .map((file) => file.replace(/^\.\//, ''))
+    .sort();
 }
 
 function inferFromText(

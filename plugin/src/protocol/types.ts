@@ -57,6 +57,8 @@ export interface EsmxDeclaration {
   provides?: string[];
   /** Provided packages that must never be bundled by two modules (beyond react, react-dom, vue, preact). */
   singletons?: string[];
+  /** The framework adapter that compiles the module's sources (`react` when absent); an @esmx/nx extension. */
+  framework?: string;
   /** Modules consumed from (package names); transitive. */
   uses?: string[];
 }
@@ -81,6 +83,8 @@ export interface ModuleInfo {
   provides: string[];
   /** `esmx.singletons`: provided packages that must be one copy on a page. */
   singletons: string[];
+  /** `esmx.framework`, when declared. */
+  framework?: string;
   uses: string[];
   /** `peerDependencies` overlaid with `dependencies`: the ranges this module accepts. */
   ranges: Record<string, string>;

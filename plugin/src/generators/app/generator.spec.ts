@@ -77,6 +77,7 @@ describe('@esmx/nx:app', () => {
         dependencies: { react: '19.3.1', 'react-dom': '19.3.1', shared: '*' },
         esmx: {
           entry: { client: './src/entry.client.tsx', server: './src/entry.server.tsx' },
+          framework: 'react',
           uses: ['shared'],
         },
         nx: { targets: { serve: { options: { port: 4310 } }, start: { options: { port: 4310 } } } },
@@ -125,6 +126,7 @@ describe('@esmx/nx:app', () => {
       expect(remote.esmx).toEqual({
         entry: { client: './src/entry.client.tsx', server: './src/entry.server.tsx' },
         exports: { './widget': './src/widget.tsx' },
+        framework: 'react',
         uses: ['shared'],
       });
       expect(remote.exports).toEqual({ './widget': './src/widget.tsx', './package.json': './package.json' });
@@ -160,6 +162,7 @@ describe('@esmx/nx:app', () => {
       expect(readJson(tree, 'apps/promo/package.json').esmx).toEqual({
         entry: { client: './src/entry.client.ts', server: './src/entry.server.ts' },
         exports: { './widget': './src/widget.ts' },
+        framework: 'html',
       });
       expect(readJson(tree, 'apps/promo/package.json').dependencies).toBeUndefined();
       expect(tree.read('apps/shell/src/remotes.ts', 'utf-8')).toContain("  { name: 'promo', load: () => import('promo/widget') },\n");
@@ -327,7 +330,7 @@ describe('@esmx/nx:app', () => {
     it('a React module without a React provider', async () => {
       await expectRefusal(
         { directory: 'apps/shell' },
-        'expected an esmx module that provides react (every React module must share one copy), found none in this workspace.',
+        'expected an esmx module that provides react (every react module must share one copy), found none in this workspace.',
         'generate one first: nx g @esmx/nx:app libs/shared --role=provider --framework=react',
       );
     });

@@ -7,6 +7,8 @@ export interface InferContext {
   targetNames: TargetNames;
   /** `production` when nx.json defines that named input, else Nx's built-in `default`. */
   sourceInput: 'production' | 'default';
+  /** Workspace-relative files of the workspace's own framework adapters (plugin option `frameworks`). */
+  frameworkFiles?: string[];
 }
 
 const TECHNOLOGIES = ['esmx'];
@@ -40,7 +42,13 @@ export function inferProject(
     executor: EXECUTOR.bundle,
     options: { link: false },
     cache: true,
-    inputs: [context.sourceInput, '{projectRoot}/package.json', `!{projectRoot}/${DIST_DIR}/**`, USED_DECLARATIONS],
+    inputs: [
+      context.sourceInput,
+      '{projectRoot}/package.json',
+      `!{projectRoot}/${DIST_DIR}/**`,
+      USED_DECLARATIONS,
+      ...(context.frameworkFiles ?? []).map((file) => `{workspaceRoot}/${file}`),
+    ],
     outputs: [dist('client'), dist('server'), dist(INDEX_FILE)],
     dependsOn: [],
     metadata: {

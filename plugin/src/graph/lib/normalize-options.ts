@@ -7,6 +7,8 @@ export interface EsmxPluginOptions {
   serveTargetName?: string;
   startTargetName?: string;
   validateTargetName?: string;
+  /** The workspace's own framework adapters: name → adapter file, relative to the workspace root. */
+  frameworks?: Record<string, string>;
 }
 
 export interface TargetNames {
