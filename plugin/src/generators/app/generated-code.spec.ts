@@ -21,6 +21,9 @@ const MODULES: Array<Partial<AppGeneratorSchema> & { directory: string }> = [
   { directory: 'apps/promo', role: 'remote', framework: 'html', host: 'shell' },
   { directory: 'apps/page', role: 'host', framework: 'html' },
   { directory: 'apps/bar', role: 'remote', framework: 'html', host: 'page' },
+  { directory: 'libs/ui-kit', role: 'provider', framework: 'preact' },
+  { directory: 'apps/board', role: 'host', framework: 'preact' },
+  { directory: 'apps/counter', role: 'remote', framework: 'preact', host: 'board' },
 ];
 
 async function generateWorkspace(): Promise<Tree> {
@@ -46,21 +49,24 @@ function readTsConfig(projectDir: string): ts.ParsedCommandLine {
 }
 
 /**
- * One program for every module (a program per module costs 1-3 s each): valid because the generated
- * tsconfigs differ only in `jsx`, which plain-HTML modules (no .tsx) never exercise.
+ * One program per distinct set of compiler options (a program per module costs 1-3 s each): the generated tsconfigs
+ * differ only in the framework's JSX options, so modules of one framework share a program.
  */
 function typeCheck(projectDirs: string[]): string[] {
-  const configs = projectDirs.map(readTsConfig);
-  const { jsx: _jsx, ...htmlOptions } = configs.find((c) => c.options.jsx !== undefined)?.options ?? {};
-  for (const config of configs) {
-    const { jsx: _ignored, ...options } = config.options;
-    expect(options).toEqual({ ...htmlOptions, configFilePath: options.configFilePath });
+  const groups = new Map<string, ts.ParsedCommandLine[]>();
+  for (const config of projectDirs.map(readTsConfig)) {
+    const { configFilePath: _path, ...options } = config.options;
+    const key = JSON.stringify(options);
+    groups.set(key, [...(groups.get(key) ?? []), config]);
   }
-  const options = configs.find((c) => c.options.jsx !== undefined)?.options ?? configs[0].options;
-  const program = ts.createProgram(configs.flatMap((c) => c.fileNames), options);
-  return ts
-    .getPreEmitDiagnostics(program)
-    .map((d) => `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+  const diagnostics: string[] = [];
+  for (const configs of groups.values()) {
+    const program = ts.createProgram(configs.flatMap((c) => c.fileNames), configs[0].options);
+    diagnostics.push(
+      ...ts.getPreEmitDiagnostics(program).map((d) => `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`),
+    );
+  }
+  return diagnostics;
 }
 
 describe('generated modules', () => {
@@ -77,7 +83,7 @@ describe('generated modules', () => {
     jest.restoreAllMocks();
   });
 
-  it('type-check with their tsconfig against the React types and the runtime RenderContext', () => {
+  it('type-check with their tsconfig against the framework types (React, Preact) and the runtime RenderContext', () => {
     expect(typeCheck(MODULES.map((m) => join(root, m.directory)))).toEqual([]);
   });
 

@@ -57,6 +57,13 @@ function assertNameIsValid(options: NormalizedAppOptions): void {
   const shadowed = options.modules.find((module) =>
     (module.esmx.provides ?? []).some((specifier) => specifier === options.name || specifier.startsWith(`${options.name}/`)),
   );
+  const ownCollision = options.provides.find((specifier) => specifier === options.name || specifier.startsWith(`${options.name}/`));
+  if (ownCollision) {
+    throw createGeneratorError(
+      `expected a module name that differs from the packages it provides, found "${options.name}", which it would also provide as ${ownCollision}: its imports would collide in the import map.`,
+      `pass another --name or directory, e.g. --name=shared-${options.name.replace(/^@[^/]+\//, '')}`,
+    );
+  }
   if (shadowed) {
     throw createGeneratorError(
       `expected a module name that no provided package uses, found "${options.name}" provided by ${shadowed.name}: its imports would collide in the import map.`,
