@@ -5,7 +5,7 @@
  */
 import type { Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as ts from 'typescript';
@@ -24,6 +24,9 @@ const MODULES: Array<Partial<AppGeneratorSchema> & { directory: string }> = [
   { directory: 'libs/ui-kit', role: 'provider', framework: 'preact' },
   { directory: 'apps/board', role: 'host', framework: 'preact' },
   { directory: 'apps/counter', role: 'remote', framework: 'preact', host: 'board' },
+  { directory: 'libs/vue-kit', role: 'provider', framework: 'vue' },
+  { directory: 'apps/vue-page', role: 'host', framework: 'vue' },
+  { directory: 'apps/vue-counter', role: 'remote', framework: 'vue', host: 'vue-page' },
 ];
 
 async function generateWorkspace(): Promise<Tree> {
@@ -86,6 +89,16 @@ describe('generated modules', () => {
   it('type-check with their tsconfig against the framework types (React, Preact) and the runtime RenderContext', () => {
     expect(typeCheck(MODULES.map((m) => join(root, m.directory)))).toEqual([]);
   });
+
+  it.each(MODULES.filter((m) => m.framework === 'vue' && m.role !== 'provider').map((m) => m.directory))(
+    '%s type-checks its single-file components with vue-tsc',
+    (directory) => {
+      const vueTsc = join(repoRoot, 'node_modules/vue-tsc/bin/vue-tsc.js');
+      const result = spawnSync(process.execPath, [vueTsc, '--noEmit', '-p', join(root, directory, 'tsconfig.json')], { encoding: 'utf8', timeout: 120_000 });
+      expect(result.stdout + result.stderr).toBe('');
+      expect(result.status).toBe(0);
+    },
+  );
 
   it.each(MODULES.map((m) => m.directory))('%s passes its generated spec (node:test)', (directory) => {
     const cwd = join(root, directory);
