@@ -184,6 +184,11 @@ export interface ManifestChunk {
   imports: string[];
   /** Bare specifiers this entry imports statically, transitively (resolved through the import map). */
   externals: string[];
+  /**
+   * Bare specifiers its static closure imports dynamically (a host's `import('cart/widget')`): not preloaded, but their
+   * stylesheets are linked in the page's head so that server-rendered islands paint styled. Absent when none.
+   */
+  lazyExternals?: string[];
 }
 
 /** `dist/<target>/manifest.json` of a built module (protocol 2): what it exports, provides and how it wires them. */
