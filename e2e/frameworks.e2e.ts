@@ -25,6 +25,7 @@ const FRAMEWORKS: FrameworkCase[] = [
   { framework: 'react', provider: 'react-kit', runtime: 'react' },
   { framework: 'preact', provider: 'preact-kit', runtime: 'preact' },
   { framework: 'vue', provider: 'vue-kit', runtime: 'vue', style: { property: 'border-top-left-radius', value: '6px' } },
+  { framework: 'svelte', provider: 'svelte-kit', runtime: 'svelte', style: { property: 'border-top-left-radius', value: '6px' } },
   { framework: 'html' },
 ];
 const remoteOf = (framework: string) => `${framework}-counter`;
@@ -98,7 +99,7 @@ describe('frameworks side by side', () => {
   it('an unknown --framework lists the known ones and writes nothing', () => {
     const result = ws.nx(['g', '@esmx/nx:app', 'apps/nope', '--role=remote', '--framework=vu', '--skipInstall']);
     expect(result.code).not.toBe(0);
-    expect(result.output).toMatch(/\[esmx:framework\] expected --framework to be one of react, preact, vue, [^,]*html.*found "vu"\. Fix: use "vue"/);
+    expect(result.output).toMatch(/\[esmx:framework\] expected --framework to be one of react, preact, vue, svelte, .*html.*found "vu"\. Fix: use "vue"/);
     expect(result.output).not.toMatch(/^\s+at /m);
   });
 
@@ -133,7 +134,7 @@ describe('frameworks side by side', () => {
       for (const { framework } of FRAMEWORKS) {
         const remote = remoteOf(framework);
         // Each island holds its framework's server markup (Vue adds scope attributes, other frameworks comments).
-        expect(body).toMatch(new RegExp(`<section data-esmx-remote="${remote}"><section data-esmx-widget="${remote}"[^>]*>.*?Hello from ${remote}.*?Count: 0`, 's'));
+        expect(body).toMatch(new RegExp(`<section data-esmx-remote="${remote}">(?:<!--[^>]*-->)*<section data-esmx-widget="${remote}"[^>]*>.*?Hello from ${remote}.*?Count: 0`, 's'));
       }
 
       const browser = await launchChromium();

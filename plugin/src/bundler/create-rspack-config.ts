@@ -82,6 +82,10 @@ export function createRspackConfig(input: ConfigInput): Configuration {
         const context = data.context ?? root;
         const wrongFramework = data.request ? describeForeignFile(data.request, issuer, foreign, input) : undefined;
         if (wrongFramework) return callback(createBareError(wrongFramework));
+        // A server-side entry of a package provided for both sides (`svelte/internal/server` imports node:async_hooks)
+        // is built for the browser too, where nothing loads it: its Node built-ins stay imports instead of failing the
+        // client build. The module's own code gets no such pass (a node: import there is a mistake to report).
+        if (client && data.request?.startsWith('node:') && /[\\/]node_modules[\\/]/.test(issuer)) return callback(undefined, data.request);
         const found = data.request ? matchExternal(externals, target, data.request, context, issuer) : undefined;
         const unlinked = data.request && found === undefined ? findUnlinkedImport(externals, data.request, context, issuer) : undefined;
         if (unlinked) callback(createBareError(unlinked));

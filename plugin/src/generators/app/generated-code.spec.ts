@@ -27,6 +27,9 @@ const MODULES: Array<Partial<AppGeneratorSchema> & { directory: string }> = [
   { directory: 'libs/vue-kit', role: 'provider', framework: 'vue' },
   { directory: 'apps/vue-page', role: 'host', framework: 'vue' },
   { directory: 'apps/vue-counter', role: 'remote', framework: 'vue', host: 'vue-page' },
+  { directory: 'libs/svelte-kit', role: 'provider', framework: 'svelte' },
+  { directory: 'apps/svelte-page', role: 'host', framework: 'svelte' },
+  { directory: 'apps/svelte-counter', role: 'remote', framework: 'svelte', host: 'svelte-page' },
 ];
 
 async function generateWorkspace(): Promise<Tree> {
@@ -96,6 +99,19 @@ describe('generated modules', () => {
       const vueTsc = join(repoRoot, 'node_modules/vue-tsc/bin/vue-tsc.js');
       const result = spawnSync(process.execPath, [vueTsc, '--noEmit', '-p', join(root, directory, 'tsconfig.json')], { encoding: 'utf8', timeout: 120_000 });
       expect(result.stdout + result.stderr).toBe('');
+      expect(result.status).toBe(0);
+    },
+  );
+
+  it.each(MODULES.filter((m) => m.framework === 'svelte' && m.role !== 'provider').map((m) => m.directory))(
+    '%s type-checks its components with svelte-check',
+    (directory) => {
+      const svelteCheck = join(repoRoot, 'node_modules/svelte-check/bin/svelte-check');
+      const result = spawnSync(process.execPath, [svelteCheck, '--workspace', join(root, directory), '--tsconfig', 'tsconfig.json', '--output', 'machine', '--fail-on-warnings'], {
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      expect(result.stdout).toMatch(/COMPLETED \d+ FILES 0 ERRORS 0 WARNINGS/);
       expect(result.status).toBe(0);
     },
   );
