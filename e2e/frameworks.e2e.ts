@@ -26,17 +26,25 @@ const FRAMEWORKS: FrameworkCase[] = [
   { framework: 'preact', provider: 'preact-kit', runtime: 'preact' },
   { framework: 'vue', provider: 'vue-kit', runtime: 'vue', style: { property: 'border-top-left-radius', value: '6px' } },
   { framework: 'svelte', provider: 'svelte-kit', runtime: 'svelte', style: { property: 'border-top-left-radius', value: '6px' } },
+  { framework: 'solid', provider: 'solid-kit', runtime: 'solid-js' },
   { framework: 'html' },
 ];
 const remoteOf = (framework: string) => `${framework}-counter`;
 
-/** Records every node removed from inside an island before the test clicks: hydration keeps the server's nodes. */
+/**
+ * Records every element or text node removed from inside an island before the test clicks: hydration keeps the
+ * server's nodes (a framework may drop its own comment markers, which are not content).
+ */
 const WATCH_ISLANDS = `
   window.__removedFromIslands = [];
   new MutationObserver((records) => {
     for (const record of records) {
       const island = record.target instanceof Element ? record.target.closest('[data-esmx-remote]') : null;
-      if (island && record.removedNodes.length) window.__removedFromIslands.push(island.getAttribute('data-esmx-remote'));
+      if (!island) continue;
+      for (const node of record.removedNodes) {
+        if (node.nodeType === Node.COMMENT_NODE) continue;
+        window.__removedFromIslands.push(island.getAttribute('data-esmx-remote') + ': ' + node.nodeName + ' ' + JSON.stringify((node.textContent || '').slice(0, 40)));
+      }
     }
   }).observe(document, { childList: true, subtree: true });
 `;
@@ -99,7 +107,7 @@ describe('frameworks side by side', () => {
   it('an unknown --framework lists the known ones and writes nothing', () => {
     const result = ws.nx(['g', '@esmx/nx:app', 'apps/nope', '--role=remote', '--framework=vu', '--skipInstall']);
     expect(result.code).not.toBe(0);
-    expect(result.output).toMatch(/\[esmx:framework\] expected --framework to be one of react, preact, vue, svelte, .*html.*found "vu"\. Fix: use "vue"/);
+    expect(result.output).toMatch(/\[esmx:framework\] expected --framework to be one of react, preact, vue, svelte, solid, .*html.*found "vu"\. Fix: use "vue"/);
     expect(result.output).not.toMatch(/^\s+at /m);
   });
 

@@ -30,6 +30,9 @@ const MODULES: Array<Partial<AppGeneratorSchema> & { directory: string }> = [
   { directory: 'libs/svelte-kit', role: 'provider', framework: 'svelte' },
   { directory: 'apps/svelte-page', role: 'host', framework: 'svelte' },
   { directory: 'apps/svelte-counter', role: 'remote', framework: 'svelte', host: 'svelte-page' },
+  { directory: 'libs/solid-kit', role: 'provider', framework: 'solid' },
+  { directory: 'apps/solid-page', role: 'host', framework: 'solid' },
+  { directory: 'apps/solid-counter', role: 'remote', framework: 'solid', host: 'solid-page' },
 ];
 
 async function generateWorkspace(): Promise<Tree> {
