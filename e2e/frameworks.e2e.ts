@@ -27,6 +27,7 @@ const FRAMEWORKS: FrameworkCase[] = [
   { framework: 'vue', provider: 'vue-kit', runtime: 'vue', style: { property: 'border-top-left-radius', value: '6px' } },
   { framework: 'svelte', provider: 'svelte-kit', runtime: 'svelte', style: { property: 'border-top-left-radius', value: '6px' } },
   { framework: 'solid', provider: 'solid-kit', runtime: 'solid-js' },
+  { framework: 'lit', provider: 'lit-kit', runtime: 'lit', style: { property: 'border-top-left-radius', value: '6px' } },
   { framework: 'html' },
 ];
 const remoteOf = (framework: string) => `${framework}-counter`;
@@ -107,7 +108,7 @@ describe('frameworks side by side', () => {
   it('an unknown --framework lists the known ones and writes nothing', () => {
     const result = ws.nx(['g', '@esmx/nx:app', 'apps/nope', '--role=remote', '--framework=vu', '--skipInstall']);
     expect(result.code).not.toBe(0);
-    expect(result.output).toMatch(/\[esmx:framework\] expected --framework to be one of react, preact, vue, svelte, solid, .*html.*found "vu"\. Fix: use "vue"/);
+    expect(result.output).toMatch(/\[esmx:framework\] expected --framework to be one of react, preact, vue, svelte, solid, lit, html.*found "vu"\. Fix: use "vue"/);
     expect(result.output).not.toMatch(/^\s+at /m);
   });
 
@@ -141,8 +142,9 @@ describe('frameworks side by side', () => {
       expect(body).not.toContain('data-esmx-failed');
       for (const { framework } of FRAMEWORKS) {
         const remote = remoteOf(framework);
-        // Each island holds its framework's server markup (Vue adds scope attributes, other frameworks comments).
-        expect(body).toMatch(new RegExp(`<section data-esmx-remote="${remote}">(?:<!--[^>]*-->)*<section data-esmx-widget="${remote}"[^>]*>.*?Hello from ${remote}.*?Count: 0`, 's'));
+        // Each island holds its framework's server markup (Vue adds scope attributes, Solid hydration keys, Svelte and Lit
+        // comment markers, Lit a custom element with a declarative shadow root).
+        expect(body).toMatch(new RegExp(`<section data-esmx-remote="${remote}">(?:<!--[^>]*-->)*<[a-z][a-z-]*[^>]* data-esmx-widget="${remote}"[^>]*>.*?Hello from ${remote}.*?Count: (?:<!--[^>]*-->)*0`, 's'));
       }
 
       const browser = await launchChromium();

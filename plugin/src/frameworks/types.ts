@@ -32,6 +32,8 @@ export interface FrameworkAdapter {
    * `render`, `hydrate` and `mount` (the widget contract).
    */
   templates: string;
+  /** Values the templates may use beyond `name`, `role`, `framework` and `marker` (e.g. a custom element's tag). */
+  templateValues?(module: { name: string; role: 'host' | 'remote' }): Record<string, unknown>;
   /** Extension of the generated entries and widget: `tsx` for JSX frameworks. */
   sourceExtension: 'ts' | 'tsx';
   /**

@@ -33,6 +33,9 @@ const MODULES: Array<Partial<AppGeneratorSchema> & { directory: string }> = [
   { directory: 'libs/solid-kit', role: 'provider', framework: 'solid' },
   { directory: 'apps/solid-page', role: 'host', framework: 'solid' },
   { directory: 'apps/solid-counter', role: 'remote', framework: 'solid', host: 'solid-page' },
+  { directory: 'libs/lit-kit', role: 'provider', framework: 'lit' },
+  { directory: 'apps/lit-page', role: 'host', framework: 'lit' },
+  { directory: 'apps/lit-counter', role: 'remote', framework: 'lit', host: 'lit-page' },
 ];
 
 async function generateWorkspace(): Promise<Tree> {

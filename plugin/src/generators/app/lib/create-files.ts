@@ -25,5 +25,6 @@ export function createFiles(tree: Tree, options: NormalizedAppOptions): void {
     return;
   }
   if (options.role === 'host') generateFiles(tree, join(__dirname, '..', 'files', 'host'), options.directory, substitutions);
-  generateFiles(tree, join(options.framework.templates, options.role), options.directory, substitutions);
+  const extra = options.framework.templateValues?.({ name: options.name, role: options.role }) ?? {};
+  generateFiles(tree, join(options.framework.templates, options.role), options.directory, { ...extra, ...substitutions });
 }
