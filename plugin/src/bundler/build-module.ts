@@ -6,7 +6,7 @@ import type { BuildTarget, ModuleInfo } from '../protocol/types';
 import { BUILD_TARGETS, createStatsCollector } from './collect-stats';
 import { createTargetConfigs } from './create-target-configs';
 import { createExternalsPlan } from './externals';
-import { findForeignExtensions, resolveModuleFramework } from '../frameworks/index';
+import { checkRuntimeSupply, findForeignExtensions, resolveModuleFramework } from '../frameworks/index';
 import { createTargetResolvers, resolveProvidedFiles, writeProvidedWrappers } from './provided-wrappers';
 import { hasErrors } from '../protocol/diagnostics';
 import { formatDiagnostic } from '../protocol/format-report';
@@ -78,6 +78,7 @@ export async function buildModule(options: BuildModuleOptions): Promise<BuildMod
     const { configHook } = options;
     const { framework, table } = await resolveModuleFramework(info, options.frameworks);
     const foreignExtensions = findForeignExtensions(table, framework);
+    for (const line of formatAll(checkRuntimeSupply(resolution, framework))) log(line);
     configs = await createTargetConfigs({
       root,
       name: info.name,

@@ -14,7 +14,9 @@ import { makeResolution } from '../bundler/fixtures/fixture-workspace';
 import { appGenerator } from '../generators/app/generator';
 import type { AppGeneratorSchema } from '../generators/app/schema';
 import { BUILT_IN_FRAMEWORKS } from './registry';
+import { checkRuntimeSupply } from './index';
 import { loadFrameworks } from './load-frameworks';
+import type { ModuleInfo, Resolution } from '../protocol/types';
 
 jest.setTimeout(60_000);
 
@@ -120,13 +122,36 @@ describe('framework adapters', () => {
 
   it('an unknown --framework lists the known ones, and writes nothing', async () => {
     const before = tree.listChanges().length;
-    const error = await generate(tree, { directory: 'apps/hello', framework: 'vu' }).catch((e: Error) => e);
+    const error = await generate(tree, { directory: 'apps/hello', framework: 'angular' }).catch((e: Error) => e);
     expect((error as Error).message).toBe(
-      `[esmx:framework] expected --framework to be one of ${BUILT_IN.join(', ')}, found "vu". ` +
+      `[esmx:framework] expected --framework to be one of ${BUILT_IN.join(', ')}, found "angular". ` +
         `Fix: use one of ${BUILT_IN.join(', ')}, or register your own adapter under "frameworks" in the options of the @esmx/nx/plugin entry of nx.json.`,
     );
     expect((error as Error).stack).toBe('');
+    const typo = await generate(tree, { directory: 'apps/hello', framework: 'svelt' }).catch((e: Error) => e);
+    expect((typo as Error).message).toContain('found "svelt". Fix: use "svelte", or register your own adapter');
     expect(tree.listChanges().length).toBe(before);
+  });
+
+  it('warns W_NOT_PROVIDED when a module\'s framework runtime comes from no provider of its closure', () => {
+    const info = { name: 'cart', root: '/ws/apps/cart', packageJsonPath: '/ws/apps/cart/package.json', uses: ['shared'] } as ModuleInfo;
+    const resolution = { module: 'cart', modules: { cart: info }, supply: { groups: [], wiring: { cart: {} } } } as unknown as Resolution;
+    const preact = BUILT_IN_FRAMEWORKS.find((adapter) => adapter.name === 'preact')!;
+    expect(checkRuntimeSupply(resolution, preact)).toEqual([
+      {
+        code: 'W_NOT_PROVIDED',
+        severity: 'warning',
+        module: 'cart',
+        package: 'preact',
+        message: '[esmx:build] cart: its framework is preact, but no module of its uses closure provides preact: it bundles a copy of its own',
+        found: 'uses: shared',
+        required: 'a provider of preact in esmx.uses',
+        fix: 'add a provider of preact to esmx.uses of /ws/apps/cart/package.json (nx g @esmx/nx:app libs/preact-kit --role=provider --framework=preact, then nx g @esmx/nx:link --from=cart --to=preact-kit)',
+      },
+    ]);
+    const wired = { ...resolution, supply: { groups: [], wiring: { cart: { preact: { specifier: 'preact', package: 'preact', provider: 'shared', version: '11.2.0', major: 11 } } } } };
+    expect(checkRuntimeSupply(wired as Resolution, preact)).toEqual([]);
+    expect(checkRuntimeSupply(resolution, BUILT_IN_FRAMEWORKS.find((adapter) => adapter.name === 'html')!)).toEqual([]);
   });
 
   it('refuses an adapter file that does not default-export an adapter, or that takes a built-in name', async () => {

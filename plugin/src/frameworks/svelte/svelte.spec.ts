@@ -28,6 +28,11 @@ describe('svelte framework', () => {
   it('builds a remote component on both sides, the Svelte runtime kept bare for the provider', async () => {
     const provider = await ws.build('svelte-kit');
     expect(provider.errors).toEqual([]);
+    // Svelte's own files import `svelte/internal/client` by name: inside its provider's build that stays internal (one
+    // instance through the shared runtime), never a bare import of the build's own entry (an import cycle).
+    for (const file of ws.manifest('svelte-kit', 'client').files.filter((f) => f.endsWith('.mjs'))) {
+      expect([file, readFileSync(join(ws.roots['svelte-kit'], 'dist/client', file), 'utf8')]).not.toEqual([file, expect.stringMatching(/(?:from|import)\s*\(?\s*["']svelte(?:\/[^"']*)?["']/)]);
+    }
     const remote = await ws.build('cart');
     expect(remote.errors).toEqual([]);
     expect(remote.warnings).toEqual([]);
