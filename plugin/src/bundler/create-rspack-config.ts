@@ -105,7 +105,7 @@ export function createRspackConfig(input: ConfigInput): Configuration {
       // Server code is never downloaded: skipping its minification halves the cost of a provider's build
       // (react-dom is the bulk of it) and keeps SSR stack traces readable. A config hook can turn it back on.
       minimize: prod && client,
-      ...createChunkOptions(input.entries.length, names.chunkFilename),
+      ...createChunkOptions(input.entries.length, names.chunkFilename, input.entries.every((entry) => entry.pkg)),
       moduleIds: prod ? 'deterministic' : 'named',
       chunkIds: prod ? 'deterministic' : 'named',
     },
@@ -132,13 +132,17 @@ export const RUNTIME_CHUNK = 'chunks/runtime';
  * on the server and in the browser. Modules shared by two chunks or more go to shared chunks, so they are also
  * downloaded once; a lone entry keeps its runtime inline (one file fewer on the first page).
  */
-function createChunkOptions(entryCount: number, chunkFilename: string): Configuration['optimization'] {
+function createChunkOptions(entryCount: number, chunkFilename: string, providedOnly: boolean): Configuration['optimization'] {
   if (entryCount < 2) return { runtimeChunk: false, splitChunks: { chunks: 'async' } };
   return {
     runtimeChunk: { name: RUNTIME_CHUNK },
     splitChunks: {
       chunks: 'all',
       filename: chunkFilename,
+      // In a provider's build, a shared module under Rspack's default 20 kB stayed copied into every entry that imports
+      // it (preact's core was downloaded three times, with preact, preact/hooks and preact/jsx-runtime): one instance at
+      // run time, thanks to the shared runtime, but its bytes on the page once per entry.
+      ...(providedOnly ? { minSize: 0 } : {}),
       cacheGroups: { defaultVendors: false, default: { minChunks: 2, reuseExistingChunk: true } },
     },
   };
