@@ -21,13 +21,16 @@ interface FrameworkCase {
   style?: { property: string; value: string };
 }
 
+/** Every generated widget rounds its button: a CSS module (React, Preact, Solid), scoped or component CSS, static styles. */
+const RADIUS = { property: 'border-top-left-radius', value: '6px' };
+
 const FRAMEWORKS: FrameworkCase[] = [
-  { framework: 'react', provider: 'react-kit', runtime: 'react' },
-  { framework: 'preact', provider: 'preact-kit', runtime: 'preact' },
-  { framework: 'vue', provider: 'vue-kit', runtime: 'vue', style: { property: 'border-top-left-radius', value: '6px' } },
-  { framework: 'svelte', provider: 'svelte-kit', runtime: 'svelte', style: { property: 'border-top-left-radius', value: '6px' } },
-  { framework: 'solid', provider: 'solid-kit', runtime: 'solid-js' },
-  { framework: 'lit', provider: 'lit-kit', runtime: 'lit', style: { property: 'border-top-left-radius', value: '6px' } },
+  { framework: 'react', provider: 'react-kit', runtime: 'react', style: RADIUS },
+  { framework: 'preact', provider: 'preact-kit', runtime: 'preact', style: RADIUS },
+  { framework: 'vue', provider: 'vue-kit', runtime: 'vue', style: RADIUS },
+  { framework: 'svelte', provider: 'svelte-kit', runtime: 'svelte', style: RADIUS },
+  { framework: 'solid', provider: 'solid-kit', runtime: 'solid-js', style: RADIUS },
+  { framework: 'lit', provider: 'lit-kit', runtime: 'lit', style: RADIUS },
   { framework: 'html' },
 ];
 const remoteOf = (framework: string) => `${framework}-counter`;

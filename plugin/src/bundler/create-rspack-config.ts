@@ -73,7 +73,9 @@ export function createRspackConfig(input: ConfigInput): Configuration {
       // renders URLs for the browser, whose files live under /<name>/.
       publicPath: client ? 'auto' : `/${input.name}/`,
       clean: true,
-      uniqueName: `${input.name}:${target}`,
+      // One unique name for both sides (they never share a JS realm): CSS module class names hash it, and a per-side
+      // name made the server render other class names than the browser's stylesheet (a hydration mismatch, unstyled SSR).
+      uniqueName: input.name,
     },
     externalsType: 'module-import',
     externals: [
@@ -186,12 +188,17 @@ function describeForeignFile(request: string, issuer: string, foreign: Map<strin
   );
 }
 
+/** Class names of CSS modules, identical in the client and server builds of a module. */
+export const CSS_LOCAL_IDENT = '[local]-[hash:6]';
+
 /** Loaders: the framework's rules first, then swc for TypeScript, native CSS, assets as files. */
 function createModuleOptions(context: FrameworkBuildContext, framework: FrameworkAdapter): ModuleOptions {
   const client = context.target === 'client';
   return {
     parser: { javascript: { importMeta: false } },
-    generator: client ? {} : { 'css/auto': { exportsOnly: true } },
+    // CSS module class names hash the module's name (the build's unique name, the same on both sides), the file and
+    // the class: the server renders the class names of the browser's stylesheet.
+    generator: { 'css/auto': { localIdentName: CSS_LOCAL_IDENT, ...(client ? {} : { exportsOnly: true }) } },
     rules: [
       ...(framework.rules?.(context) ?? []),
       { test: /\.[mc]?ts$/, loader: 'builtin:swc-loader', options: context.swcOptions({ syntax: 'typescript' }) },

@@ -3,6 +3,7 @@
  * babel-preset-solid (`ssr` on the server, `dom` in the browser, both hydratable); the server build renders through the
  * provided solid-js/web, with the island's own hydration keys.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateAndWrite, type GeneratedWorkspace } from '../../testing/build-generated';
 
@@ -41,9 +42,14 @@ describe('solid framework', () => {
     expect(client).not.toContain('ssrHydrationKey');
 
     const widget = await import(join(ws.roots.cart, 'dist/server', ws.manifest('cart', 'server').exports.widget.file));
-    expect(widget.render()).toBe(
-      '<section data-hk="cart_00" data-esmx-widget="cart"><h2>Hello from cart</h2><button type="button">Count: 0</button></section>',
+    expect(widget.render()).toMatch(
+      /^<section data-hk="cart_00" data-esmx-widget="cart"><h2>Hello from cart<\/h2><button type="button" class="(counter-[\w-]{6})">Count: 0<\/button><\/section>$/,
     );
+    // The CSS module's class is the same in the server markup and in the browser's stylesheet.
+    const className = /class="([^"]+)"/.exec(widget.render())?.[1];
+    const css = ws.manifest('cart', 'client').files.filter((file) => file.endsWith('.css'));
+    expect(css).toHaveLength(1);
+    expect(readFileSync(join(ws.roots.cart, 'dist/client', css[0]), 'utf8')).toContain(`.${className}{`);
   });
 
   it('builds the host: <App /> hydrated, the hydration script in its head', async () => {

@@ -89,8 +89,11 @@ describe('@esmx/nx:app', () => {
       expect(readJson(tree, 'apps/page/package.json').esmx.uses).toEqual(['ui-kit', 'counter']);
       expect(createdFiles(tree, 'apps/counter')).toEqual([
         'package.json',
+        'src/css-module-hook.mjs',
+        'src/css-modules.d.ts',
         'src/entry.client.tsx',
         'src/entry.server.tsx',
+        'src/widget.module.css',
         'src/widget.spec.tsx',
         'src/widget.tsx',
         'tsconfig.json',
@@ -184,15 +187,18 @@ describe('@esmx/nx:app', () => {
       expect(remote.exports).toEqual({ './widget': './src/widget.tsx', './package.json': './package.json' });
       expect(createdFiles(tree, 'apps/cart')).toEqual([
         'package.json',
+        'src/css-module-hook.mjs',
+        'src/css-modules.d.ts',
         'src/entry.client.tsx',
         'src/entry.server.tsx',
+        'src/widget.module.css',
         'src/widget.spec.tsx',
         'src/widget.tsx',
         'tsconfig.json',
       ]);
       const widget = tree.read('apps/cart/src/widget.tsx', 'utf-8') ?? '';
       expect(widget).toContain("import { useState } from 'react';");
-      expect(widget).toContain('<button type="button" onClick={() => setCount((value) => value + 1)}>');
+      expect(widget).toContain('<button type="button" className={styles.counter} onClick={() => setCount((value) => value + 1)}>');
       // The widget contract: server markup without react-dom/server in the browser, hydrate and mount on the shared React.
       expect(widget).toContain("export async function render(): Promise<string> {\n  const { renderToString } = await import('react-dom/server');");
       expect(widget).not.toMatch(/^import .*'react-dom\/server'/m);
