@@ -15,6 +15,8 @@ const ENTRIES = {
     'Diagnostic',
     'DiagnosticCode',
     'EsmxDeclaration',
+    'FrameworkAdapter',
+    'FrameworkBuildContext',
     'ImportMap',
     'LinkFile',
     'LinkModuleOptions',

@@ -21,6 +21,7 @@ export { renderLinkGraphPage, writeLinkGraphPage } from './src/protocol/link-gra
 export { buildModule, SSR_FLAG } from './src/bundler/index';
 export type { BuildModuleOptions, BuildModuleResult, RebuildResult, SizeRow } from './src/bundler/index';
 export { linkModule } from './src/link/index';
+export type { FrameworkAdapter, FrameworkBuildContext } from './src/frameworks/index';
 export type { LinkModuleOptions, LinkModuleResult } from './src/link/index';
 
 // The generators load @nx/devkit (about 300 ms); a script that only builds or links must not pay for it, so each

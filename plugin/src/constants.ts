@@ -15,6 +15,7 @@ export const TAG = {
   validate: '[esmx:validate]',
   generator: '[esmx:generate]',
   standalone: '[esmx:standalone]',
+  framework: '[esmx:framework]',
 } as const;
 
 /** Layout of a module's build output, relative to its package root. */

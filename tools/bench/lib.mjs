@@ -177,12 +177,16 @@ export function countFirstPage(hostRoot, importMap) {
   visit(hostName, 'entry.client', entryUrl);
   let bytes = 0;
   let gzipBytes = 0;
+  // Gzip bytes per linked module: what each provider (a framework runtime) and each module's own code cost.
+  const byModule = {};
   for (const key of files) {
     const slash = key.indexOf('/');
     const { dir } = manifests[key.slice(0, slash)];
     const content = readFileSync(join(dir, 'dist/client', key.slice(slash + 1)));
+    const gzip = gzipSync(content).length;
     bytes += content.length;
-    gzipBytes += gzipSync(content).length;
+    gzipBytes += gzip;
+    byModule[key.slice(0, slash)] = (byModule[key.slice(0, slash)] ?? 0) + gzip;
   }
-  return { jsRequests: files.size, jsBytes: bytes, jsGzipBytes: gzipBytes };
+  return { jsRequests: files.size, jsBytes: bytes, jsGzipBytes: gzipBytes, byModule };
 }

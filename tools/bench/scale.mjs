@@ -173,8 +173,13 @@ function measureHost(ws, host, reps) {
     importMapGzipBytes: gzipSync(mapText).length,
     importMapOnDiskBytes: statSync(join(root, 'dist/importmap.json')).size,
     pageRemotes: Math.min(n, PAGE_REMOTES),
-    ...countFirstPage(root, cold.linked.importMap),
+    ...withoutBreakdown(countFirstPage(root, cold.linked.importMap)),
   };
+}
+
+/** The first-page totals (the per-module breakdown is first-page.mjs's, not this table's). */
+function withoutBreakdown({ byModule: _byModule, ...totals }) {
+  return totals;
 }
 
 if (args.child === 'link') {

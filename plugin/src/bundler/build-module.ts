@@ -6,6 +6,7 @@ import type { BuildTarget, ModuleInfo } from '../protocol/types';
 import { BUILD_TARGETS, createStatsCollector } from './collect-stats';
 import { createTargetConfigs } from './create-target-configs';
 import { createExternalsPlan } from './externals';
+import { checkRuntimeSupply, findForeignExtensions, resolveModuleFramework } from '../frameworks/index';
 import { createTargetResolvers, resolveProvidedFiles, writeProvidedWrappers } from './provided-wrappers';
 import { hasErrors } from '../protocol/diagnostics';
 import { formatDiagnostic } from '../protocol/format-report';
@@ -75,7 +76,21 @@ export async function buildModule(options: BuildModuleOptions): Promise<BuildMod
   let configs: Configuration[];
   try {
     const { configHook } = options;
-    configs = await createTargetConfigs({ root, name: info.name, mode, plans, externals, stage, configHook, DefinePlugin: rspack.DefinePlugin });
+    const { framework, table } = await resolveModuleFramework(info, options.frameworks);
+    const foreignExtensions = findForeignExtensions(table, framework);
+    for (const line of formatAll(checkRuntimeSupply(resolution, framework))) log(line);
+    configs = await createTargetConfigs({
+      root,
+      name: info.name,
+      mode,
+      plans,
+      externals,
+      stage,
+      configHook,
+      DefinePlugin: rspack.DefinePlugin,
+      framework,
+      foreignExtensions,
+    });
   } catch (error) {
     return fail([(error as Error).message]);
   }

@@ -33,6 +33,8 @@ export interface ManifestInput {
 export interface OutputNode {
   files: string[];
   externals: string[];
+  /** Bare specifiers it imports dynamically with a literal (`import('cart/widget')`): their CSS belongs to the page. */
+  lazyExternals: string[];
   exports: string[];
 }
 
@@ -78,8 +80,11 @@ export function readStaticImports(
   for (const file of files) {
     if (!file.endsWith('.mjs')) continue;
     const [imports, exports] = lexer.parse(read(file), file);
-    const node: OutputNode = { files: [], externals: [], exports: exports.map((e) => e.n).sort() };
+    const node: OutputNode = { files: [], externals: [], lazyExternals: [], exports: exports.map((e) => e.n).sort() };
     for (const imp of imports) {
+      // A dynamic import with a literal bare specifier (d > -1, n set): loaded on demand and not preloaded, but its
+      // stylesheets are the page's (a remote's island is server-rendered and must be styled on the first paint).
+      if (imp.d > -1 && imp.n && !/^[./]/.test(imp.n) && !isBuiltin(imp.n)) node.lazyExternals.push(imp.n);
       // d === -1: a static import; dynamic imports are loaded on demand and not preloaded.
       if (imp.d !== -1 || !imp.n) continue;
       if (imp.n.startsWith('./') || imp.n.startsWith('../')) {
@@ -96,14 +101,16 @@ export function readStaticImports(
 export function collectStaticClosure(
   entryFile: string,
   graph: Map<string, OutputNode>,
-): { imports: string[]; externals: string[] } {
+): { imports: string[]; externals: string[]; lazyExternals: string[] } {
   const seen = new Set<string>([entryFile]);
   const externals = new Set<string>();
+  const lazyExternals = new Set<string>();
   const queue = [entryFile];
   while (queue.length > 0) {
     const node = graph.get(queue.pop()!);
     if (!node) continue;
     for (const ext of node.externals) externals.add(ext);
+    for (const ext of node.lazyExternals) lazyExternals.add(ext);
     for (const file of node.files) {
       if (!seen.has(file)) {
         seen.add(file);
@@ -112,7 +119,7 @@ export function collectStaticClosure(
     }
   }
   seen.delete(entryFile);
-  return { imports: [...seen].sort(), externals: [...externals].sort() };
+  return { imports: [...seen].sort(), externals: [...externals].sort(), lazyExternals: [...lazyExternals].sort() };
 }
 
 /** Reads each emitted file once: its bytes feed both the integrity hash and the import lexer. */
@@ -158,6 +165,7 @@ export function createManifest(input: ManifestInput): BuildManifest {
       resources: [...new Set(ep.auxiliaryAssets.filter((a) => !a.endsWith('.map')))].sort(),
       imports: closure.imports,
       externals: closure.externals,
+      ...(closure.lazyExternals.length ? { lazyExternals: closure.lazyExternals } : {}),
     };
     chunks[entry.name] = chunk;
   }

@@ -5,7 +5,9 @@ import type {
   ModuleOptions,
   SwcLoaderOptions,
 } from '@rspack/core' with { 'resolution-mode': 'import' };
+import type { FrameworkAdapter, FrameworkBuildContext } from '../frameworks/types';
 import type { BuildTarget } from '../protocol/types';
+import { TAG } from '../constants';
 import { findUnlinkedImport, matchExternal } from './externals';
 import { TARGET_CONDITIONS, TARGET_MAIN_FIELDS } from './provided-wrappers';
 import type { EntryPlan, ExternalsPlan } from './types';
@@ -26,6 +28,10 @@ export interface ConfigInput {
   outputPath: string;
   /** `rspack.DefinePlugin`, passed in because @rspack/core is loaded lazily. */
   DefinePlugin: typeof DefinePlugin;
+  /** The module's framework adapter: its rules and plugins come before the common ones. */
+  framework: FrameworkAdapter;
+  /** Extensions that another known adapter compiles (`.vue` → `vue`): importing one is an error naming the adapter. */
+  foreignExtensions?: Map<string, string>;
 }
 
 /** File names: hashed and marked immutable (`.final.`) in production, plain in development. */
@@ -47,6 +53,8 @@ export function createRspackConfig(input: ConfigInput): Configuration {
   const prod = mode === 'production';
   const client = target === 'client';
   const names = getFileNames(mode);
+  const frameworkContext: FrameworkBuildContext = { target, mode, root, swcOptions: (o) => createSwcOptions(mode, o) };
+  const foreign = input.foreignExtensions ?? new Map<string, string>();
   return {
     name: target,
     mode,
@@ -68,13 +76,21 @@ export function createRspackConfig(input: ConfigInput): Configuration {
       // error in development points at src/…, not at dist/server/….mjs?esmx=….
       ...(client ? {} : { devtoolModuleFilenameTemplate: '[absolute-resource-path]' }),
       clean: true,
-      uniqueName: `${input.name}:${target}`,
+      // One unique name for both sides (they never share a JS realm): CSS module class names hash it, and a per-side
+      // name made the server render other class names than the browser's stylesheet (a hydration mismatch, unstyled SSR).
+      uniqueName: input.name,
     },
     externalsType: 'module-import',
     externals: [
       (data: ExternalItemFunctionData, callback: (err?: Error | null, result?: string) => void) => {
         const issuer = data.contextInfo?.issuer ?? '';
         const context = data.context ?? root;
+        const wrongFramework = data.request ? describeForeignFile(data.request, issuer, foreign, input) : undefined;
+        if (wrongFramework) return callback(createBareError(wrongFramework));
+        // A server-side entry of a package provided for both sides (`svelte/internal/server` imports node:async_hooks)
+        // is built for the browser too, where nothing loads it: its Node built-ins stay imports instead of failing the
+        // client build. The module's own code gets no such pass (a node: import there is a mistake to report).
+        if (client && data.request?.startsWith('node:') && /[\\/]node_modules[\\/]/.test(issuer)) return callback(undefined, data.request);
         const found = data.request ? matchExternal(externals, target, data.request, context, issuer) : undefined;
         const unlinked = data.request && found === undefined ? findUnlinkedImport(externals, data.request, context, issuer) : undefined;
         if (unlinked) callback(createBareError(unlinked));
@@ -88,13 +104,13 @@ export function createRspackConfig(input: ConfigInput): Configuration {
       conditionNames: TARGET_CONDITIONS[target],
       mainFields: TARGET_MAIN_FIELDS[target],
     },
-    module: createModuleOptions(target, mode),
+    module: createModuleOptions(frameworkContext, input.framework),
     node: client ? false : { global: false, __filename: 'node-module', __dirname: 'node-module' },
     optimization: {
       // Server code is never downloaded: skipping its minification halves the cost of a provider's build
       // (react-dom is the bulk of it) and keeps SSR stack traces readable. A config hook can turn it back on.
       minimize: prod && client,
-      ...createChunkOptions(input.entries.length, names.chunkFilename),
+      ...createChunkOptions(input.entries.length, names.chunkFilename, input.entries.every((entry) => entry.pkg)),
       moduleIds: prod ? 'deterministic' : 'named',
       chunkIds: prod ? 'deterministic' : 'named',
     },
@@ -106,6 +122,7 @@ export function createRspackConfig(input: ConfigInput): Configuration {
         'process.env.NODE_ENV': JSON.stringify(mode),
         [SSR_FLAG]: JSON.stringify(!client),
       }),
+      ...(input.framework.plugins?.(frameworkContext) ?? []),
     ],
   };
 }
@@ -120,13 +137,17 @@ export const RUNTIME_CHUNK = 'chunks/runtime';
  * on the server and in the browser. Modules shared by two chunks or more go to shared chunks, so they are also
  * downloaded once; a lone entry keeps its runtime inline (one file fewer on the first page).
  */
-function createChunkOptions(entryCount: number, chunkFilename: string): Configuration['optimization'] {
+function createChunkOptions(entryCount: number, chunkFilename: string, providedOnly: boolean): Configuration['optimization'] {
   if (entryCount < 2) return { runtimeChunk: false, splitChunks: { chunks: 'async' } };
   return {
     runtimeChunk: { name: RUNTIME_CHUNK },
     splitChunks: {
       chunks: 'all',
       filename: chunkFilename,
+      // In a provider's build, a shared module under Rspack's default 20 kB stayed copied into every entry that imports
+      // it (preact's core was downloaded three times, with preact, preact/hooks and preact/jsx-runtime): one instance at
+      // run time, thanks to the shared runtime, but its bytes on the page once per entry.
+      ...(providedOnly ? { minSize: 0 } : {}),
       cacheGroups: { defaultVendors: false, default: { minChunks: 2, reuseExistingChunk: true } },
     },
   };
@@ -139,23 +160,51 @@ function createBareError(message: string): Error {
   return error;
 }
 
-/** Loaders: swc for TypeScript and JSX (React's automatic runtime), native CSS, assets as files. */
-function createModuleOptions(target: BuildTarget, mode: 'production' | 'development'): ModuleOptions {
-  const client = target === 'client';
-  const swcOptions = (syntax: 'typescript' | 'ecmascript', jsx: boolean): SwcLoaderOptions => ({
+/** The swc-loader options of every module: TypeScript to es2022, with an automatic-runtime JSX transform when asked. */
+function createSwcOptions(
+  mode: 'production' | 'development',
+  { syntax, jsx }: { syntax: 'typescript' | 'ecmascript'; jsx?: { importSource: string } },
+): SwcLoaderOptions {
+  return {
     jsc: {
       target: 'es2022',
-      parser: syntax === 'typescript' ? { syntax, tsx: jsx } : { syntax, jsx },
-      transform: { react: { runtime: 'automatic', development: mode !== 'production', refresh: false } },
+      parser: syntax === 'typescript' ? { syntax, tsx: Boolean(jsx) } : { syntax, jsx: Boolean(jsx) },
+      ...(jsx
+        ? { transform: { react: { runtime: 'automatic', importSource: jsx.importSource, development: mode !== 'production', refresh: false } } }
+        : {}),
     },
-  });
+  };
+}
+
+/**
+ * A file that only another framework compiles (`./Counter.vue` in a React module): an error naming the file and the
+ * adapter, instead of Rspack's "no loader for this file type".
+ */
+function describeForeignFile(request: string, issuer: string, foreign: Map<string, string>, input: ConfigInput): string | undefined {
+  const extension = /(\.[a-z0-9]+)(?:\?.*)?$/i.exec(request)?.[1]?.toLowerCase();
+  const owner = extension ? foreign.get(extension) : undefined;
+  if (!owner) return undefined;
+  return (
+    `${TAG.build} ${input.name}: ${issuer || input.root} imports ${request}, a ${extension} file, but the module's framework is ` +
+    `"${input.framework.name}", which does not compile ${extension} files. Fix: move the file to a module whose esmx.framework is "${owner}" ` +
+    `(nx g @esmx/nx:app <dir> --framework=${owner}), or set "framework": "${owner}" in the esmx field of ${input.name}'s package.json.`
+  );
+}
+
+/** Class names of CSS modules, identical in the client and server builds of a module. */
+export const CSS_LOCAL_IDENT = '[local]-[hash:6]';
+
+/** Loaders: the framework's rules first, then swc for TypeScript, native CSS, assets as files. */
+function createModuleOptions(context: FrameworkBuildContext, framework: FrameworkAdapter): ModuleOptions {
+  const client = context.target === 'client';
   return {
     parser: { javascript: { importMeta: false } },
-    generator: client ? {} : { 'css/auto': { exportsOnly: true } },
+    // CSS module class names hash the module's name (the build's unique name, the same on both sides), the file and
+    // the class: the server renders the class names of the browser's stylesheet.
+    generator: { 'css/auto': { localIdentName: CSS_LOCAL_IDENT, ...(client ? {} : { exportsOnly: true }) } },
     rules: [
-      { test: /\.tsx$/, loader: 'builtin:swc-loader', options: swcOptions('typescript', true) },
-      { test: /\.[mc]?ts$/, loader: 'builtin:swc-loader', options: swcOptions('typescript', false) },
-      { test: /\.jsx$/, loader: 'builtin:swc-loader', options: swcOptions('ecmascript', true) },
+      ...(framework.rules?.(context) ?? []),
+      { test: /\.[mc]?ts$/, loader: 'builtin:swc-loader', options: context.swcOptions({ syntax: 'typescript' }) },
       { test: /\.css$/, type: 'css/auto' },
       {
         test: /\.(png|jpe?g|gif|svg|webp|avif|ico|woff2?|ttf|otf|eot)$/i,

@@ -1,4 +1,5 @@
 import type { Configuration, DefinePlugin } from '@rspack/core' with { 'resolution-mode': 'import' };
+import type { FrameworkAdapter } from '../frameworks/types';
 import { createRspackConfig } from './create-rspack-config';
 import { findConfigHook, loadConfigHook } from './load-config-hook';
 import { getTargetDir } from './swap-dist';
@@ -16,6 +17,10 @@ export interface TargetConfigsInput {
   configHook?: string;
   /** `rspack.DefinePlugin`, passed in because @rspack/core is loaded lazily. */
   DefinePlugin: typeof DefinePlugin;
+  /** The module's framework adapter. */
+  framework: FrameworkAdapter;
+  /** Extensions only other known adapters compile, with the adapter's name. */
+  foreignExtensions?: Map<string, string>;
 }
 
 /**
@@ -37,6 +42,8 @@ export async function createTargetConfigs(input: TargetConfigsInput): Promise<Co
       externals: input.externals,
       outputPath: getTargetDir(input.stage, plan.target),
       DefinePlugin: input.DefinePlugin,
+      framework: input.framework,
+      foreignExtensions: input.foreignExtensions,
     });
     const changed = hook ? await hook(base, { target: plan.target, mode, root }) : undefined;
     configs.push(changed ?? base);

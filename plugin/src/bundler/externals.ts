@@ -93,12 +93,26 @@ export function matchExternal(
   const clean = request.replace(/[?#].*$/, '');
   if (isBareSpecifier(clean)) {
     if (!isLinkedSpecifier(plan, clean)) return undefined;
+    if (isSelfReference(plan, clean, issuer)) return undefined;
     return issuer.includes(`${sep}node_modules${sep}`) && isNestedCopy(plan, clean, context, issuer) ? undefined : clean;
   }
   if (issuer.includes('/node_modules/') || clean !== request) return undefined;
   const abs = isAbsolute(clean) ? clean : join(context, clean);
   const own = plan.ownFiles[target];
   return own.get(abs) ?? own.get(stripScriptExtension(abs));
+}
+
+/**
+ * A provided package importing one of its own provided subpaths by name, in the build of the module that provides it
+ * (svelte's files import `svelte/internal/client`): kept inside the build, where every entry shares one runtime and one
+ * module instance. Left bare it resolved, through the import map, to the build's own entry for that subpath, which
+ * imports the importing chunk back: an import cycle between the build's files that failed in the browser with
+ * "Cannot access '__rspack_esm_ids' before initialization".
+ */
+function isSelfReference(plan: ExternalsPlan, specifier: string, issuer: string): boolean {
+  if (plan.wiring[specifier]?.provider !== plan.self.name) return false;
+  const pkg = packageNameOf(specifier);
+  return issuer.includes(`${sep}node_modules${sep}${pkg.split('/').join(sep)}${sep}`);
 }
 
 /**

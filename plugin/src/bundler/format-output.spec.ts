@@ -42,12 +42,17 @@ describe('bundler output helpers', () => {
     );
   });
 
-  it('collects the transitive static graph of an entry', () => {
+  it('collects the transitive static graph of an entry, with the bare specifiers it imports dynamically', () => {
     const graph = new Map([
-      ['a.mjs', { files: ['chunks/b.mjs'], externals: ['react'], exports: [] }],
-      ['chunks/b.mjs', { files: ['chunks/c.mjs', 'a.mjs'], externals: ['cart/widget'], exports: [] }],
-      ['chunks/c.mjs', { files: [], externals: ['react'], exports: [] }],
+      ['a.mjs', { files: ['chunks/b.mjs'], externals: ['react'], lazyExternals: [], exports: [] }],
+      ['chunks/b.mjs', { files: ['chunks/c.mjs', 'a.mjs'], externals: ['cart/widget'], lazyExternals: ['promo/widget'], exports: [] }],
+      ['chunks/c.mjs', { files: [], externals: ['react'], lazyExternals: ['cart/widget', 'promo/widget'], exports: [] }],
+      ['chunks/lazy.mjs', { files: [], externals: [], lazyExternals: ['never/reached'], exports: [] }],
     ]);
-    expect(collectStaticClosure('a.mjs', graph)).toEqual({ imports: ['chunks/b.mjs', 'chunks/c.mjs'], externals: ['cart/widget', 'react'] });
+    expect(collectStaticClosure('a.mjs', graph)).toEqual({
+      imports: ['chunks/b.mjs', 'chunks/c.mjs'],
+      externals: ['cart/widget', 'react'],
+      lazyExternals: ['cart/widget', 'promo/widget'],
+    });
   });
 });

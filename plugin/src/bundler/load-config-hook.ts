@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { TAG } from '../constants';
+import { importOrRequire, readDefaultExport } from '../utils/import-file';
 import type { BuildTarget } from '../protocol/types';
 import type { Configuration } from '@rspack/core' with { 'resolution-mode': 'import' };
 
@@ -16,20 +16,6 @@ export type ConfigHook = (
 export function findConfigHook(root: string, configured?: string): string | undefined {
   if (configured) return isAbsolute(configured) ? configured : resolve(root, configured);
   return CONFIG_HOOK_FILES.map((f) => join(root, f)).find((f) => existsSync(f));
-}
-
-/**
- * Under Nx the plugin's TypeScript runs through @swc-node/register, which turns `import()` into `require()`:
- * a file URL then fails to resolve, so the plain path is required instead (Node ≥ 20.19 requires ESM files).
- * Under Jest it is the other way round (`require` cannot load ESM, `import()` can).
- */
-async function importOrRequire(path: string): Promise<unknown> {
-  try {
-    return await import(pathToFileURL(path).href);
-  } catch (importError) {
-    if (!/Cannot find module 'file:/.test(String((importError as Error).message))) throw importError;
-    return require(path);
-  }
 }
 
 /** Loads the default export of an `esmx.rspack.*` file. `.ts` needs a TypeScript loader (Nx registers one). */
@@ -56,12 +42,4 @@ export async function loadConfigHook(path: string): Promise<ConfigHook> {
     );
   }
   return hook as ConfigHook;
-}
-
-/** The `default` export of a loaded module, or the module itself when it has none. */
-function readDefaultExport(loaded: unknown): unknown {
-  if ((typeof loaded === 'object' || typeof loaded === 'function') && loaded !== null && 'default' in loaded) {
-    return loaded.default ?? loaded;
-  }
-  return loaded;
 }

@@ -1,3 +1,4 @@
+import type { FrameworkTable } from '../frameworks/load-frameworks';
 import type { BuildManifest, BuildTarget, Resolution, Wiring } from '../protocol/types';
 
 /** The outcome of one build in watch mode after the first, passed to `onRebuild`. */
@@ -16,6 +17,8 @@ export interface BuildModuleOptions {
   resolution: Resolution;
   /** Path to an `esmx.rspack.(js|ts|mjs)`; default: auto-detected in `root`. */
   configHook?: string;
+  /** The frameworks the module may name in `esmx.framework`; default: the built-in ones and the nx.json ones above `root`. */
+  frameworks?: FrameworkTable;
   /** Keep watching after the first build; `onRebuild` is called after every LATER build. */
   watch?: boolean;
   onRebuild?: (result: RebuildResult) => void;

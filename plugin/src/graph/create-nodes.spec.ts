@@ -17,7 +17,7 @@ function context(namedInputs: Record<string, string[]> = { production: ['default
   return { workspaceRoot: root, nxJsonConfiguration: { namedInputs } };
 }
 
-async function run(files: string[], options?: Record<string, string>, ctx = context()) {
+async function run(files: string[], options?: Record<string, unknown>, ctx = context()) {
   const results = await createNodesV2[1](files, options, ctx);
   const byRoot: Record<string, ProjectConfiguration> = {};
   for (const [file, result] of results) {
@@ -119,6 +119,18 @@ describe('createNodesV2', () => {
       expect(target.metadata?.description).toMatch(/\w.{30,}/);
       expect(Array.isArray(target.inputs) && Array.isArray(target.outputs)).toBe(true);
     }
+  });
+
+  it('makes the workspace\'s own framework adapter files inputs of every bundle', async () => {
+    const { targets } = (await run(ALL, { frameworks: { upper: './tools/upper/framework.cjs', solid2: 'tools/solid2.mjs' } }))['apps/cart'];
+    expect(targets!.bundle.inputs).toEqual([
+      'production',
+      '{projectRoot}/package.json',
+      '!{projectRoot}/dist/**',
+      '^{projectRoot}/package.json',
+      '{workspaceRoot}/tools/solid2.mjs',
+      '{workspaceRoot}/tools/upper/framework.cjs',
+    ]);
   });
 
   it('writes only link.json for a library and falls back to the default input without a production one', async () => {

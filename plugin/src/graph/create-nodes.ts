@@ -24,7 +24,8 @@ export async function createEsmxNodes(
 ): Promise<CreateNodesResultArray> {
   const targetNames = normalizeOptions(options);
   const sourceInput = context.nxJsonConfiguration?.namedInputs?.production ? 'production' : 'default';
-  const settingsKey = JSON.stringify([INFERENCE_VERSION, targetNames, sourceInput]);
+  const frameworkFiles = listFrameworkFiles(options);
+  const settingsKey = JSON.stringify([INFERENCE_VERSION, targetNames, sourceInput, frameworkFiles]);
   const cache = openJsonCache(context.workspaceRoot, 'nodes');
   const results: CreateNodesResultArray = [];
 
@@ -54,7 +55,7 @@ export async function createEsmxNodes(
     let serialized = cache.get(key);
     if (serialized === undefined) {
       const environments = readEnvironmentNames(linksText, linksPath);
-      serialized = JSON.stringify(inferProject(root, name, summary, { targetNames, sourceInput, used, environments }));
+      serialized = JSON.stringify(inferProject(root, name, summary, { targetNames, sourceInput, used, environments, frameworkFiles }));
       cache.set(key, serialized);
     }
     const project = JSON.parse(serialized);
@@ -77,6 +78,16 @@ function readEnvironmentNames(text: string, path: string): string[] {
     console.warn(`${(error as Error).message} (its environments are not offered as configurations until then)`);
     return [];
   }
+}
+
+/** The adapter files of the `frameworks` option: inputs of every bundle, since they decide how sources compile. */
+function listFrameworkFiles(options: EsmxPluginOptions | undefined): string[] {
+  const frameworks = options?.frameworks;
+  if (typeof frameworks !== 'object' || frameworks === null) return [];
+  return Object.values(frameworks)
+    .filter((file): file is string => typeof file === 'string')
+    .map((file) => file.replace(/^\.\//, ''))
+    .sort();
 }
 
 /** The tuple Nx loads. Nx 23/24 read `createNodes ?? createNodesV2`; both names point at the same tuple. */

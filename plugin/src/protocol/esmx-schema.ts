@@ -11,6 +11,8 @@ export const EXPORT_KEY_PATTERN = '^\\.(?:/(?!\\.\\.?(?:/|$))[^/\\s]+)*$';
 export const SPECIFIER_PATTERN = '^(?:@[a-z0-9~][a-z0-9._~-]*/)?[a-z0-9~][a-z0-9._~-]*(?:/[^\\s/]+)*$';
 /** An npm package name (optionally scoped), no subpath. */
 export const MODULE_NAME_PATTERN = '^(?:@[a-z0-9~][a-z0-9._~-]*/)?[a-z0-9~][a-z0-9._~-]*$';
+/** A framework adapter's name: built in (`react`, `preact`, `html`, …) or registered in the plugin options. */
+export const FRAMEWORK_NAME_PATTERN = '^[a-z][a-z0-9-]*$';
 /** `./`-relative source path. */
 export const RELATIVE_PATH_PATTERN = '^\\./';
 
@@ -36,6 +38,7 @@ export const ESMX_SCHEMA = {
       uniqueItems: true,
       items: { type: 'string', 'x-rule': 'specifier', pattern: SPECIFIER_PATTERN },
     },
+    framework: { type: 'string', 'x-rule': 'framework', pattern: FRAMEWORK_NAME_PATTERN },
     singletons: {
       type: 'array',
       'x-rule': 'singletons',

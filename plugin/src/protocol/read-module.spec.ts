@@ -110,7 +110,7 @@ describe('readModule', () => {
         module: 'cart',
         message: '[esmx:protocol] cart: esmx has an unknown key "use"',
         found: '"use"',
-        required: 'only entry, exports, provides, singletons, uses',
+        required: 'only entry, exports, framework, provides, singletons, uses',
         fix: 'rename "use" to "uses" in esmx',
       },
       {
@@ -118,8 +118,8 @@ describe('readModule', () => {
         module: 'cart',
         message: '[esmx:protocol] cart: esmx has an unknown key "remotes"',
         found: '"remotes"',
-        required: 'only entry, exports, provides, singletons, uses',
-        fix: 'remove "remotes" from esmx (allowed keys: entry, exports, provides, singletons, uses)',
+        required: 'only entry, exports, framework, provides, singletons, uses',
+        fix: 'remove "remotes" from esmx (allowed keys: entry, exports, framework, provides, singletons, uses)',
       },
     ]);
   });

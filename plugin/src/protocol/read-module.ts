@@ -112,6 +112,7 @@ export function readModule(rootOrPackageJson: string): ReadModuleResult {
     exports: normalizeExports(declaration.exports ?? {}),
     provides: [...(declaration.provides ?? [])],
     singletons: [...(declaration.singletons ?? [])],
+    ...(declaration.framework === undefined ? {} : { framework: declaration.framework }),
     uses: [...(declaration.uses ?? [])],
     ranges: { ...stringEntries(pkg.peerDependencies), ...stringEntries(pkg.dependencies) },
     devRanges: stringEntries(pkg.devDependencies),

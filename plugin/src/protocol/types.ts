@@ -57,6 +57,8 @@ export interface EsmxDeclaration {
   provides?: string[];
   /** Provided packages that must never be bundled by two modules (beyond react, react-dom, vue, preact). */
   singletons?: string[];
+  /** The framework adapter that compiles the module's sources (`react` when absent); an @esmx/nx extension. */
+  framework?: string;
   /** Modules consumed from (package names); transitive. */
   uses?: string[];
 }
@@ -81,6 +83,8 @@ export interface ModuleInfo {
   provides: string[];
   /** `esmx.singletons`: provided packages that must be one copy on a page. */
   singletons: string[];
+  /** `esmx.framework`, when declared. */
+  framework?: string;
   uses: string[];
   /** `peerDependencies` overlaid with `dependencies`: the ranges this module accepts. */
   ranges: Record<string, string>;
@@ -180,6 +184,11 @@ export interface ManifestChunk {
   imports: string[];
   /** Bare specifiers this entry imports statically, transitively (resolved through the import map). */
   externals: string[];
+  /**
+   * Bare specifiers its static closure imports dynamically (a host's `import('cart/widget')`): not preloaded, but their
+   * stylesheets are linked in the page's head so that server-rendered islands paint styled. Absent when none.
+   */
+  lazyExternals?: string[];
 }
 
 /** `dist/<target>/manifest.json` of a built module (protocol 2): what it exports, provides and how it wires them. */

@@ -7,7 +7,7 @@ import { createDiagnostic, describeValue, type DiagnosticInput } from './diagnos
 import { packageNameOf } from './installed-version';
 import type { Diagnostic } from './types';
 
-const DECLARATION_KEYS = ['entry', 'exports', 'provides', 'singletons', 'uses'];
+const DECLARATION_KEYS = ['entry', 'exports', 'framework', 'provides', 'singletons', 'uses'];
 const TARGET_KEYS = ['client', 'server'];
 
 let compiled: ValidateFunction | undefined;
@@ -189,6 +189,12 @@ const RULE_MESSAGES: Record<string, MessageBuilder> = {
   provides: describeNameList,
   singletons: describeNameList,
   uses: describeNameList,
+  framework: ({ where, data }) => ({
+    text: `${where} must name a framework adapter`,
+    found: describeValue(data),
+    required: 'a lowercase name such as "react", "preact" or "html", or one listed in the "frameworks" option of the @esmx/nx/plugin entry of nx.json',
+    fix: `set ${where} to the framework the module's sources are written for`,
+  }),
   'package-name': ({ where, data }) => ({
     text: `${where} must be an npm package name`,
     found: describeValue(data),

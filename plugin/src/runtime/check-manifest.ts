@@ -112,6 +112,7 @@ export function checkManifest(value: unknown, name: string, target: BuildTarget,
       if (chunk.js !== undefined) checkFile(source, `${field}.js`, chunk.js);
       for (const list of ['css', 'resources', 'imports'] as const) checkFileList(source, `${field}.${list}`, chunk[list]);
       checkStringList(source, `${field}.externals`, chunk.externals);
+      if (chunk.lazyExternals !== undefined) checkStringList(source, `${field}.lazyExternals`, chunk.lazyExternals);
     }
   }
   if (manifest.integrity !== undefined) {

@@ -90,25 +90,29 @@ export function collectPageAssets(
     const integrity = manifests[module].integrity?.[file];
     list.push(integrity ? { href, integrity } : { href });
   };
-  const visit = (module: string, exportName: string) => {
+  // `lazy`: reached through a dynamic import (a remote's widget): only its stylesheets are the page's, its scripts
+  // load on demand. A chunk reached both ways is visited twice at most, eagerly winning.
+  const visit = (module: string, exportName: string, lazy: boolean) => {
     const chunkKey = `${module}\0${exportName}`;
-    if (seenChunks.has(chunkKey)) return;
-    seenChunks.add(chunkKey);
+    if (seenChunks.has(chunkKey) || (lazy && seenChunks.has(`${chunkKey}\0lazy`))) return;
+    seenChunks.add(lazy ? `${chunkKey}\0lazy` : chunkKey);
     const manifest = manifests[module];
     const chunk = manifest.chunks?.[exportName];
     const file = manifest.exports[exportName]?.file ?? chunk?.js;
-    if (file) addFile(assets.modules, module, file);
+    if (file && !lazy) addFile(assets.modules, module, file);
     if (!chunk) return;
-    for (const imported of chunk.imports ?? []) addFile(assets.modules, module, imported);
+    if (!lazy) for (const imported of chunk.imports ?? []) addFile(assets.modules, module, imported);
     for (const css of chunk.css ?? []) addFile(assets.css, module, css);
     for (const resource of chunk.resources ?? []) if (FONT_EXTENSIONS.test(resource)) addFile(assets.fonts, module, resource);
-    for (const specifier of chunk.externals ?? []) {
+    const follow = (specifier: string, lazyTarget: boolean) => {
       const url = resolveExternal(map, specifier, toPageUrl(getFileUrl(moduleUrls[module], file ?? '')));
       const owner = url === undefined ? undefined : owners.get(url);
-      if (owner) visit(owner.module, owner.exportName);
-    }
+      if (owner) visit(owner.module, owner.exportName, lazyTarget);
+    };
+    for (const specifier of chunk.externals ?? []) follow(specifier, lazy);
+    for (const specifier of chunk.lazyExternals ?? []) follow(specifier, true);
   };
-  visit(host, ENTRY_EXPORT.client);
+  visit(host, ENTRY_EXPORT.client, false);
   return assets;
 }
 

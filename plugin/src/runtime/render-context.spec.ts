@@ -101,6 +101,35 @@ describe('render context', () => {
 });
 
 describe('collectPageAssets', () => {
+  it('links the stylesheets of dynamically imported remotes (and what they import), without preloading their scripts', () => {
+    const manifests = {
+      host: manifest('host', {
+        exports: { 'entry.client': { name: 'entry.client', pkg: false, file: 'e.mjs', identifier: 'host/entry.client' } },
+        chunks: { 'entry.client': { js: 'e.mjs', css: ['e.css'], resources: [], imports: [], externals: ['ui/button'], lazyExternals: ['cart/widget'] } },
+      }),
+      cart: manifest('cart', {
+        exports: { widget: { name: 'widget', pkg: false, file: 'w.mjs', identifier: 'cart/widget' } },
+        chunks: { widget: { js: 'w.mjs', css: ['w.css'], resources: ['f.woff2'], imports: ['chunks/w2.mjs'], externals: ['ui/button'] } },
+      }),
+      ui: manifest('ui', {
+        exports: { button: { name: 'button', pkg: false, file: 'b.mjs', identifier: 'ui/button' } },
+        chunks: { button: { js: 'b.mjs', css: ['b.css'], resources: [], imports: [], externals: [] } },
+      }),
+    };
+    const urls = { host: '/host/', cart: '/cart/', ui: '/ui/' };
+    const map: ImportMap = {
+      imports: { 'host/entry.client': '/host/e.mjs', 'cart/widget': '/cart/w.mjs', 'ui/button': '/ui/b.mjs' },
+      scopes: {},
+      integrity: {},
+    };
+    expect(collectPageAssets('host', manifests, urls, parseClientMap(map))).toEqual({
+      entry: 'host/entry.client',
+      modules: [{ href: '/host/e.mjs' }, { href: '/ui/b.mjs' }],
+      css: [{ href: '/host/e.css' }, { href: '/ui/b.css' }, { href: '/cart/w.css' }],
+      fonts: [{ href: '/cart/f.woff2' }],
+    });
+  });
+
   it('follows externals through the map (scopes included) and dedupes files', () => {
     const manifests = {
       host: manifest('host', {

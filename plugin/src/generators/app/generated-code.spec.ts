@@ -5,7 +5,7 @@
  */
 import type { Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as ts from 'typescript';
@@ -21,6 +21,21 @@ const MODULES: Array<Partial<AppGeneratorSchema> & { directory: string }> = [
   { directory: 'apps/promo', role: 'remote', framework: 'html', host: 'shell' },
   { directory: 'apps/page', role: 'host', framework: 'html' },
   { directory: 'apps/bar', role: 'remote', framework: 'html', host: 'page' },
+  { directory: 'libs/ui-kit', role: 'provider', framework: 'preact' },
+  { directory: 'apps/board', role: 'host', framework: 'preact' },
+  { directory: 'apps/counter', role: 'remote', framework: 'preact', host: 'board' },
+  { directory: 'libs/vue-kit', role: 'provider', framework: 'vue' },
+  { directory: 'apps/vue-page', role: 'host', framework: 'vue' },
+  { directory: 'apps/vue-counter', role: 'remote', framework: 'vue', host: 'vue-page' },
+  { directory: 'libs/svelte-kit', role: 'provider', framework: 'svelte' },
+  { directory: 'apps/svelte-page', role: 'host', framework: 'svelte' },
+  { directory: 'apps/svelte-counter', role: 'remote', framework: 'svelte', host: 'svelte-page' },
+  { directory: 'libs/solid-kit', role: 'provider', framework: 'solid' },
+  { directory: 'apps/solid-page', role: 'host', framework: 'solid' },
+  { directory: 'apps/solid-counter', role: 'remote', framework: 'solid', host: 'solid-page' },
+  { directory: 'libs/lit-kit', role: 'provider', framework: 'lit' },
+  { directory: 'apps/lit-page', role: 'host', framework: 'lit' },
+  { directory: 'apps/lit-counter', role: 'remote', framework: 'lit', host: 'lit-page' },
 ];
 
 async function generateWorkspace(): Promise<Tree> {
@@ -46,21 +61,24 @@ function readTsConfig(projectDir: string): ts.ParsedCommandLine {
 }
 
 /**
- * One program for every module (a program per module costs 1-3 s each): valid because the generated
- * tsconfigs differ only in `jsx`, which plain-HTML modules (no .tsx) never exercise.
+ * One program per distinct set of compiler options (a program per module costs 1-3 s each): the generated tsconfigs
+ * differ only in the framework's JSX options, so modules of one framework share a program.
  */
 function typeCheck(projectDirs: string[]): string[] {
-  const configs = projectDirs.map(readTsConfig);
-  const { jsx: _jsx, ...htmlOptions } = configs.find((c) => c.options.jsx !== undefined)?.options ?? {};
-  for (const config of configs) {
-    const { jsx: _ignored, ...options } = config.options;
-    expect(options).toEqual({ ...htmlOptions, configFilePath: options.configFilePath });
+  const groups = new Map<string, ts.ParsedCommandLine[]>();
+  for (const config of projectDirs.map(readTsConfig)) {
+    const { configFilePath: _path, ...options } = config.options;
+    const key = JSON.stringify(options);
+    groups.set(key, [...(groups.get(key) ?? []), config]);
   }
-  const options = configs.find((c) => c.options.jsx !== undefined)?.options ?? configs[0].options;
-  const program = ts.createProgram(configs.flatMap((c) => c.fileNames), options);
-  return ts
-    .getPreEmitDiagnostics(program)
-    .map((d) => `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+  const diagnostics: string[] = [];
+  for (const configs of groups.values()) {
+    const program = ts.createProgram(configs.flatMap((c) => c.fileNames), configs[0].options);
+    diagnostics.push(
+      ...ts.getPreEmitDiagnostics(program).map((d) => `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`),
+    );
+  }
+  return diagnostics;
 }
 
 describe('generated modules', () => {
@@ -77,9 +95,32 @@ describe('generated modules', () => {
     jest.restoreAllMocks();
   });
 
-  it('type-check with their tsconfig against the React types and the runtime RenderContext', () => {
+  it('type-check with their tsconfig against the framework types (React, Preact) and the runtime RenderContext', () => {
     expect(typeCheck(MODULES.map((m) => join(root, m.directory)))).toEqual([]);
   });
+
+  it.each(MODULES.filter((m) => m.framework === 'vue' && m.role !== 'provider').map((m) => m.directory))(
+    '%s type-checks its single-file components with vue-tsc',
+    (directory) => {
+      const vueTsc = join(repoRoot, 'node_modules/vue-tsc/bin/vue-tsc.js');
+      const result = spawnSync(process.execPath, [vueTsc, '--noEmit', '-p', join(root, directory, 'tsconfig.json')], { encoding: 'utf8', timeout: 120_000 });
+      expect(result.stdout + result.stderr).toBe('');
+      expect(result.status).toBe(0);
+    },
+  );
+
+  it.each(MODULES.filter((m) => m.framework === 'svelte' && m.role !== 'provider').map((m) => m.directory))(
+    '%s type-checks its components with svelte-check',
+    (directory) => {
+      const svelteCheck = join(repoRoot, 'node_modules/svelte-check/bin/svelte-check');
+      const result = spawnSync(process.execPath, [svelteCheck, '--workspace', join(root, directory), '--tsconfig', 'tsconfig.json', '--output', 'machine', '--fail-on-warnings'], {
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      expect(result.stdout).toMatch(/COMPLETED \d+ FILES 0 ERRORS 0 WARNINGS/);
+      expect(result.status).toBe(0);
+    },
+  );
 
   it.each(MODULES.map((m) => m.directory))('%s passes its generated spec (node:test)', (directory) => {
     const cwd = join(root, directory);

@@ -66,6 +66,61 @@ describe('@esmx/nx:app', () => {
     });
   });
 
+  describe('Preact', () => {
+    const PREACT_PROVIDES = ['preact', 'preact/hooks', 'preact/jsx-runtime', 'preact-render-to-string'];
+
+    it('a provider shares Preact, its hooks, its JSX runtime and its server renderer, at the tested versions', async () => {
+      await generate(tree, { directory: 'libs/ui-kit', role: 'provider', framework: 'preact' });
+      expect(readJson(tree, 'libs/ui-kit/package.json')).toMatchObject({
+        dependencies: { preact: '11.2.0', 'preact-render-to-string': '6.8.2' },
+        esmx: { provides: PREACT_PROVIDES },
+      });
+      expect(JSON.parse(tree.read('libs/ui-kit/tsconfig.json', 'utf-8') ?? '').compilerOptions).toMatchObject({ jsx: 'react-jsx', jsxImportSource: 'preact' });
+    });
+
+    it('a host and a remote use the only Preact provider and write .tsx files for Preact', async () => {
+      await generate(tree, { directory: 'libs/ui-kit', role: 'provider', framework: 'preact' });
+      await generate(tree, { directory: 'apps/page', role: 'host', framework: 'preact' });
+      await generate(tree, { directory: 'apps/counter', role: 'remote', framework: 'preact', host: 'page' });
+      expect(readJson(tree, 'apps/counter/package.json')).toMatchObject({
+        dependencies: { preact: '11.2.0', 'preact-render-to-string': '6.8.2' },
+        esmx: { entry: { client: './src/entry.client.tsx', server: './src/entry.server.tsx' }, framework: 'preact', uses: ['ui-kit'] },
+      });
+      expect(readJson(tree, 'apps/page/package.json').esmx.uses).toEqual(['ui-kit', 'counter']);
+      expect(createdFiles(tree, 'apps/counter')).toEqual([
+        'package.json',
+        'src/css-module-hook.mjs',
+        'src/css-modules.d.ts',
+        'src/entry.client.tsx',
+        'src/entry.server.tsx',
+        'src/widget.module.css',
+        'src/widget.spec.tsx',
+        'src/widget.tsx',
+        'tsconfig.json',
+      ]);
+      expect(tree.read('apps/counter/src/widget.tsx', 'utf-8')).toContain("await import('preact-render-to-string')");
+      expect(tree.read('apps/page/src/entry.client.tsx', 'utf-8')).toContain("import { hydrate } from 'preact';");
+    });
+
+    it('a provider named like a package it provides is refused (its imports would collide in the import map)', async () => {
+      const error = await generate(tree, { directory: 'libs/preact', role: 'provider', framework: 'preact' }).catch((e: Error) => e);
+      expect((error as Error).message).toBe(
+        '[esmx:generate] expected a module name that differs from the packages it provides, found "preact", which it would also provide as preact: its imports would collide in the import map.\n' +
+          '  fix: pass another --name or directory, e.g. --name=shared-preact',
+      );
+    });
+
+    it('a Preact module without a Preact provider is refused before anything is written', async () => {
+      await generate(tree, { directory: 'libs/shared', role: 'provider' });
+      const error = await generate(tree, { directory: 'apps/page', framework: 'preact' }).catch((e: Error) => e);
+      expect((error as Error).message).toBe(
+        '[esmx:generate] expected an esmx module that provides preact (every preact module must share one copy), found none in this workspace.\n' +
+          '  fix: generate one first: nx g @esmx/nx:app libs/shared --role=provider --framework=preact, then re-run this command',
+      );
+      expect(tree.exists('apps/page')).toBe(false);
+    });
+  });
+
   describe('a React host', () => {
     it('uses the only React provider, with entries and the port of serve/start', async () => {
       await createReactWorkspace(tree);
@@ -77,6 +132,7 @@ describe('@esmx/nx:app', () => {
         dependencies: { react: '19.3.1', 'react-dom': '19.3.1', shared: '*' },
         esmx: {
           entry: { client: './src/entry.client.tsx', server: './src/entry.server.tsx' },
+          framework: 'react',
           uses: ['shared'],
         },
         nx: { targets: { serve: { options: { port: 4310 } }, start: { options: { port: 4310 } } } },
@@ -125,20 +181,24 @@ describe('@esmx/nx:app', () => {
       expect(remote.esmx).toEqual({
         entry: { client: './src/entry.client.tsx', server: './src/entry.server.tsx' },
         exports: { './widget': './src/widget.tsx' },
+        framework: 'react',
         uses: ['shared'],
       });
       expect(remote.exports).toEqual({ './widget': './src/widget.tsx', './package.json': './package.json' });
       expect(createdFiles(tree, 'apps/cart')).toEqual([
         'package.json',
+        'src/css-module-hook.mjs',
+        'src/css-modules.d.ts',
         'src/entry.client.tsx',
         'src/entry.server.tsx',
+        'src/widget.module.css',
         'src/widget.spec.tsx',
         'src/widget.tsx',
         'tsconfig.json',
       ]);
       const widget = tree.read('apps/cart/src/widget.tsx', 'utf-8') ?? '';
       expect(widget).toContain("import { useState } from 'react';");
-      expect(widget).toContain('<button type="button" onClick={() => setCount((value) => value + 1)}>');
+      expect(widget).toContain('<button type="button" className={styles.counter} onClick={() => setCount((value) => value + 1)}>');
       // The widget contract: server markup without react-dom/server in the browser, hydrate and mount on the shared React.
       expect(widget).toContain("export async function render(): Promise<string> {\n  const { renderToString } = await import('react-dom/server');");
       expect(widget).not.toMatch(/^import .*'react-dom\/server'/m);
@@ -160,6 +220,7 @@ describe('@esmx/nx:app', () => {
       expect(readJson(tree, 'apps/promo/package.json').esmx).toEqual({
         entry: { client: './src/entry.client.ts', server: './src/entry.server.ts' },
         exports: { './widget': './src/widget.ts' },
+        framework: 'html',
       });
       expect(readJson(tree, 'apps/promo/package.json').dependencies).toBeUndefined();
       expect(tree.read('apps/shell/src/remotes.ts', 'utf-8')).toContain("  { name: 'promo', load: () => import('promo/widget') },\n");
@@ -327,7 +388,7 @@ describe('@esmx/nx:app', () => {
     it('a React module without a React provider', async () => {
       await expectRefusal(
         { directory: 'apps/shell' },
-        'expected an esmx module that provides react (every React module must share one copy), found none in this workspace.',
+        'expected an esmx module that provides react (every react module must share one copy), found none in this workspace.',
         'generate one first: nx g @esmx/nx:app libs/shared --role=provider --framework=react',
       );
     });
@@ -378,8 +439,8 @@ describe('@esmx/nx:app', () => {
     await generate(tree, { directory: 'apps/cart', role: 'remote', host: 'shell' });
     await generate(tree, { directory: 'apps/promo', role: 'remote', framework: 'html', host: 'shell' });
     await generate(tree, { directory: 'apps/page', framework: 'html', port: 4400 });
-    await generate(tree, { directory: 'libs/lit', role: 'provider', framework: 'html', provides: ['lit', 'lit/decorators.js'] });
-    const modules = ['libs/shared', 'apps/shell', 'apps/cart', 'apps/promo', 'apps/page', 'libs/lit'];
+    await generate(tree, { directory: 'libs/lit-kit', role: 'provider', framework: 'html', provides: ['lit', 'lit/decorators.js'] });
+    const modules = ['libs/shared', 'apps/shell', 'apps/cart', 'apps/promo', 'apps/page', 'libs/lit-kit'];
     const diagnostics = modules.flatMap((dir) => {
       const pkg = readJson(tree, `${dir}/package.json`);
       return validateDeclaration(pkg.esmx, pkg.name);

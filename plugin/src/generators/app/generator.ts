@@ -4,17 +4,20 @@ import { initGenerator } from '../init/generator';
 import { addToWorkspaces } from './lib/add-to-workspaces';
 import { assertCanGenerate } from './lib/assert-can-generate';
 import { createFiles } from './lib/create-files';
-import { createPackageJson } from './lib/create-package-json';
+import { addFrameworkDevDependencies, createPackageJson } from './lib/create-package-json';
 import { linkToHost } from './lib/link-to-host';
+import { loadFramework } from './lib/load-framework';
 import { logNextSteps } from './lib/log-next-steps';
 import { normalizeOptions } from './lib/normalize-options';
 import type { AppGeneratorSchema } from './schema';
 
 /** `nx g @esmx/nx:app <directory>`: a host, remote or provider module that builds and serves as generated. */
 export async function appGenerator(tree: Tree, schema: AppGeneratorSchema): Promise<GeneratorCallback> {
-  const options = normalizeOptions(tree, schema);
+  const framework = await loadFramework(tree, schema.framework);
+  const options = normalizeOptions(tree, schema, framework);
   assertCanGenerate(tree, options);
   await initGenerator(tree, { keepExistingVersions: true });
+  addFrameworkDevDependencies(tree, options);
   createPackageJson(tree, options);
   createFiles(tree, options);
   const addedGlob = addToWorkspaces(tree, options.directory);

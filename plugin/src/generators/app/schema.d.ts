@@ -1,5 +1,6 @@
 export type ModuleRole = 'host' | 'remote' | 'provider';
-export type ModuleFramework = 'react' | 'html';
+/** A built-in framework (`react`, `preact`, `html`, …) or one the workspace registers in the plugin options. */
+export type ModuleFramework = string;
 
 export interface AppGeneratorSchema {
   directory: string;

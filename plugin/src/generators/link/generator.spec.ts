@@ -114,9 +114,9 @@ describe('@esmx/nx:link', () => {
 
   it('says why a sample import is skipped when the module has no widget', async () => {
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
-    await generate(tree, { directory: 'libs/lit', role: 'provider', framework: 'html', provides: ['lit'] });
-    await linkGenerator(tree, { from: 'shell', to: 'lit', import: true, skipInstall: true });
-    expect(readJson(tree, 'apps/shell/package.json').esmx.uses).toEqual(['shared', 'lit']);
-    expect(warn.mock.calls.join('\n')).toContain('sample import of lit/widget into shell skipped: lit has no "./widget" export');
+    await generate(tree, { directory: 'libs/lit-kit', role: 'provider', framework: 'html', provides: ['lit'] });
+    await linkGenerator(tree, { from: 'shell', to: 'lit-kit', import: true, skipInstall: true });
+    expect(readJson(tree, 'apps/shell/package.json').esmx.uses).toEqual(['shared', 'lit-kit']);
+    expect(warn.mock.calls.join('\n')).toContain('sample import of lit-kit/widget into shell skipped: lit-kit has no "./widget" export');
   });
 });

@@ -13,6 +13,8 @@ export interface InferContext {
   used: boolean;
   /** Environments of the module's esmx.links.json: each becomes a configuration of build, start, serve, standalone. */
   environments?: string[];
+  /** Workspace-relative files of the workspace's own framework adapters (plugin option `frameworks`). */
+  frameworkFiles?: string[];
 }
 
 const TECHNOLOGIES = ['esmx'];
@@ -48,7 +50,13 @@ export function inferProject(
     executor: EXECUTOR.bundle,
     options: { link: false },
     cache: true,
-    inputs: [context.sourceInput, '{projectRoot}/package.json', `!{projectRoot}/${DIST_DIR}/**`, USED_DECLARATIONS],
+    inputs: [
+      context.sourceInput,
+      '{projectRoot}/package.json',
+      `!{projectRoot}/${DIST_DIR}/**`,
+      USED_DECLARATIONS,
+      ...(context.frameworkFiles ?? []).map((file) => `{workspaceRoot}/${file}`),
+    ],
     outputs: [dist('client'), dist('server'), dist(INDEX_FILE)],
     dependsOn: [],
     metadata: {

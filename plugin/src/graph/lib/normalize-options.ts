@@ -8,6 +8,8 @@ export interface EsmxPluginOptions {
   startTargetName?: string;
   validateTargetName?: string;
   standaloneTargetName?: string;
+  /** The workspace's own framework adapters: name → adapter file, relative to the workspace root. */
+  frameworks?: Record<string, string>;
 }
 
 export interface TargetNames {

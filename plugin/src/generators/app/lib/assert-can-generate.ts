@@ -6,7 +6,6 @@ import { assertLinkIsAcyclic, findModuleOrThrow } from '../../lib/link-modules';
 import type { WorkspaceModule } from '../../lib/workspace-modules';
 import { findProviders, findWorkspacePackage, isHostModule } from '../../lib/workspace-modules';
 import type { NormalizedAppOptions } from './normalize-options';
-import { REACT_PROVIDES } from './normalize-options';
 
 /**
  * Every check of the app generator, run before it writes anything: a refused run leaves the
@@ -18,7 +17,7 @@ export function assertCanGenerate(tree: Tree, options: NormalizedAppOptions): vo
   assertNameIsNotAProject(tree, options.name);
   assertOptionsFitRole(options);
   const used = options.uses.map((name) => findModuleOrThrow(options.packages, name, '--uses'));
-  if (options.framework === 'react' && options.role !== 'provider') assertReactIsProvided(options, used);
+  if (options.framework.runtimePackage && options.role !== 'provider') assertRuntimeIsProvided(options, used, options.framework.runtimePackage);
   if (options.host) assertHostCanLink(options);
 }
 
@@ -58,6 +57,13 @@ function assertNameIsValid(options: NormalizedAppOptions): void {
   const shadowed = options.modules.find((module) =>
     (module.esmx.provides ?? []).some((specifier) => specifier === options.name || specifier.startsWith(`${options.name}/`)),
   );
+  const ownCollision = options.provides.find((specifier) => specifier === options.name || specifier.startsWith(`${options.name}/`));
+  if (ownCollision) {
+    throw createGeneratorError(
+      `expected a module name that differs from the packages it provides, found "${options.name}", which it would also provide as ${ownCollision}: its imports would collide in the import map.`,
+      `pass another --name or directory, e.g. --name=shared-${options.name.replace(/^@[^/]+\//, '')}`,
+    );
+  }
   if (shadowed) {
     throw createGeneratorError(
       `expected a module name that no provided package uses, found "${options.name}" provided by ${shadowed.name}: its imports would collide in the import map.`,
@@ -92,8 +98,8 @@ function assertOptionsFitRole(options: NormalizedAppOptions): void {
   }
   if (options.role === 'provider' && options.provides.length === 0) {
     throw createGeneratorError(
-      'expected --provides to list at least one package for an html provider, found none.',
-      'pass the specifiers to share, e.g. --provides=lit,lit/decorators.js (or --framework=react for the React defaults)',
+      `expected --provides to list at least one package for ${options.framework.name === 'html' ? 'an' : 'a'} ${options.framework.name} provider, found none.`,
+      'pass the specifiers to share, e.g. --provides=lit,lit/decorators.js (or --framework=react, --framework=preact… for that framework\'s defaults)',
     );
   }
   if (options.role === 'provider' && options.port !== undefined) {
@@ -111,19 +117,21 @@ function assertOptionsFitRole(options: NormalizedAppOptions): void {
   }
 }
 
-function assertReactIsProvided(options: NormalizedAppOptions, used: WorkspaceModule[]): void {
+function assertRuntimeIsProvided(options: NormalizedAppOptions, used: WorkspaceModule[], runtime: string): void {
   const closure = collectUsesClosure(options.modules, used);
-  if (closure.some((module) => (module.esmx.provides ?? []).includes('react'))) return;
-  const providers = findProviders(options.modules, 'react');
+  if (closure.some((module) => (module.esmx.provides ?? []).includes(runtime))) return;
+  const providers = findProviders(options.modules, runtime);
+  const framework = options.framework.name;
   if (providers.length === 0) {
     throw createGeneratorError(
-      'expected an esmx module that provides react (every React module must share one copy), found none in this workspace.',
-      `generate one first: nx g @esmx/nx:app libs/shared --role=provider --framework=react, then re-run this command`,
+      `expected an esmx module that provides ${runtime} (every ${framework} module must share one copy), found none in this workspace.`,
+      `generate one first: nx g @esmx/nx:app libs/shared --role=provider --framework=${framework}, then re-run this command`,
     );
   }
+  const defaults = options.framework.provides;
   throw createGeneratorError(
-    `expected to know which module provides react to ${options.name}, found ${providers.length} providers (${providers.map((p) => p.name).join(', ')}) and no --uses naming one.`,
-    `pass --uses=<provider>, e.g. --uses=${providers[0].name} (it provides ${REACT_PROVIDES.filter((s) => (providers[0].esmx.provides ?? []).includes(s)).join(', ')})`,
+    `expected to know which module provides ${runtime} to ${options.name}, found ${providers.length} providers (${providers.map((p) => p.name).join(', ')}) and no --uses naming one.`,
+    `pass --uses=<provider>, e.g. --uses=${providers[0].name} (it provides ${defaults.filter((s) => (providers[0].esmx.provides ?? []).includes(s)).join(', ')})`,
   );
 }
 

@@ -5,7 +5,7 @@ import type { NormalizedAppOptions } from './normalize-options';
 /** Tells the user what was inferred and how to run the module. */
 export function logNextSteps(options: NormalizedAppOptions, addedGlob: string | undefined): void {
   if (options.usesInferred) {
-    logger.info(`${TAG.generator} ${options.name} uses ${options.uses[0]}, the workspace's React provider.`);
+    logger.info(`${TAG.generator} ${options.name} uses ${options.uses[0]}, the workspace's ${options.framework.runtimePackage} provider.`);
   }
   if (addedGlob) logger.info(`${TAG.generator} added "${addedGlob}" to the workspaces of the root package.json.`);
   if (options.skipInstall) {

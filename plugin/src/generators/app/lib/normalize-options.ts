@@ -2,62 +2,58 @@ import type { Tree } from '@nx/devkit';
 import { isAbsolute, posix, relative } from 'node:path';
 import type { WorkspaceModule, WorkspacePackage } from '../../lib/workspace-modules';
 import { findProviders, readWorkspacePackages } from '../../lib/workspace-modules';
-import type { AppGeneratorSchema, ModuleFramework, ModuleRole } from '../schema';
-
-/** Specifiers a React provider shares by default: `provides` lists subpaths explicitly. */
-export const REACT_PROVIDES = ['react', 'react-dom', 'react-dom/client', 'react-dom/server', 'react/jsx-runtime'];
+import type { FrameworkAdapter } from '../../../frameworks/index';
+import type { AppGeneratorSchema, ModuleRole } from '../schema';
 
 export interface NormalizedAppOptions {
   /** Posix path relative to the workspace root, without `./` or a trailing slash. */
   directory: string;
   name: string;
   role: ModuleRole;
-  framework: ModuleFramework;
+  /** The adapter `--framework` names (built in, or the workspace's own). */
+  framework: FrameworkAdapter;
   /** The host to link a remote into. */
   host?: string;
   /** Provider only: the specifiers it shares. */
   provides: string[];
-  /** Modules used, explicit or (React) the workspace's single React provider. */
+  /** Modules used, explicit or the workspace's single provider of the framework's runtime package. */
   uses: string[];
-  /** True when `uses` was filled in with the workspace's React provider. */
+  /** True when `uses` was filled in with the workspace's provider of the framework's runtime package. */
   usesInferred: boolean;
   port?: number;
   skipInstall: boolean;
-  /** `tsx` for React, `ts` otherwise. */
+  /** The framework's source extension: `tsx` for JSX frameworks, `ts` otherwise. */
   ext: 'ts' | 'tsx';
   /** The workspace packages before this run. */
   packages: WorkspacePackage[];
   modules: WorkspaceModule[];
 }
 
-export function normalizeOptions(tree: Tree, schema: AppGeneratorSchema): NormalizedAppOptions {
+/** `framework` is the adapter `schema.framework` names (the caller looks it up, listing the known ones on a typo). */
+export function normalizeOptions(tree: Tree, schema: AppGeneratorSchema, framework: FrameworkAdapter): NormalizedAppOptions {
   const directory = normalizeDirectory(tree, schema.directory ?? '');
   const packages = readWorkspacePackages(tree);
   const modules = packages.filter((pkg): pkg is WorkspaceModule => pkg.esmx !== undefined);
-  const framework = schema.framework;
   const role = schema.role;
   const explicitUses = toList(schema.uses);
-  const reactProviders = findProviders(modules, 'react');
-  const inferUses = framework === 'react' && role !== 'provider' && explicitUses.length === 0 && reactProviders.length === 1;
+  const runtime = framework.runtimePackage;
+  const runtimeProviders = runtime ? findProviders(modules, runtime) : [];
+  const inferUses = role !== 'provider' && explicitUses.length === 0 && runtimeProviders.length === 1;
   return {
     directory,
     name: schema.name?.trim() || posix.basename(directory),
     role,
     framework,
     host: schema.host?.trim() || undefined,
-    provides: role === 'provider' ? (toList(schema.provides).length ? toList(schema.provides) : defaultProvides(framework)) : toList(schema.provides),
-    uses: inferUses ? [reactProviders[0].name] : explicitUses,
+    provides: role === 'provider' ? (toList(schema.provides).length ? toList(schema.provides) : [...framework.provides]) : toList(schema.provides),
+    uses: inferUses ? [runtimeProviders[0].name] : explicitUses,
     usesInferred: inferUses,
     port: schema.port,
     skipInstall: schema.skipInstall ?? false,
-    ext: framework === 'react' ? 'tsx' : 'ts',
+    ext: framework.sourceExtension,
     packages,
     modules,
   };
-}
-
-function defaultProvides(framework: ModuleFramework): string[] {
-  return framework === 'react' ? [...REACT_PROVIDES] : [];
 }
 
 /** Accepts `a,b`, `['a', 'b']` and `['a,b']` (what different Nx versions pass for an array option). */
