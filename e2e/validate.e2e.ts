@@ -23,7 +23,7 @@ function expectNoStackTrace(output: string): void {
 describe('validate in this repository (plugin loaded from source)', () => {
   it('infers the targets of the sample modules and validates the sample host', () => {
     const project = JSON.parse(runNx(repoRoot, ['show', 'project', 'sample-host', '--json']).stdout);
-    expect(Object.keys(project.targets).sort()).toEqual(['build', 'bundle', 'serve', 'start', 'validate']);
+    expect(Object.keys(project.targets).sort()).toEqual(['build', 'bundle', 'serve', 'standalone', 'start', 'validate']);
     const result = runNx(repoRoot, ['run', 'sample-host:validate', '--skip-nx-cache', '--outputStyle=static']);
     expect(result.code).toBe(0);
     expect(result.output).toMatch(/react@19\.3\.1 ← sample-shared/);
