@@ -157,6 +157,14 @@ describe('framework adapters', () => {
     expect(checkRuntimeSupply(undeclared as Resolution, BUILT_IN_FRAMEWORKS.find((adapter) => adapter.name === 'react')!)).toEqual([]);
   });
 
+  it('without --framework, lists every known framework with its description', async () => {
+    const error = await generate(tree, { directory: 'apps/hello', framework: '' }).catch((e: Error) => e);
+    expect((error as Error).message).toContain(
+      "[esmx:generate] expected --framework to name the module's framework, found none. Fix: pass --framework=<name>, one of: react: React 19 (server-rendered with renderToString, hydrated with hydrateRoot); preact: ",
+    );
+    expect((error as Error).message).toContain('; lit: Lit web components');
+  });
+
   it('refuses an adapter file that does not default-export an adapter, or that takes a built-in name', async () => {
     const root = mkdtempSync(join(tmpdir(), 'esmx-frameworks-'));
     dirs.push(root);
