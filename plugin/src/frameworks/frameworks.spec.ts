@@ -134,7 +134,7 @@ describe('framework adapters', () => {
   });
 
   it('warns W_NOT_PROVIDED when a module\'s framework runtime comes from no provider of its closure', () => {
-    const info = { name: 'cart', root: '/ws/apps/cart', packageJsonPath: '/ws/apps/cart/package.json', uses: ['shared'] } as ModuleInfo;
+    const info = { name: 'cart', root: '/ws/apps/cart', packageJsonPath: '/ws/apps/cart/package.json', framework: 'preact', uses: ['shared'] } as ModuleInfo;
     const resolution = { module: 'cart', modules: { cart: info }, supply: { groups: [], wiring: { cart: {} } } } as unknown as Resolution;
     const preact = BUILT_IN_FRAMEWORKS.find((adapter) => adapter.name === 'preact')!;
     expect(checkRuntimeSupply(resolution, preact)).toEqual([
@@ -152,6 +152,17 @@ describe('framework adapters', () => {
     const wired = { ...resolution, supply: { groups: [], wiring: { cart: { preact: { specifier: 'preact', package: 'preact', provider: 'shared', version: '11.2.0', major: 11 } } } } };
     expect(checkRuntimeSupply(wired as Resolution, preact)).toEqual([]);
     expect(checkRuntimeSupply(resolution, BUILT_IN_FRAMEWORKS.find((adapter) => adapter.name === 'html')!)).toEqual([]);
+    // A module from before esmx.framework (React's rules by default) is not taken for a React module.
+    const undeclared = { ...resolution, modules: { cart: { ...info, framework: undefined } } };
+    expect(checkRuntimeSupply(undeclared as Resolution, BUILT_IN_FRAMEWORKS.find((adapter) => adapter.name === 'react')!)).toEqual([]);
+  });
+
+  it('without --framework, lists every known framework with its description', async () => {
+    const error = await generate(tree, { directory: 'apps/hello', framework: '' }).catch((e: Error) => e);
+    expect((error as Error).message).toContain(
+      "[esmx:generate] expected --framework to name the module's framework, found none. Fix: pass --framework=<name>, one of: react: React 19 (server-rendered with renderToString, hydrated with hydrateRoot); preact: ",
+    );
+    expect((error as Error).message).toContain('; lit: Lit web components');
   });
 
   it('refuses an adapter file that does not default-export an adapter, or that takes a built-in name', async () => {

@@ -1,7 +1,7 @@
 import { TAG } from '../constants';
 import { createDiagnostic } from '../protocol/diagnostics';
 import type { Diagnostic, ModuleInfo, Resolution } from '../protocol/types';
-import { findFramework, findWorkspaceRoot, loadFrameworks, type FrameworkTable } from './load-frameworks';
+import { findFramework, findWorkspaceRoot, FrameworkError, loadFrameworks, type FrameworkTable } from './load-frameworks';
 import type { FrameworkAdapter } from './types';
 
 export { BUILT_IN_FRAMEWORKS, DEFAULT_FRAMEWORK } from './registry';
@@ -37,7 +37,8 @@ export function findForeignExtensions(table: FrameworkTable, framework: Framewor
 export function checkRuntimeSupply(resolution: Resolution, framework: FrameworkAdapter): Diagnostic[] {
   const runtime = framework.runtimePackage;
   const info = resolution.modules[resolution.module];
-  if (!runtime || !info) return [];
+  // Only a declared framework: a module from before `esmx.framework` builds with React's rules without being React.
+  if (!runtime || !info?.framework) return [];
   const wired = Object.values(resolution.supply.wiring[info.name] ?? {}).some((wiring) => wiring.package === runtime);
   if (wired) return [];
   return [
@@ -52,4 +53,31 @@ export function checkRuntimeSupply(resolution: Resolution, framework: FrameworkA
       fix: `add a provider of ${runtime} to esmx.uses of ${info.packageJsonPath} (nx g @esmx/nx:app libs/${framework.name}-kit --role=provider --framework=${framework.name}, then nx g @esmx/nx:link --from=${info.name} --to=${framework.name}-kit)`,
     }),
   ];
+}
+
+/**
+ * What `validate` checks of a module's framework before any build: an `esmx.framework` no adapter answers to
+ * (E_SCHEMA, listing the known ones), and W_NOT_PROVIDED for its runtime (see checkRuntimeSupply).
+ */
+export async function checkModuleFramework(resolution: Resolution, table?: FrameworkTable): Promise<Diagnostic[]> {
+  const info = resolution.modules[resolution.module];
+  if (!info?.framework) return [];
+  try {
+    const { framework } = await resolveModuleFramework(info, table);
+    return checkRuntimeSupply(resolution, framework);
+  } catch (error) {
+    if (!(error instanceof FrameworkError)) throw error;
+    const [text, fix] = error.message.replace(/^\[esmx:framework\] /, '').split(' Fix: ');
+    return [
+      createDiagnostic({
+        code: 'E_SCHEMA',
+        module: info.name,
+        tag: TAG.framework,
+        text,
+        found: JSON.stringify(info.framework),
+        required: 'a built-in framework or one named under "frameworks" in the plugin options',
+        fix: fix ?? 'correct esmx.framework',
+      }),
+    ];
+  }
 }

@@ -142,6 +142,23 @@ describe('@esmx/nx:validate', () => {
     expect(diagnostics[1].fix).toMatch(/^add "promo" to esmx\.uses in /);
   });
 
+  it("checks the module's framework: W_NOT_PROVIDED for a runtime no provider supplies, E_SCHEMA for an unknown one", async () => {
+    const page: ModuleSpec = { name: 'page', dir: 'apps/page', esmx: { framework: 'preact', uses: ['shared'] }, dependencies: { preact: '^11.0.0' } };
+    writeModuleSet(workspace, [page, healthy[2]]);
+    await expect(runValidateExecutor({}, context('page', 'apps/page'))).resolves.toEqual({ success: true });
+    expect(out.join('')).toContain('its framework is preact, but no module of its uses closure provides preact: it bundles a copy of its own');
+    expect(out.join('')).toContain('\n0 errors, 1 warning\n');
+
+    out = [];
+    const packageJson = path.join(workspace, 'apps/page/package.json');
+    const json = JSON.parse(fs.readFileSync(packageJson, 'utf8'));
+    fs.writeFileSync(packageJson, JSON.stringify({ ...json, esmx: { ...json.esmx, framework: 'preakt' } }));
+    await expect(runValidateExecutor({}, context('page', 'apps/page'))).resolves.toEqual({ success: false });
+    expect(out.join('')).toContain('expected esmx.framework of page to be one of react, preact, vue, svelte, solid, lit, html, found "preakt"');
+    expect(out.join('')).toContain('use "preact"');
+    expect(out.join('')).toContain('\n1 error, 0 warnings\n');
+  });
+
   it('succeeds with warnings only (an unbuilt used module)', async () => {
     writeModuleSet(workspace, [healthy[0], { ...healthy[1], built: false }, healthy[2]]);
     await expect(runValidateExecutor({}, context('shell', 'apps/shell'))).resolves.toEqual({ success: true });

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { TAG } from '../../constants';
 import { writeFileAtomic } from '../../utils/atomic-write';
 import { writeLinkGraphPage } from '../../protocol/link-graph/index';
+import { checkModuleFramework } from '../../frameworks/index';
 import { checkSourceImports, checkUsedTargets, findUnlinkedImports, hasErrors, resolveModule } from '../../protocol/index';
 import { getModuleRoot } from '../lib/get-module-root';
 import { printDiagnostics } from '../lib/print-diagnostics';
@@ -30,10 +31,16 @@ export default async function runValidateExecutor(
   if (!root) return { success: false };
   const resolved = resolveModule(root, { links: options.links, checkFiles: true, requireBuilt: false });
   // What the build of this module would hit: a used module's missing export file, an import of a module not linked,
-  // a named import that a used build does not export, a package bundled twice.
+  // a named import that a used build does not export, a package bundled twice, a framework nobody provides.
   const resolution = {
     ...resolved,
-    diagnostics: [...resolved.diagnostics, ...checkUsedTargets(resolved), ...findUnlinkedImports(resolved), ...checkSourceImports(resolved)],
+    diagnostics: [
+      ...resolved.diagnostics,
+      ...checkUsedTargets(resolved),
+      ...findUnlinkedImports(resolved),
+      ...checkSourceImports(resolved),
+      ...(await checkModuleFramework(resolved)),
+    ],
   };
   process.stdout.write(options.json ? renderJsonEnvelope(resolution) : renderReport(resolution));
   if (options.outputFile) {

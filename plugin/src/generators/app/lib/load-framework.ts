@@ -10,9 +10,7 @@ import { findFramework, FrameworkError, loadFrameworks, readFrameworksOf, type F
 export async function loadFramework(tree: Tree, name: string | undefined): Promise<FrameworkAdapter> {
   try {
     const table = await loadFrameworks(tree.root, readFrameworksOf(readNxJson(tree)));
-    if (name === undefined || name === '') {
-      throw new FrameworkError(`${findFrameworkList(table.adapters.keys())}`);
-    }
+    if (name === undefined || name === '') throw new FrameworkError(describeMissingFramework(table.adapters.values()));
     return findFramework(table, name, '--framework');
   } catch (error) {
     if (!(error instanceof FrameworkError)) throw error;
@@ -23,7 +21,8 @@ export async function loadFramework(tree: Tree, name: string | undefined): Promi
   }
 }
 
-function findFrameworkList(names: Iterable<string>): string {
-  const known = [...names].join(', ');
-  return `${TAG.generator} expected --framework to name the module's framework, found none. Fix: pass --framework=<${known}>.`;
+/** The message for a run without --framework: every known framework with its one-line description. */
+function describeMissingFramework(adapters: Iterable<FrameworkAdapter>): string {
+  const list = [...adapters].map((adapter) => `${adapter.name}: ${adapter.description}`).join('; ');
+  return `${TAG.generator} expected --framework to name the module's framework, found none. Fix: pass --framework=<name>, one of: ${list}.`;
 }
