@@ -28,8 +28,8 @@ describe('react host with a react remote and an html remote', () => {
     ws = createWorkspace('mfe');
     ws.nxOk(['g', '@esmx/nx:init']);
     ws.nxOk(['g', '@esmx/nx:app', 'libs/shared', '--role=provider', '--framework=react']);
-    ws.nxOk(['g', '@esmx/nx:app', 'apps/shell', '--role=host', '--framework=react']);
-    ws.nxOk(['g', '@esmx/nx:app', 'apps/cart', '--role=remote', '--framework=react', '--host=shell']);
+    // The short form: the host and its remote (generated beside it and rendered on the page) in one command.
+    ws.nxOk(['g', '@esmx/nx:host', 'apps/shell', '--framework=react', '--remotes=cart']);
     ws.nxOk(['g', '@esmx/nx:app', 'apps/promo', '--role=remote', '--framework=html', '--host=shell']);
     const install = run(ws.root, 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund']);
     if (install.code !== 0) throw new Error(install.output);

@@ -4,6 +4,8 @@ import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { validateDeclaration } from '../../protocol';
 import { appGenerator } from './generator';
 import { linkGenerator } from '../link/generator';
+import { hostGenerator } from '../host/generator';
+import { remoteGenerator } from '../remote/generator';
 import type { AppGeneratorSchema } from './schema';
 
 const REACT_PROVIDES = ['react', 'react-dom', 'react-dom/client', 'react-dom/server', 'react/jsx-runtime'];
@@ -262,6 +264,47 @@ describe('@esmx/nx:app', () => {
       expect(warn.mock.calls.join('\n')).toContain(
         'sample import of old/widget into shell skipped: apps/old/src/widget.tsx does not export render, hydrate, mount; a remote widget exports render(), hydrate(element) and mount(element)',
       );
+    });
+  });
+
+  describe('a host with --remotes, and the host / remote short forms', () => {
+    it('generates each new remote beside the host, links every remote and renders each on the page', async () => {
+      await generate(tree, { directory: 'libs/shared', role: 'provider' });
+      await generate(tree, { directory: 'apps/promo', role: 'remote' });
+      await hostGenerator(tree, { directory: 'apps/shell', framework: 'react', remotes: 'shop,cart,promo', skipInstall: true });
+      expect(readJson(tree, 'apps/shell/package.json').esmx.uses).toEqual(['shared', 'shop', 'cart', 'promo']);
+      for (const name of ['shop', 'cart']) {
+        expect(readJson(tree, `apps/${name}/package.json`).esmx.exports).toEqual({ './widget': './src/widget.tsx' });
+      }
+      const remotes = tree.read('apps/shell/src/remotes.ts', 'utf-8') ?? '';
+      for (const name of ['shop', 'cart', 'promo']) expect(remotes).toContain(`import('${name}/widget')`);
+    });
+
+    it('generates a remote linked into its host with the short form', async () => {
+      await createReactWorkspace(tree);
+      await remoteGenerator(tree, { directory: 'apps/cart', framework: 'react', host: 'shell', skipInstall: true });
+      expect(readJson(tree, 'apps/cart/package.json').esmx.exports).toEqual({ './widget': './src/widget.tsx' });
+      expect(readJson(tree, 'apps/shell/package.json').esmx.uses).toEqual(['shared', 'cart']);
+    });
+
+    it('refuses, before writing anything, a --remotes entry that is an existing module but not a remote, and --remotes on a remote', async () => {
+      await generate(tree, { directory: 'libs/shared', role: 'provider' });
+      const before = snapshot(tree);
+      const refusal = await hostGenerator(tree, { directory: 'apps/shell', framework: 'react', remotes: ['cart', 'shared'], skipInstall: true }).then(
+        () => '',
+        (e: Error) => e.message,
+      );
+      expect(refusal).toBe(
+        `[esmx:generate] --remotes=shared: expected a remote (a module exporting "./widget"), found a provider (libs/shared/package.json).\n` +
+          '  fix: leave "shared" out of --remotes (link it with nx g @esmx/nx:link --from=shell --to=shared if the host should use it), or pick a new name',
+      );
+      expect(snapshot(tree)).toBe(before);
+      const onRemote = await generate(tree, { directory: 'apps/cart', role: 'remote', remotes: 'shop' }).then(
+        () => '',
+        (e: Error) => e.message,
+      );
+      expect(onRemote).toContain('--remotes is for a host, found --role=remote.');
+      expect(snapshot(tree)).toBe(before);
     });
   });
 

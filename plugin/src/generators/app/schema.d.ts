@@ -8,6 +8,8 @@ export interface AppGeneratorSchema {
   framework: ModuleFramework;
   name?: string;
   host?: string;
+  /** Host only: remotes to render, linked when they exist, generated beside the host when they do not. */
+  remotes?: string[] | string;
   provides?: string[] | string;
   uses?: string[] | string;
   port?: number;

@@ -57,7 +57,7 @@ export function normalizeOptions(tree: Tree, schema: AppGeneratorSchema, framewo
 }
 
 /** Accepts `a,b`, `['a', 'b']` and `['a,b']` (what different Nx versions pass for an array option). */
-function toList(value: string[] | string | undefined): string[] {
+export function toList(value: string[] | string | undefined): string[] {
   const items = (Array.isArray(value) ? value : value === undefined ? [] : [value]).flatMap((item) => String(item).split(','));
   return [...new Set(items.map((item) => item.trim()).filter(Boolean))];
 }
