@@ -44,7 +44,7 @@ describe('react host with a react remote and an html remote', () => {
     const nxJson = ws.readJson('nx.json');
     expect(JSON.stringify(nxJson.plugins)).toContain('@esmx/nx/plugin');
     const shell = JSON.parse(ws.nxOk(['show', 'project', 'shell', '--json']).stdout);
-    expect(Object.keys(shell.targets)).toEqual(expect.arrayContaining(['build', 'bundle', 'serve', 'start', 'validate']));
+    expect(Object.keys(shell.targets)).toEqual(expect.arrayContaining(['build', 'bundle', 'serve', 'start', 'validate', 'test', 'typecheck']));
     expect(shell.tags).toContain('esmx:host');
     // A remote that uses the provider is a remote, not a host: shell uses it.
     const cart = JSON.parse(ws.nxOk(['show', 'project', 'cart', '--json']).stdout);
@@ -54,6 +54,23 @@ describe('react host with a react remote and an html remote', () => {
     expect(graph.code).toBe(0);
     const deps = ws.readJson('graph.json').graph.dependencies;
     expect(deps.shell.map((d: { target: string }) => d.target)).toEqual(expect.arrayContaining(['cart', 'promo', 'shared']));
+  });
+
+  it('runs the specs and the type check of every module; a type error fails typecheck', () => {
+    const checks = ws.nx(['run-many', '-t', 'test', 'typecheck', '--outputStyle=static']);
+    if (checks.code !== 0) throw new Error(`nx run-many -t test typecheck failed:\n${checks.output.slice(-6000)}`);
+    const { ran } = parseTaskOutcomes(checks.output);
+    expect(ran).toEqual(expect.arrayContaining(['shell:test', 'shell:typecheck', 'cart:test', 'cart:typecheck', 'promo:test', 'shared:test']));
+    const widget = 'apps/cart/src/widget.tsx';
+    const source = ws.read(widget);
+    ws.write(widget, `${source}\nexport const count: number = 'zero';\n`);
+    try {
+      const typecheck = ws.nx(['run', 'cart:typecheck', '--skip-nx-cache', '--outputStyle=static']);
+      expect(typecheck.code).not.toBe(0);
+      expect(typecheck.output).toMatch(/src\/widget\.tsx\(\d+,\d+\): error TS2322/);
+    } finally {
+      ws.write(widget, source);
+    }
   });
 
   it('builds every module and serves the composed page to a real browser', async () => {

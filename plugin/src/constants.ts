@@ -58,6 +58,8 @@ export const DEFAULT_TARGET_NAMES = {
   start: 'start',
   validate: 'validate',
   standalone: 'standalone',
+  test: 'test',
+  typecheck: 'typecheck',
 } as const;
 
 /** Named input defined on every esmx project (its package.json); a consumer's bundle takes `^esmxDeclaration`. */

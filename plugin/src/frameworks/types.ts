@@ -49,6 +49,11 @@ export interface FrameworkAdapter {
   devDependencies?: Record<string, string>;
   /** Merged into the `compilerOptions` of the generated tsconfig.json (e.g. `jsx`, `jsxImportSource`). */
   compilerOptions?: Record<string, unknown>;
+  /**
+   * The command that type-checks a module of this framework, run in its root (the inferred `typecheck` target).
+   * Default: `tsc --noEmit -p tsconfig.json`; a framework with its own file format names its checker.
+   */
+  typecheck?: string;
   /** File extensions beyond `.ts`/`.mts`/`.css` that only this framework compiles (`.vue`, `.svelte`). */
   fileExtensions?: string[];
   /** Rspack rules for this framework's sources on one target (checked before the common TypeScript/CSS rules). */

@@ -81,6 +81,27 @@ describe('createNodesV2', () => {
     });
   });
 
+  it('infers test from the specs under src/ and typecheck from a tsconfig.json, with the checker of the framework', async () => {
+    write('apps/shell/src/entry.server.spec.tsx', '');
+    write('apps/shell/src/deep/util.spec.ts', '');
+    write('apps/shell/tsconfig.json', '{}');
+    write('apps/cart/package.json', { name: 'cart', esmx: { exports: { './widget': './src/widget.ts' }, framework: 'vue' } });
+    write('apps/cart/tsconfig.json', '{}');
+    const projects = await run(ALL);
+    const shell = projects['apps/shell'].targets!;
+    expect(shell.test.options).toEqual({
+      command: 'node --import @swc-node/register/esm-register --test src/deep/util.spec.ts src/entry.server.spec.tsx',
+      cwd: '{projectRoot}',
+    });
+    expect(shell.typecheck.options).toEqual({ command: 'tsc --noEmit -p tsconfig.json', cwd: '{projectRoot}' });
+    const cart = projects['apps/cart'].targets!;
+    expect(cart.test).toBeUndefined();
+    expect(cart.typecheck.options.command).toBe('vue-tsc --noEmit -p tsconfig.json');
+    // A new spec file changes the inferred command (the cache key covers the module's checks).
+    write('apps/cart/src/widget.spec.ts', '');
+    expect((await run(ALL))['apps/cart'].targets!.test.options.command).toContain('src/widget.spec.ts');
+  });
+
   it('splits bundle (own sources + used declarations) from the link step (used manifests)', async () => {
     const { targets } = (await run(ALL))['apps/shell'];
     expect(targets!.bundle).toEqual({

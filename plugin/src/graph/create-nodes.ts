@@ -1,10 +1,11 @@
 import type { CreateNodesContext, CreateNodesResultArray, CreateNodesV2 } from '@nx/devkit';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, type Dirent } from 'node:fs';
 import { TAG } from '../constants';
 import { LINKS_FILE, parseLinksFile } from '../protocol/links-file';
 import { basename, dirname, join } from 'node:path';
 import { hashStrings, openJsonCache } from './lib/json-cache';
-import { inferProject } from './lib/infer-project';
+import { inferProject, type ModuleChecks } from './lib/infer-project';
+import { BUILT_IN_FRAMEWORKS } from '../frameworks/registry';
 import { normalizeOptions, type EsmxPluginOptions } from './lib/normalize-options';
 import { readModuleSummary, type ModuleSummary } from './lib/read-module-summary';
 
@@ -51,11 +52,12 @@ export async function createEsmxNodes(
     const used = usedNames.has(name);
     const linksPath = join(context.workspaceRoot, root, LINKS_FILE);
     const linksText = existsSync(linksPath) ? readFileSync(linksPath, 'utf8') : '';
-    const key = hashStrings(settingsKey, file, text, String(used), linksText);
+    const checks = readModuleChecks(join(context.workspaceRoot, root), summary.framework);
+    const key = hashStrings(settingsKey, file, text, String(used), linksText, JSON.stringify(checks));
     let serialized = cache.get(key);
     if (serialized === undefined) {
       const environments = readEnvironmentNames(linksText, linksPath);
-      serialized = JSON.stringify(inferProject(root, name, summary, { targetNames, sourceInput, used, environments, frameworkFiles }));
+      serialized = JSON.stringify(inferProject(root, name, summary, { targetNames, sourceInput, used, environments, frameworkFiles, checks }));
       cache.set(key, serialized);
     }
     const project = JSON.parse(serialized);
@@ -78,6 +80,35 @@ function readEnvironmentNames(text: string, path: string): string[] {
     console.warn(`${(error as Error).message} (its environments are not offered as configurations until then)`);
     return [];
   }
+}
+
+const SPEC_FILE = /\.spec\.(?:[mc]?[jt]s|tsx|jsx)$/;
+const DEFAULT_TYPECHECK = 'tsc --noEmit -p tsconfig.json';
+
+/**
+ * The module's checks: its specs under src/ (what the generated modules have) and, when it has a tsconfig.json, the
+ * type-check command of its framework (a built-in adapter's checker, else tsc).
+ */
+function readModuleChecks(moduleDir: string, framework: string | undefined): ModuleChecks {
+  const specFiles: string[] = [];
+  const walk = (dir: string, depth: number) => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(join(moduleDir, dir), { withFileTypes: true });
+    } catch {
+      // No src/ folder: a module without specs.
+      return;
+    }
+    for (const entry of entries) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory() && depth < 4 && entry.name !== 'node_modules') walk(path, depth + 1);
+      else if (entry.isFile() && SPEC_FILE.test(entry.name)) specFiles.push(path);
+    }
+  };
+  walk('src', 0);
+  const adapter = BUILT_IN_FRAMEWORKS.find((f) => f.name === framework);
+  const typecheck = existsSync(join(moduleDir, 'tsconfig.json')) ? (adapter?.typecheck ?? DEFAULT_TYPECHECK) : undefined;
+  return { typecheck, specFiles: specFiles.sort() };
 }
 
 /** The adapter files of the `frameworks` option: inputs of every bundle, since they decide how sources compile. */

@@ -22,6 +22,7 @@ export const svelteFramework: FrameworkAdapter = {
   description: 'Svelte 5 components (server-rendered with svelte/server, hydrated with hydrate)',
   templates: join(__dirname, 'files'),
   sourceExtension: 'ts',
+  typecheck: 'svelte-check --tsconfig ./tsconfig.json --fail-on-warnings',
   runtimePackage: 'svelte',
   provides: SVELTE_PROVIDES,
   dependencies: { svelte: SVELTE_VERSIONS.svelte },

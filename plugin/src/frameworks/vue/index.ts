@@ -38,6 +38,7 @@ export const vueFramework: FrameworkAdapter = {
   description: 'Vue 3 single-file components (server-rendered with vue/server-renderer, hydrated with createSSRApp)',
   templates: join(__dirname, 'files'),
   sourceExtension: 'ts',
+  typecheck: 'vue-tsc --noEmit -p tsconfig.json',
   runtimePackage: 'vue',
   provides: VUE_PROVIDES,
   dependencies: { vue: VUE_VERSIONS.vue },

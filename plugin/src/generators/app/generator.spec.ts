@@ -142,6 +142,7 @@ describe('@esmx/nx:app', () => {
       expect(createdFiles(tree, 'apps/shell')).toEqual([
         'package.json',
         'src/app.tsx',
+        'src/css-modules.d.ts',
         'src/entry.client.tsx',
         'src/entry.server.spec.tsx',
         'src/entry.server.tsx',

@@ -45,6 +45,8 @@ describe('@esmx/nx:init', () => {
     await initGenerator(tree, {});
     expect(readJson(tree, 'package.json').devDependencies).toEqual({
       '@rspack/core': '~2.3.3',
+      '@swc-node/register': '1.12.1',
+      '@swc/core': '1.16.22',
       '@types/node': '^20.19.0',
       '@types/react': '^19.3.0',
       '@types/react-dom': '^19.3.0',

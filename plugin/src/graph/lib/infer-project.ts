@@ -11,6 +11,8 @@ export interface InferContext {
   sourceInput: 'production' | 'default';
   /** Another module of the workspace lists this one in `esmx.uses`. */
   used: boolean;
+  /** The module's own checks, read from its folder: its type-check command (when it has a tsconfig.json) and specs. */
+  checks?: ModuleChecks;
   /** Environments of the module's esmx.links.json: each becomes a configuration of build, start, serve, standalone. */
   environments?: string[];
   /** Workspace-relative files of the workspace's own framework adapters (plugin option `frameworks`). */
@@ -18,6 +20,13 @@ export interface InferContext {
 }
 
 const TECHNOLOGIES = ['esmx'];
+
+/** What the `test` and `typecheck` targets run, when the module has specs and a tsconfig.json. */
+export interface ModuleChecks {
+  typecheck?: string;
+  /** Spec files relative to the module root, sorted. */
+  specFiles: string[];
+}
 /**
  * The package.json of every project this one depends on, transitively: the declarations of the used modules.
  * Written as a dependency fileset rather than `^esmxDeclaration` because Nx fails the whole hash ("Input
@@ -129,6 +138,30 @@ export function inferProject(
           'index.mjs and a package.json without dependencies. Copied alone to a server, `node index.mjs` serves it with Node only.',
         technologies: [...TECHNOLOGIES, 'rspack'],
       },
+    };
+  }
+
+  const checks = context.checks;
+  if (checks?.specFiles.length) {
+    targets[names.test] = {
+      executor: 'nx:run-commands',
+      // The generated specs use node:test; TypeScript loads through @swc-node/register, which init installs.
+      options: { command: `node --import @swc-node/register/esm-register --test ${checks.specFiles.join(' ')}`, cwd: '{projectRoot}' },
+      cache: true,
+      inputs: ['default', '^default', { externalDependencies: ['@swc-node/register'] }],
+      outputs: [],
+      metadata: { description: "Run this module's specs with node:test (TypeScript through @swc-node/register).", technologies: TECHNOLOGIES },
+    };
+  }
+  if (checks?.typecheck) {
+    targets[names.typecheck] = {
+      executor: 'nx:run-commands',
+      options: { command: checks.typecheck, cwd: '{projectRoot}' },
+      cache: true,
+      // The types of used modules come from their sources (their package.json `exports`), so their files count too.
+      inputs: ['default', '^default'],
+      outputs: [],
+      metadata: { description: `Type-check this module: ${checks.typecheck}.`, technologies: TECHNOLOGIES },
     };
   }
 

@@ -8,6 +8,8 @@ export interface EsmxPluginOptions {
   startTargetName?: string;
   validateTargetName?: string;
   standaloneTargetName?: string;
+  testTargetName?: string;
+  typecheckTargetName?: string;
   /** The workspace's own framework adapters: name → adapter file, relative to the workspace root. */
   frameworks?: Record<string, string>;
 }
@@ -19,6 +21,8 @@ export interface TargetNames {
   start: string;
   validate: string;
   standalone: string;
+  test: string;
+  typecheck: string;
 }
 
 export function normalizeOptions(options: EsmxPluginOptions | undefined): TargetNames {
@@ -31,5 +35,7 @@ export function normalizeOptions(options: EsmxPluginOptions | undefined): Target
     start: pick(options?.startTargetName, DEFAULT_TARGET_NAMES.start),
     validate: pick(options?.validateTargetName, DEFAULT_TARGET_NAMES.validate),
     standalone: pick(options?.standaloneTargetName, DEFAULT_TARGET_NAMES.standalone),
+    test: pick(options?.testTargetName, DEFAULT_TARGET_NAMES.test),
+    typecheck: pick(options?.typecheckTargetName, DEFAULT_TARGET_NAMES.typecheck),
   };
 }

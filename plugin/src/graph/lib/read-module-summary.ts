@@ -14,6 +14,8 @@ export interface ModuleSummary {
   hasServerEntry: boolean;
   exportCount: number;
   provideCount: number;
+  /** `esmx.framework`, when it names one. */
+  framework?: string;
   /** Module names from `esmx.uses` (strings only; anything else is ignored here and reported by validate). */
   uses: string[];
 }
@@ -48,6 +50,7 @@ export function readModuleSummary(text: string): ModuleSummary | undefined {
     exportCount: isRecord(esmx.exports) ? Object.keys(esmx.exports).length : 0,
     provideCount: Array.isArray(esmx.provides) ? esmx.provides.filter((p) => typeof p === 'string').length : 0,
     uses: Array.isArray(esmx.uses) ? esmx.uses.filter((u): u is string => typeof u === 'string' && u.length > 0) : [],
+    framework: typeof esmx.framework === 'string' ? esmx.framework : undefined,
   };
 }
 
