@@ -301,4 +301,18 @@ describe('react host with a react remote and an html remote', () => {
       await server.stop();
     }
   });
+  it('builds in development with -c development (unminified, source maps), cached apart from production', () => {
+    const dev = ws.nx(['run', 'shell:build:development', '--outputStyle=static']);
+    if (dev.code !== 0) throw new Error(dev.output.slice(-4000));
+    const manifest = ws.readJson('apps/shell/dist/client/manifest.json');
+    expect(manifest.exports['entry.client'].file).toBe('entry.client.mjs');
+    expect(manifest.integrity).toEqual({});
+    expect(ws.read('apps/shell/dist/client/entry.client.mjs.map').length).toBeGreaterThan(0);
+    // Back to production: every bundle comes from the cache, nothing is rebuilt.
+    const prod = ws.nx(['run', 'shell:build', '--outputStyle=static']);
+    const { ran, cached } = parseTaskOutcomes(prod.output);
+    expect(cached).toEqual(expect.arrayContaining(['shell:bundle', 'cart:bundle', 'shared:bundle']));
+    expect(ran.filter((task) => task.endsWith(':bundle'))).toEqual([]);
+    expect(ws.readJson('apps/shell/dist/client/manifest.json').exports['entry.client'].file).toMatch(/\.final\.mjs$/);
+  });
 });

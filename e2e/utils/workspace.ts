@@ -183,13 +183,15 @@ export function commitAll(workspace: Workspace, message: string): void {
   if (commit.code !== 0) throw new Error(`git commit failed\n${commit.output}`);
 }
 
-/** Task ids that Nx reports as read from cache / run, parsed from `--outputStyle=static` output. */
+/** Task ids that Nx reports as read from cache / run, parsed from `--outputStyle=static` output (default configuration dropped). */
 export function parseTaskOutcomes(output: string): { cached: string[]; ran: string[] } {
   const cached = new Set<string>();
   const ran = new Set<string>();
   for (const line of output.split('\n')) {
     const match = line.match(/>\s+nx run ([^\s]+)(.*)$/);
     if (!match) continue;
+    // `shell:build:production` is `shell:build` in its default configuration.
+    match[1] = match[1].replace(/:production$/, '');
     if (/\[(local|remote) cache\]|existing outputs match the cache/.test(match[2])) cached.add(match[1]);
     else ran.add(match[1]);
   }

@@ -102,6 +102,18 @@ describe('createNodesV2', () => {
     expect((await run(ALL))['apps/cart'].targets!.test.options.command).toContain('src/widget.spec.ts');
   });
 
+  it('offers production (default) and development as configurations of bundle, build, start and standalone', async () => {
+    const { targets } = (await run(ALL))['apps/shell'];
+    expect([targets!.bundle.configurations, targets!.bundle.defaultConfiguration]).toEqual([
+      { production: { mode: 'production' }, development: { mode: 'development' } },
+      'production',
+    ]);
+    for (const name of ['build', 'start', 'standalone']) {
+      expect([name, targets![name].configurations, targets![name].defaultConfiguration]).toEqual([name, { production: {}, development: {} }, 'production']);
+    }
+    expect(targets!.serve.configurations).toBeUndefined();
+  });
+
   it('splits bundle (own sources + used declarations) from the link step (used manifests)', async () => {
     const { targets } = (await run(ALL))['apps/shell'];
     expect(targets!.bundle).toEqual({
@@ -112,6 +124,8 @@ describe('createNodesV2', () => {
       outputs: ['{projectRoot}/dist/client', '{projectRoot}/dist/server', '{projectRoot}/dist/index.mjs'],
       dependsOn: [],
       metadata: expect.objectContaining({ description: expect.stringContaining('Rspack') }),
+      configurations: { production: { mode: 'production' }, development: { mode: 'development' } },
+      defaultConfiguration: 'production',
     });
     expect(targets!.build).toEqual({
       executor: '@esmx/nx:link',
@@ -125,6 +139,8 @@ describe('createNodesV2', () => {
       outputs: ['{projectRoot}/dist/importmap.json', '{projectRoot}/dist/link.json'],
       dependsOn: ['bundle', '^build'],
       metadata: expect.objectContaining({ description: expect.stringContaining('importmap.json') }),
+      configurations: { production: {}, development: {} },
+      defaultConfiguration: 'production',
     });
     expect(targets!.serve).toMatchObject({ executor: '@esmx/nx:serve', continuous: true, cache: false, dependsOn: [] });
     expect(targets!.start).toMatchObject({ executor: '@esmx/nx:start', continuous: true, cache: false, dependsOn: ['build'] });
@@ -180,13 +196,19 @@ describe('createNodesV2', () => {
   it('offers every environment of esmx.links.json as a configuration of build, start, serve and standalone', async () => {
     write('apps/shell/esmx.links.json', { environments: { staging: { cart: 'https://s.example/cart/client/' }, production: {} } });
     const { targets } = (await run(ALL))['apps/shell'];
-    for (const name of ['build', 'start', 'serve', 'standalone']) {
-      expect(targets![name].configurations).toEqual({ staging: { environment: 'staging' }, production: { environment: 'production' } });
+    // An environment named like a mode adds to that mode's configuration.
+    for (const name of ['build', 'start', 'standalone']) {
+      expect(targets![name].configurations).toEqual({
+        production: { environment: 'production' },
+        development: {},
+        staging: { environment: 'staging' },
+      });
     }
-    expect(targets!.bundle.configurations).toBeUndefined();
+    expect(targets!.serve.configurations).toEqual({ staging: { environment: 'staging' }, production: { environment: 'production' } });
+    expect(targets!.bundle.configurations).toEqual({ production: { mode: 'production' }, development: { mode: 'development' } });
     // The file is part of the inference cache key: an edit shows at once.
     write('apps/shell/esmx.links.json', { environments: { qa: {} } });
-    expect((await run(ALL))['apps/shell'].targets!.build.configurations).toEqual({ qa: { environment: 'qa' } });
+    expect((await run(ALL))['apps/shell'].targets!.build.configurations).toEqual({ production: {}, development: {}, qa: { environment: 'qa' } });
   });
 
   it('warns about an esmx.links.json that is not valid and offers no configuration, without failing the graph', async () => {
@@ -194,7 +216,7 @@ describe('createNodesV2', () => {
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     try {
       const { targets } = (await run(ALL))['apps/shell'];
-      expect(targets!.build.configurations).toBeUndefined();
+      expect(targets!.build.configurations).toEqual({ production: {}, development: {} });
       expect(warn).toHaveBeenCalledWith(expect.stringMatching(/^\[esmx:graph\] expected JSON in .*esmx\.links\.json, found invalid JSON at line 1/));
     } finally {
       warn.mockRestore();

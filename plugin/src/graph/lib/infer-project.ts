@@ -180,11 +180,21 @@ export function inferProject(
     },
   };
 
-  const environments = context.environments ?? [];
-  if (environments.length > 0) {
+  // Modes as configurations, part of the cache key: `nx build shell -c development` bundles unminified with source
+  // maps (Nx hands a task's configuration to the tasks it depends on that have it). `serve` is always development.
+  targets[names.bundle].configurations = { production: { mode: 'production' }, development: { mode: 'development' } };
+  targets[names.bundle].defaultConfiguration = 'production';
+  for (const target of [names.build, names.start, names.standalone]) {
+    if (!targets[target]) continue;
+    targets[target].configurations = { production: {}, development: {} };
+    targets[target].defaultConfiguration = 'production';
+  }
+  // Environments of esmx.links.json: configurations of every target that links (one named like a mode adds to it).
+  for (const environment of context.environments ?? []) {
     for (const target of [names.build, names.start, names.serve, names.standalone]) {
       if (!targets[target]) continue;
-      targets[target].configurations = Object.fromEntries(environments.map((environment) => [environment, { environment }]));
+      const configurations = (targets[target].configurations ??= {});
+      configurations[environment] = { ...configurations[environment], environment };
     }
   }
 
