@@ -302,6 +302,8 @@ describe('react host with a react remote and an html remote', () => {
     }
   });
   it('builds in development with -c development (unminified, source maps), cached apart from production', () => {
+    // The sources as earlier tests left them, built in production first, so that the cache holds that build.
+    ws.nxOk(['run', 'shell:build', '--outputStyle=static']);
     const dev = ws.nx(['run', 'shell:build:development', '--outputStyle=static']);
     if (dev.code !== 0) throw new Error(dev.output.slice(-4000));
     const manifest = ws.readJson('apps/shell/dist/client/manifest.json');
