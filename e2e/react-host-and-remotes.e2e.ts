@@ -293,6 +293,20 @@ describe('react host with a react remote and an html remote', () => {
         // The server-rendered HTML changes without a restart, and the open page reloads by itself.
         await waitForText(url, 'Edited live in cart', 60_000);
         await page.waitForFunction(() => document.body.textContent?.includes('Edited live in cart'), null, { timeout: 30_000 });
+        // A render that throws shows the error and where it was thrown in the source, not a blank 500.
+        const app = 'apps/shell/src/app.tsx';
+        const appSource = ws.read(app);
+        ws.write(app, appSource.replace('const [clicks, setClicks] = useState(0);', "const [clicks, setClicks] = useState(0);\n  if (clicks === 0) throw new Error('host render boom');"));
+        try {
+          await waitForText(url, 'rendering this page threw', 60_000);
+          const overlay = await fetchText(url);
+          expect(overlay.status).toBe(500);
+          expect(overlay.body).toContain('host render boom');
+          expect(overlay.body).toMatch(/apps\/shell\/src\/app\.tsx:\d+/);
+        } finally {
+          ws.write(app, appSource);
+        }
+        await waitForText(url, 'data-esmx-widget="cart"', 60_000);
         expect(server.child.exitCode).toBeNull();
       } finally {
         await browser.close();

@@ -38,12 +38,12 @@ function fakeExchange(method = 'GET'): { req: IncomingMessage; res: ServerRespon
   return { req: { method, headers: {} } as IncomingMessage, res: res as unknown as ServerResponse, sent };
 }
 
-function setup(handler: (rc: RenderContext) => void | Promise<void>, renderTimeoutMs = 500) {
+function setup(handler: (rc: RenderContext) => void | Promise<void>, renderTimeoutMs = 500, renderErrorPage?: (error: unknown) => string) {
   const logs: string[] = [];
   const tracker = new RequestTracker();
   const faults = createFaultCounts();
   const scope = new AsyncLocalStorage<PendingPage>();
-  const renderer = createPageRenderer({ base: '/', logError: (line) => logs.push(line), tracker, renderTimeoutMs, scope, faults });
+  const renderer = createPageRenderer({ base: '/', logError: (line) => logs.push(line), tracker, renderTimeoutMs, scope, faults, renderErrorPage });
   const gen = { handler, pieces: {} as PagePieces } as unknown as Generation;
   const render = (path = 'page', method = 'GET') => {
     const exchange = fakeExchange(method);
@@ -136,6 +136,19 @@ describe('render errors and faults', () => {
     expect(logs[1]).toMatch(/^\[esmx:ssr\] rendering HEAD \/async\?q=1 failed \(render error 2 since start\); answered 500: Error: async boom\n/);
     jest.advanceTimersByTime(1_000);
     expect(faults.renderTimeouts).toBe(0);
+  });
+
+  it('answers a throwing render with the page renderErrorPage makes (the dev overlay), the status still 500', async () => {
+    const { render } = setup(
+      () => {
+        throw new Error('widget boom');
+      },
+      500,
+      (error) => `<pre>${(error as Error).message}</pre>`,
+    );
+    const sent = render();
+    await flush();
+    expect([sent.status, sent.body]).toEqual([500, '<pre>widget boom</pre>']);
   });
 
   it('runs the render inside the scope, and a fault answers its page 500 exactly once', async () => {

@@ -17,6 +17,8 @@ export interface PageRendererOptions {
   base: string;
   nonce?: boolean | ((params: RenderParams) => string);
   transformHtml?: (html: string) => string;
+  /** The page answered for a render that threw (the dev server shows the error); default a plain 500 page. */
+  renderErrorPage?: (error: unknown) => string;
   /** Per-request data of the caller's server, added to `rc.params` (never over url, method, headers). */
   extendParams?: (req: IncomingMessage, res: ServerResponse) => Record<string, unknown> | undefined;
   logError: (line: string) => void;
@@ -81,13 +83,13 @@ function createNonce(option: PageRendererOptions['nonce'], params: RenderParams)
 }
 
 export function createPageRenderer(options: PageRendererOptions): PageRenderer {
-  const { base, logError, tracker, transformHtml, renderTimeoutMs, scope, faults, extendParams } = options;
+  const { base, logError, tracker, transformHtml, renderTimeoutMs, scope, faults, extendParams, renderErrorPage } = options;
 
-  const sendErrorPage = (page: PendingPage, status: 500 | 504) => {
+  const sendErrorPage = (page: PendingPage, status: 500 | 504, error?: unknown) => {
     const { req, res } = page;
     if (res.headersSent || res.destroyed) return;
     if (tracker.closing) res.setHeader('connection', 'close');
-    const html = ERROR_PAGES[status];
+    const html = error !== undefined && renderErrorPage ? renderErrorPage(error) : ERROR_PAGES[status];
     res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html) });
     res.end(req.method === 'HEAD' ? undefined : html);
   };
@@ -110,7 +112,7 @@ export function createPageRenderer(options: PageRendererOptions): PageRenderer {
     page.state = ANSWERED;
     deadlines.remove(page);
     logError(`${TAG.ssr} rendering ${page.label} failed (render error ${++faults.renderErrors} since start); answered 500: ${describeError(error)}`);
-    sendErrorPage(page, 500);
+    sendErrorPage(page, 500, error);
     tracker.settle();
   };
 

@@ -63,6 +63,8 @@ export interface RequestHandlerOptions {
   intercept?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** Dev server hook: rewrites every SSR page before it is sent. */
   transformHtml?: (html: string) => string;
+  /** Dev server hook: the page answered for a render that threw (an overlay with the error), instead of a plain 500. */
+  renderErrorPage?: (error: unknown) => string;
 }
 
 /** What an Express-style `next` receives: nothing to pass the request on. */
@@ -131,6 +133,7 @@ export async function createHandlerCore(options: RequestHandlerOptions, tag: str
     base,
     nonce: options.nonce,
     transformHtml: options.transformHtml,
+    renderErrorPage: options.renderErrorPage,
     extendParams: options.extendParams,
     logError,
     tracker,

@@ -158,6 +158,14 @@ export async function startDevServer(options: DevServerOptions, deps: DevServerD
         log,
         intercept,
         transformHtml: (html) => injectBeforeBodyEnd(html, renderLiveReloadScript(base, hub.version)),
+        // An SSR error shows its stack (source-mapped: the dev server enables source maps) instead of a blank 500.
+        renderErrorPage: (error) =>
+          renderOverlayPage(
+            new Map([[TAG.ssr, [error instanceof Error ? (error.stack ?? error.message) : String(error)]]]),
+            base,
+            hub.version,
+            'rendering this page threw; fix the error and save: this page reloads by itself.',
+          ),
       });
       return true;
     } catch (error) {

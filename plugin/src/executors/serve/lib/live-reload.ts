@@ -79,7 +79,12 @@ export function injectBeforeBodyEnd(html: string, snippet: string): string {
 const ANSI = /\u001b\[[0-9;]*m/g;
 
 /** A page listing every module's build errors; it reloads itself once the build is fixed. */
-export function renderOverlayPage(errors: Map<string, string[]>, base: string, version: number): string {
+export function renderOverlayPage(
+  errors: Map<string, string[]>,
+  base: string,
+  version: number,
+  heading = 'the build failed; fix the error and save: this page reloads by itself.',
+): string {
   const sections = [...errors]
     .map(
       ([name, list]) =>
@@ -90,7 +95,7 @@ export function renderOverlayPage(errors: Map<string, string[]>, base: string, v
     '<!doctype html><html><head><meta charset="utf-8"><title>Build failed</title><link rel="icon" href="data:,">' +
     '<style>body{font:14px/1.5 system-ui,sans-serif;margin:0;padding:24px;background:#1d1f21;color:#eee}' +
     'h1{color:#ff6b6b;font-size:18px}h2{font-size:15px;color:#ffd166}pre{white-space:pre-wrap;background:#2a2d31;padding:12px;border-left:3px solid #ff6b6b;overflow:auto}</style>' +
-    `</head><body><h1 id="esmx-build-error">${escapeAttribute(TAG.serve)} the build failed; fix the error and save: this page reloads by itself.</h1>` +
+    `</head><body><h1 id="esmx-build-error">${escapeAttribute(TAG.serve)} ${escapeAttribute(heading)}</h1>` +
     sections +
     renderLiveReloadScript(base, version) +
     '</body></html>'
