@@ -119,7 +119,8 @@ export function checkProvidedMajors(before: Record<string, Manifests>, after: Re
   return diagnostics;
 }
 
-function linkDiagnostic(
+/** A diagnostic of the link step (tagged `[esmx:link]`). */
+export function linkDiagnostic(
   code: DiagnosticCode,
   module: string,
   text: string,

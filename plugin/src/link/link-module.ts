@@ -4,9 +4,9 @@ import { join, relative, sep } from 'node:path';
 import { DIST_DIR, IMPORT_MAP_FILE, LINK_FILE, MANIFEST_FILE, PROTOCOL_VERSION, TAG } from '../constants';
 import { composeImportMap } from '../import-map/index';
 import { checkSupply, type BundledPackages } from '../protocol/check-imports';
-import { checkExternals, checkLinkedImports, type Manifests } from './check-linked-manifests';
-import { createDiagnostic, hasErrors } from '../protocol/diagnostics';
-import type { BuildManifest, BuildTarget, Diagnostic, DiagnosticCode, ImportMap, LinkFile, Mount, Resolution } from '../protocol/types';
+import { checkExternals, checkLinkedImports, linkDiagnostic, type Manifests } from './check-linked-manifests';
+import { hasErrors } from '../protocol/diagnostics';
+import type { BuildManifest, BuildTarget, Diagnostic, ImportMap, LinkFile, Mount, Resolution } from '../protocol/types';
 import { writeJsonAtomic } from '../utils/atomic-write';
 
 export type { LinkFile };
@@ -151,15 +151,6 @@ function listBundled(manifests: Record<string, Manifests>): BundledPackages {
   return Object.fromEntries(
     Object.entries(manifests).map(([name, m]) => [name, [...new Set([...(m.client?.bundled ?? []), ...(m.server?.bundled ?? [])])]]),
   );
-}
-
-function linkDiagnostic(
-  code: DiagnosticCode,
-  module: string,
-  text: string,
-  fields: { fix: string; package?: string; found?: string; required?: string },
-): Diagnostic {
-  return createDiagnostic({ code, module, text, tag: TAG.link, ...fields });
 }
 
 function composeDiagnostic(module: string, error: Error): Diagnostic {
