@@ -102,3 +102,6 @@ export const STANDALONE = {
 
 /** The bundled runtime's folder in a standalone output, and its files. */
 export const RUNTIME_BUNDLE = { dir: 'runtime', entry: 'index.cjs', hooks: 'loader-hooks.mjs', shim: 'es-module-shims.js' } as const;
+
+/** Folder of a development client build's hot-update files: the dev server's, left out of manifests and size tables. */
+export const HOT_UPDATE_DIR = 'hot';

@@ -88,6 +88,7 @@ export async function buildModule(options: BuildModuleOptions): Promise<BuildMod
       stage,
       configHook,
       DefinePlugin: rspack.DefinePlugin,
+      hot: options.watch && options.hot && mode === 'development' ? rspack : undefined,
       framework,
       foreignExtensions,
     });

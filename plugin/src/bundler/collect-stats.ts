@@ -10,6 +10,8 @@ export interface CollectedStats {
   errors: string[];
   warnings: string[];
   entrypoints: Partial<Record<BuildTarget, Record<string, EntrypointFiles>>>;
+  /** The client compilation's hash when the client compiled this time (a watch rebuild may compile the server only). */
+  clientHash?: string;
 }
 
 export type StatsCollector = (multiStats: MultiStats) => CollectedStats;
@@ -29,9 +31,11 @@ interface TargetStats {
 export function createStatsCollector(): StatsCollector {
   const latest: Partial<Record<BuildTarget, TargetStats>> = {};
   return (multiStats) => {
+    let clientHash: string | undefined;
     for (const stats of multiStats.stats) {
       const target = stats.compilation.name as BuildTarget;
       latest[target] = readTargetStats(target, stats);
+      if (target === 'client') clientHash = stats.hash ?? undefined;
     }
     const collected = BUILD_TARGETS.flatMap((target) => {
       const stats = latest[target];
@@ -41,6 +45,7 @@ export function createStatsCollector(): StatsCollector {
       errors: mergeTargetProblems(collected.flatMap((c) => c.errors)),
       warnings: mergeTargetProblems(collected.flatMap((c) => c.warnings)),
       entrypoints: Object.fromEntries(collected.map((c) => [c.target, c.entrypoints])),
+      clientHash,
     };
   };
 }

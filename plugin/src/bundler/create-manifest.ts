@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, posix, relative, sep } from 'node:path';
-import { MANIFEST_FILE, PROTOCOL_VERSION } from '../constants';
+import { HOT_UPDATE_DIR, MANIFEST_FILE, PROTOCOL_VERSION } from '../constants';
 import type { ImportSummary } from '../protocol/source-imports';
 import type { BuildManifest, BuildTarget, ManifestChunk, Resolution } from '../protocol/types';
 import type { EntryPlan } from './types';
@@ -56,7 +56,8 @@ export function listFiles(dir: string): string[] {
     }
   };
   walk(dir);
-  return out.filter((f) => f !== MANIFEST_FILE).sort();
+  // Hot-update files are the dev server's, fetched by the page's runtime: not part of what the module serves or links.
+  return out.filter((f) => f !== MANIFEST_FILE && !f.startsWith(`${HOT_UPDATE_DIR}/`)).sort();
 }
 
 export function computeIntegrity(bytes: Buffer): string {

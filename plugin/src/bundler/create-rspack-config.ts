@@ -1,13 +1,16 @@
+import { join } from 'node:path';
 import type {
   Configuration,
   DefinePlugin,
+  EntryPlugin,
+  HotModuleReplacementPlugin,
   ExternalItemFunctionData,
   ModuleOptions,
   SwcLoaderOptions,
 } from '@rspack/core' with { 'resolution-mode': 'import' };
 import type { FrameworkAdapter, FrameworkBuildContext } from '../frameworks/types';
 import type { BuildTarget } from '../protocol/types';
-import { TAG } from '../constants';
+import { HOT_UPDATE_DIR, TAG } from '../constants';
 import { findUnlinkedImport, matchExternal } from './externals';
 import { TARGET_CONDITIONS, TARGET_MAIN_FIELDS } from './provided-wrappers';
 import type { EntryPlan, ExternalsPlan } from './types';
@@ -32,7 +35,21 @@ export interface ConfigInput {
   framework: FrameworkAdapter;
   /** Extensions that another known adapter compiles (`.vue` → `vue`): importing one is an error naming the adapter. */
   foreignExtensions?: Map<string, string>;
+  /** Given by the dev server (development, watch): the client build applies edits in place (see HOT_CLIENT). */
+  hot?: HotPlugins;
 }
+
+/** The Rspack plugins hot updates need, passed in because @rspack/core is loaded lazily. */
+export interface HotPlugins {
+  HotModuleReplacementPlugin: typeof HotModuleReplacementPlugin;
+  EntryPlugin: typeof EntryPlugin;
+}
+
+/**
+ * Runs first in every entry of a hot client build, once per build (they share its runtime): applies the hot
+ * updates the dev server announces for this module (see the dev server's events).
+ */
+const HOT_CLIENT = join(__dirname, 'hot-client.mjs');
 
 /** File names: hashed and marked immutable (`.final.`) in production, plain in development. */
 export function getFileNames(mode: 'production' | 'development') {
@@ -53,7 +70,9 @@ export function createRspackConfig(input: ConfigInput): Configuration {
   const prod = mode === 'production';
   const client = target === 'client';
   const names = getFileNames(mode);
-  const frameworkContext: FrameworkBuildContext = { target, mode, root, swcOptions: (o) => createSwcOptions(mode, o) };
+  // A provider's build (packages only) takes no hot updates: a page reloads when one is rebuilt.
+  const hot = client && !prod && !input.entries.every((entry) => entry.pkg) ? input.hot : undefined;
+  const frameworkContext: FrameworkBuildContext = { target, mode, root, hot: Boolean(hot), swcOptions: (o) => createSwcOptions(mode, o) };
   const foreign = input.foreignExtensions ?? new Map<string, string>();
   return {
     name: target,
@@ -69,6 +88,12 @@ export function createRspackConfig(input: ConfigInput): Configuration {
       chunkLoading: 'import',
       library: { type: 'module' },
       ...names,
+      ...(hot
+        ? {
+            hotUpdateChunkFilename: `${HOT_UPDATE_DIR}/[id].[fullhash].hot-update.mjs`,
+            hotUpdateMainFilename: `${HOT_UPDATE_DIR}/[runtime].[fullhash].hot-update.json.mjs`,
+          }
+        : {}),
       // Client assets resolve against the importing file's URL, so any base path works; the server
       // renders URLs for the browser, whose files live under /<name>/.
       publicPath: client ? 'auto' : `/${input.name}/`,
@@ -121,7 +146,9 @@ export function createRspackConfig(input: ConfigInput): Configuration {
       new input.DefinePlugin({
         'process.env.NODE_ENV': JSON.stringify(mode),
         [SSR_FLAG]: JSON.stringify(!client),
+        ...(hot ? { __ESMX_HOT_MODULE__: JSON.stringify(input.name) } : {}),
       }),
+      ...(hot ? [new hot.HotModuleReplacementPlugin(), new hot.EntryPlugin(root, HOT_CLIENT, { name: undefined })] : []),
       ...(input.framework.plugins?.(frameworkContext) ?? []),
     ],
   };
@@ -163,14 +190,14 @@ function createBareError(message: string): Error {
 /** The swc-loader options of every module: TypeScript to es2022, with an automatic-runtime JSX transform when asked. */
 function createSwcOptions(
   mode: 'production' | 'development',
-  { syntax, jsx }: { syntax: 'typescript' | 'ecmascript'; jsx?: { importSource: string } },
+  { syntax, jsx }: { syntax: 'typescript' | 'ecmascript'; jsx?: { importSource: string; refresh?: boolean } },
 ): SwcLoaderOptions {
   return {
     jsc: {
       target: 'es2022',
       parser: syntax === 'typescript' ? { syntax, tsx: Boolean(jsx) } : { syntax, jsx: Boolean(jsx) },
       ...(jsx
-        ? { transform: { react: { runtime: 'automatic', importSource: jsx.importSource, development: mode !== 'production', refresh: false } } }
+        ? { transform: { react: { runtime: 'automatic', importSource: jsx.importSource, development: mode !== 'production', refresh: Boolean(jsx.refresh) && mode !== 'production' } } }
         : {}),
     },
   };

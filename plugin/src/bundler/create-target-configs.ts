@@ -1,6 +1,6 @@
 import type { Configuration, DefinePlugin } from '@rspack/core' with { 'resolution-mode': 'import' };
 import type { FrameworkAdapter } from '../frameworks/types';
-import { createRspackConfig } from './create-rspack-config';
+import { createRspackConfig, type HotPlugins } from './create-rspack-config';
 import { findConfigHook, loadConfigHook } from './load-config-hook';
 import { getTargetDir } from './swap-dist';
 import type { ExternalsPlan, TargetPlan } from './types';
@@ -19,6 +19,8 @@ export interface TargetConfigsInput {
   DefinePlugin: typeof DefinePlugin;
   /** The module's framework adapter. */
   framework: FrameworkAdapter;
+  /** Hot updates in the client build (the dev server's). */
+  hot?: HotPlugins;
   /** Extensions only other known adapters compile, with the adapter's name. */
   foreignExtensions?: Map<string, string>;
 }
@@ -42,6 +44,7 @@ export async function createTargetConfigs(input: TargetConfigsInput): Promise<Co
       externals: input.externals,
       outputPath: getTargetDir(input.stage, plan.target),
       DefinePlugin: input.DefinePlugin,
+      hot: input.hot,
       framework: input.framework,
       foreignExtensions: input.foreignExtensions,
     });

@@ -52,7 +52,7 @@ export function watchCompiler(
           initial = false;
           first({ ...result, close: () => new Promise<void>((done) => watching.close(() => done())) });
         } else {
-          onRebuild?.({ ok: result.ok, errors: result.errors, manifests: result.manifests });
+          onRebuild?.({ ok: result.ok, errors: result.errors, manifests: result.manifests, clientHash: collected?.clientHash });
         }
       });
     });

@@ -6,6 +6,11 @@ export interface RebuildResult {
   ok: boolean;
   errors: string[];
   manifests: { client?: BuildManifest; server?: BuildManifest };
+  /**
+   * Hot builds: the client compilation's hash when the client compiled this time — what the dev server announces to
+   * the pages, whose client runtime then fetches the update to it. Absent when only the server compiled.
+   */
+  clientHash?: string;
 }
 
 /** Options of `buildModule`. */
@@ -21,6 +26,8 @@ export interface BuildModuleOptions {
   frameworks?: FrameworkTable;
   /** Keep watching after the first build; `onRebuild` is called after every LATER build. */
   watch?: boolean;
+  /** With `watch` in development: the client build applies edits in place (hot updates) instead of a page reload. */
+  hot?: boolean;
   onRebuild?: (result: RebuildResult) => void;
   log?: (line: string) => void;
 }

@@ -8,10 +8,16 @@ export interface FrameworkBuildContext {
   /** The module's package root (absolute). */
   root: string;
   /**
-   * The swc-loader options every module uses (TypeScript, es2022), with a JSX transform when `jsx` is given:
-   * `{ importSource: 'preact' }` compiles JSX for Preact's automatic runtime.
+   * True in the dev server's client builds, which apply hot updates in place (`module.hot`): an adapter adds what its
+   * framework needs to keep state across an edit (React Refresh, vue-loader's hot reload).
    */
-  swcOptions(input: { syntax: 'typescript' | 'ecmascript'; jsx?: { importSource: string } }): SwcLoaderOptions;
+  hot: boolean;
+  /**
+   * The swc-loader options every module uses (TypeScript, es2022), with a JSX transform when `jsx` is given:
+   * `{ importSource: 'preact' }` compiles JSX for Preact's automatic runtime; `refresh` adds React Refresh's
+   * registrations (development only).
+   */
+  swcOptions(input: { syntax: 'typescript' | 'ecmascript'; jsx?: { importSource: string; refresh?: boolean } }): SwcLoaderOptions;
 }
 
 /**
@@ -60,4 +66,11 @@ export interface FrameworkAdapter {
   rules?(context: FrameworkBuildContext): RuleSetRule[];
   /** Rspack plugins this framework needs on one target. */
   plugins?(context: FrameworkBuildContext): RspackPluginInstance[];
+  /**
+   * Dev server with hot updates only: a classic script run first on every page, before any module (React Refresh
+   * must hook into React before react-dom loads, which a module of the page cannot do: its imports run first).
+   * `root` is the module's package root, to resolve the framework's packages from. Throws a tagged error when a
+   * package it needs is not installed: the dev server prints it and falls back to reloading the page.
+   */
+  devPageScript?(root: string): string;
 }

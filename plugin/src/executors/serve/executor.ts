@@ -1,8 +1,10 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { execFile } from 'node:child_process';
 import { buildModule } from '../../bundler/index';
+import { resolveModuleFramework } from '../../frameworks/index';
 import { TAG } from '../../constants';
 import { resolveModule } from '../../protocol/index';
+import type { Resolution } from '../../protocol/types';
 import { resolveLinks } from '../../protocol/links-file';
 import { linkModule } from '../../link/index';
 import { getModuleRoot } from '../lib/get-module-root';
@@ -17,7 +19,32 @@ function createDeps(workspaceRoot: string, hostRoot: string, links: Record<strin
     build: (options) => buildModule(options),
     link: (root, resolution) => linkModule(root, resolution),
     bundleOnce: (name) => runNxBundle(workspaceRoot, name),
+    devPageScripts: (modules) => collectDevPageScripts(modules, (root) => resolveModule(root, { links: root === hostRoot ? links : {} })),
   };
+}
+
+/** One dev page script per framework of the watched modules (the first module of each framework resolves it). */
+async function collectDevPageScripts(
+  modules: { name: string; root: string }[],
+  resolve: (root: string) => Resolution,
+): Promise<{ scripts: string[]; problems: string[] }> {
+  const scripts: string[] = [];
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const { name, root } of modules) {
+    const info = resolve(root).modules[name];
+    if (!info) continue;
+    try {
+      const { framework } = await resolveModuleFramework(info);
+      if (!framework.devPageScript || seen.has(framework.name)) continue;
+      seen.add(framework.name);
+      scripts.push(framework.devPageScript(root));
+    } catch (error) {
+      // Not fatal: without its runtime, a framework's edits reload the page as before.
+      problems.push((error as Error).message);
+    }
+  }
+  return { scripts, problems };
 }
 
 /** `nx run <name>:bundle` in the workspace, through Nx so that its cache applies. */
@@ -72,7 +99,7 @@ export default async function* runServeExecutor(
   let server;
   try {
     const links = resolveLinks(root, { environment: rawOptions?.environment, links: rawOptions?.links }, TAG.serve);
-    server = await startDevServer({ root, port, host, base, shim, devRemotes }, createDeps(context.root, root, links));
+    server = await startDevServer({ root, port, host, base, shim, devRemotes, hot: rawOptions?.hot !== false }, createDeps(context.root, root, links));
   } catch (error) {
     const message = (error as Error)?.message ?? String(error);
     process.stderr.write(`${message.startsWith('[esmx:') ? message : (error as Error)?.stack ?? message}\n`);

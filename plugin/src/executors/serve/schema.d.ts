@@ -12,6 +12,8 @@ export interface ServeExecutorSchema {
   shim?: ShimMode;
   /** Modules to watch-build beside the host (list or comma-separated); default every workspace module it links. */
   devRemotes?: string[] | string;
+  /** Apply client edits in place (hot updates); false reloads the page after every rebuild. Default true. */
+  hot?: boolean;
   /** Module name → directory or https URL for this run, over the environment's links. */
   links?: Record<string, string>;
   /** An environment of the host's esmx.links.json. */

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { reactDomVersion, reactVersion } from '../../versions';
 import type { FrameworkAdapter } from '../types';
+import { createReactRules, REACT_REFRESH_VERSION, renderReactRefreshScript } from './refresh';
 
 /** Specifiers a React provider shares by default: `provides` lists subpaths explicitly. */
 export const REACT_PROVIDES = ['react', 'react-dom', 'react-dom/client', 'react-dom/server', 'react/jsx-runtime'];
@@ -15,9 +16,9 @@ export const reactFramework: FrameworkAdapter = {
   provides: REACT_PROVIDES,
   // `init` installs the React types and React itself at the workspace root.
   dependencies: { react: reactVersion, 'react-dom': reactDomVersion },
+  // The dev server's React Fast Refresh runtime (development only).
+  devDependencies: { 'react-refresh': REACT_REFRESH_VERSION },
   compilerOptions: { jsx: 'react-jsx' },
-  rules: ({ swcOptions }) => [
-    { test: /\.tsx$/, loader: 'builtin:swc-loader', options: swcOptions({ syntax: 'typescript', jsx: { importSource: 'react' } }) },
-    { test: /\.jsx$/, loader: 'builtin:swc-loader', options: swcOptions({ syntax: 'ecmascript', jsx: { importSource: 'react' } }) },
-  ],
+  rules: (context) => createReactRules(context, 'react'),
+  devPageScript: renderReactRefreshScript,
 };

@@ -7,17 +7,17 @@
  * closure) re-resolves the closure: modules added are built and watched, modules removed stop being watched, and the
  * host is re-linked, without a restart. Build errors are printed and shown as an overlay page; the server survives them.
  */
-import { watch, type FSWatcher } from 'node:fs';
+import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { TAG } from '../../../constants';
+import { DIST_DIR, IMPORT_MAP_FILE, TAG } from '../../../constants';
 import { formatDiagnostic } from '../../../protocol/index';
 import { findClosest } from '../../../utils/suggest';
 import type { Diagnostic, Resolution } from '../../../protocol/types';
 import { startServer, type ServerHandle } from '../../../runtime/index';
 import type { ShimMode } from '../../../runtime/shim';
 import type { BuildModuleOptions, BuildModuleResult, RebuildResult } from '../../../bundler/types';
-import { createLiveReloadHub, injectBeforeBodyEnd, renderLiveReloadScript, renderOverlayPage } from './live-reload';
+import { createLiveReloadHub, injectAfterHeadStart, injectBeforeBodyEnd, renderLiveReloadScript, renderOverlayPage } from './live-reload';
 
 export interface DevServerDeps {
   resolve(root: string): Resolution;
@@ -28,6 +28,11 @@ export interface DevServerDeps {
    * only: `build` would also rebuild the providers it uses in production, under the dev server's feet).
    */
   bundleOnce?(name: string): Promise<{ ok: boolean; output: string }>;
+  /**
+   * Hot updates: the scripts the frameworks of these watched modules run first on every page (React Refresh's
+   * runtime), one per framework, and the problems that turn one off (a package not installed: edits then reload).
+   */
+  devPageScripts?(modules: { name: string; root: string }[]): Promise<{ scripts: string[]; problems: string[] }>;
 }
 
 export interface DevServerOptions {
@@ -43,6 +48,8 @@ export interface DevServerOptions {
   devRemotes?: string[];
   /** Milliseconds between an edit of a package.json of the closure and the re-resolution. Default 150. */
   usesDebounceMs?: number;
+  /** Apply client edits in place (hot updates, React Fast Refresh) instead of reloading the page. Default true. */
+  hot?: boolean;
 }
 
 export interface DevServer {
@@ -119,6 +126,18 @@ export async function startDevServer(options: DevServerOptions, deps: DevServerD
   let overlayServer: Server | undefined;
   let closing = false;
 
+  const hot = options.hot !== false;
+  // The host's import map as last linked: a rebuild that changes it (an export added or removed) reloads the pages,
+  // whose import map cannot change in place; any other client rebuild is a hot update.
+  const readImportMap = () => {
+    try {
+      return readFileSync(join(options.root, DIST_DIR, IMPORT_MAP_FILE), 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  let importMap = readImportMap();
+  let importMapChanged = false;
   const relink = (): boolean => {
     const linked = deps.link(options.root, resolution);
     const linkErrors = linked.diagnostics.filter((d) => d.severity === 'error');
@@ -128,7 +147,20 @@ export async function startDevServer(options: DevServerOptions, deps: DevServerD
       return false;
     }
     errors.delete(LINK_KEY);
+    const next = readImportMap();
+    importMapChanged = next !== importMap;
+    importMap = next;
     return true;
+  };
+
+  // Hot updates: what the frameworks of the watched modules run first on every page (React Refresh's runtime).
+  let pageScripts = '';
+  const loadPageScripts = async (modules: { name: string; root: string }[]) => {
+    if (!hot || !deps.devPageScripts) return;
+    const { scripts, problems } = await deps.devPageScripts(modules);
+    for (const problem of problems) log(problem);
+    // Inline: nothing in them may close the script element early.
+    pageScripts = scripts.map((script) => `<script>${script.replace(/<\/script/gi, '<\\/script')}</script>`).join('');
   };
 
   // Serves SSE, and while a build is broken the overlay instead of pages (static files keep being served).
@@ -157,7 +189,7 @@ export async function startDevServer(options: DevServerOptions, deps: DevServerD
         handleSignals: false,
         log,
         intercept,
-        transformHtml: (html) => injectBeforeBodyEnd(html, renderLiveReloadScript(base, hub.version)),
+        transformHtml: (html) => injectBeforeBodyEnd(injectAfterHeadStart(html, pageScripts), renderLiveReloadScript(base, hub.version)),
         // An SSR error shows its stack (source-mapped: the dev server enables source maps) instead of a blank 500.
         renderErrorPage: (error) =>
           renderOverlayPage(
@@ -253,8 +285,13 @@ export async function startDevServer(options: DevServerOptions, deps: DevServerD
         errors.set(TAG.ssr, [(error as Error).message]);
         log((error as Error).message);
       }
-      hub.broadcast();
-      if (errors.size === 0) log(`${TAG.serve} ${name} rebuilt; SSR reloaded in ${Date.now() - started} ms`);
+      // A client edit updates the open pages in place (a page that cannot apply it reloads); anything else reloads them.
+      const inPlace = hot && errors.size === 0 && result.clientHash !== undefined && !importMapChanged;
+      if (inPlace) hub.hotUpdate(name, result.clientHash!);
+      else hub.broadcast();
+      if (errors.size === 0) {
+        log(`${TAG.serve} ${name} rebuilt; SSR reloaded in ${Date.now() - started} ms${inPlace ? ', hot update sent to the pages' : ''}`);
+      }
     }).catch((error) => {
       // A throw here (the link step failing to write, the overlay losing its port) must not reject the queue:
       // every later rebuild would be skipped and the rejection would end the process. Show it and carry on.
@@ -272,6 +309,7 @@ export async function startDevServer(options: DevServerOptions, deps: DevServerD
       mode: 'development',
       resolution: name === resolution.module ? resolution : deps.resolve(root),
       watch: true,
+      hot,
       log,
       onRebuild: (rebuilt) => onRebuild(name, rebuilt),
     });
@@ -302,6 +340,7 @@ export async function startDevServer(options: DevServerOptions, deps: DevServerD
     const { watched, unbuilt } = planModules(resolution, options.devRemotes);
     for (const { name, root } of unbuilt) await buildOnce(name, root);
     for (const { name, root } of watched) await watchModule(name, root);
+    await loadPageScripts(watched);
     if (errors.size === 0 && relink()) await goLive();
   } catch (error) {
     // Nothing serves: stop what was started, or the watchers keep the process alive after the failure.
@@ -376,6 +415,7 @@ export async function startDevServer(options: DevServerOptions, deps: DevServerD
       watchers.delete(resolution.module);
     }
     for (const { name, root } of watched) if (!watchers.has(name)) await watchModule(name, root);
+    if (added.length > 0) await loadPageScripts(watched);
     const othersBroken = [...errors.keys()].some((key) => key !== TAG.ssr && key !== LINK_KEY);
     if (!othersBroken && relink()) await goLive();
     hub.broadcast();

@@ -12,6 +12,11 @@ export interface LiveReloadHub {
   handle(req: IncomingMessage, res: ServerResponse): boolean;
   /** Tells every connected page to reload. */
   broadcast(): void;
+  /**
+   * Tells every connected page that `module`'s client build is now at `hash`: the page's copy of that build applies
+   * the update in place (see hot-client.mjs); a page without one reloads.
+   */
+  hotUpdate(module: string, hash: string): void;
   readonly clients: number;
   /** Bumped by every broadcast; pages carry the version they were rendered at. */
   readonly version: number;
@@ -45,6 +50,11 @@ export function createLiveReloadHub(base: string): LiveReloadHub {
       version++;
       for (const res of clients) res.write(`event: reload\ndata: ${version}\n\n`);
     },
+    hotUpdate(module, hash) {
+      version++;
+      const data = JSON.stringify({ version: String(version), module, hash });
+      for (const res of clients) res.write(`event: hot\ndata: ${data}\n\n`);
+    },
     get clients() {
       return clients.size;
     },
@@ -61,14 +71,26 @@ export function createLiveReloadHub(base: string): LiveReloadHub {
 
 /**
  * The tiny client: reload when the dev server says so (after a rebuild or a build error), or when it reconnects
- * and the server's version is not the one this page was rendered at (a broadcast it missed).
+ * and the server's version is not the one it last heard (an event it missed). A hot update is handed to the page's
+ * builds as an `esmx:hot` event; when none of them takes it (the module is not on this page, or this page was not
+ * built with hot updates), the page reloads.
  */
 export function renderLiveReloadScript(base: string, version: number): string {
   return (
-    `<script type="module">const s=new EventSource(${JSON.stringify(`${base}${EVENTS_PATH}`)});const v="${version}";` +
+    `<script type="module">const s=new EventSource(${JSON.stringify(`${base}${EVENTS_PATH}`)});let v="${version}";` +
     's.addEventListener("hello",e=>{if(e.data!==v)location.reload()});' +
-    's.addEventListener("reload",()=>location.reload());</script>'
+    's.addEventListener("reload",()=>location.reload());' +
+    's.addEventListener("hot",e=>{const d=JSON.parse(e.data);v=d.version;const detail={module:d.module,hash:d.hash,handled:false};' +
+    'dispatchEvent(new CustomEvent("esmx:hot",{detail}));if(!detail.handled)location.reload()});</script>'
   );
+}
+
+/** Scripts that must run before any module of the page (a framework's hot-update runtime), first in `<head>`. */
+export function injectAfterHeadStart(html: string, snippet: string): string {
+  const head = /<head(?:\s[^>]*)?>/i.exec(html);
+  if (!head) return snippet + html;
+  const at = head.index + head[0].length;
+  return html.slice(0, at) + snippet + html.slice(at);
 }
 
 export function injectBeforeBodyEnd(html: string, snippet: string): string {
