@@ -20,12 +20,13 @@ function rootsOf(ws: string): Record<Name, string> {
 }
 
 /** A development build in watch mode; `nextRebuild` resolves with each later rebuild, in order. */
-async function watchBuild(ws: string, name: Name) {
+async function watchBuild(ws: string, name: Name, extra: Partial<BuildModuleOptions> = {}) {
   const results: RebuildResult[] = [];
   let wake: () => void = () => undefined;
   const { result } = await build(ws, name, {
     mode: 'development',
     watch: true,
+    ...extra,
     onRebuild: (r) => {
       results.push(r);
       wake();
@@ -462,5 +463,38 @@ describe('buildModule: hashes, failures, modes, hook and watch', () => {
     } finally {
       await result.close?.();
     }
+  });
+
+  it('hot (the dev server): client rebuilds report their hash and write hot-update files, which manifests leave out', async () => {
+    const ws = copyFixture('link');
+    const roots = rootsOf(ws);
+    const { result, nextRebuild } = await watchBuild(ws, 'cart', { hot: true });
+    try {
+      expect(result.ok).toBe(true);
+      // The hot client runs in every entry of the client build (one instance: they share the runtime chunk).
+      expect(readFileSync(join(roots.cart, 'dist/client/widget.mjs'), 'utf8')).toContain('esmx:hot');
+      expect(readFileSync(join(roots.cart, 'dist/server/widget.mjs'), 'utf8')).not.toContain('esmx:hot');
+      writeFileSync(join(roots.cart, 'src/format.ts'), 'export const formatCount = (n: number): string => `HOT ${n}`;\n');
+      const rebuilt = await nextRebuild();
+      expect(rebuilt.ok).toBe(true);
+      expect(rebuilt.clientHash).toMatch(/^[0-9a-f]{16}$/);
+      const hotFiles = readdirSync(join(roots.cart, 'dist/client/hot'), { recursive: true }).map(String);
+      expect(hotFiles).toEqual(expect.arrayContaining([expect.stringMatching(/\.hot-update\.json\.mjs$/)]));
+      const manifest = readManifest(roots.cart, 'client');
+      expect(JSON.stringify(manifest)).not.toContain('hot-update');
+      expect(manifest.exports.widget.file).toBe('widget.mjs');
+    } finally {
+      await result.close?.();
+    }
+  });
+
+  it('builds without hot updates outside the dev server (production, or watch without hot)', async () => {
+    const ws = copyFixture('link');
+    const roots = rootsOf(ws);
+    const { result } = await build(ws, 'cart', { hot: true });
+    expect(result.ok).toBe(true);
+    const widget = readManifest(roots.cart, 'client').exports.widget.file;
+    expect(readFileSync(join(roots.cart, 'dist/client', widget), 'utf8')).not.toContain('esmx:hot');
+    expect(existsSync(join(roots.cart, 'dist/client/hot'))).toBe(false);
   });
 });

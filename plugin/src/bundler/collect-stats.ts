@@ -1,4 +1,5 @@
 import type { MultiStats, Stats } from '@rspack/core' with { 'resolution-mode': 'import' };
+import { HOT_UPDATE_DIR } from '../constants';
 import type { BuildTarget } from '../protocol/types';
 import type { EntrypointFiles } from './create-manifest';
 import { formatProblem, mergeTargetProblems } from './format-output';
@@ -50,6 +51,11 @@ export function createStatsCollector(): StatsCollector {
   };
 }
 
+/** An entrypoint's files without the hot-update files of a hot build (the dev server's, never an entry's code). */
+function listOwnFiles(assets: { name: string }[] | undefined): string[] {
+  return (assets ?? []).map((a) => a.name).filter((name) => !name.startsWith(`${HOT_UPDATE_DIR}/`));
+}
+
 function readTargetStats(target: BuildTarget, stats: Stats): TargetStats {
   const json = stats.toJson({
     all: false,
@@ -67,8 +73,8 @@ function readTargetStats(target: BuildTarget, stats: Stats): TargetStats {
       Object.entries(json.entrypoints ?? {}).map(([name, group]) => [
         name,
         {
-          assets: (group.assets ?? []).map((a) => a.name),
-          auxiliaryAssets: (group.auxiliaryAssets ?? []).map((a) => a.name),
+          assets: listOwnFiles(group.assets),
+          auxiliaryAssets: listOwnFiles(group.auxiliaryAssets),
         },
       ]),
     ),

@@ -41,7 +41,7 @@ export function renderReactRefreshScript(root: string): string {
     throw new Error(
       `${TAG.serve} expected react-refresh to be installed for React Fast Refresh (from ${root}), found none: ` +
         `edits reload the page instead of keeping component state. Fix: npm install -D react-refresh@${REACT_REFRESH_VERSION} ` +
-        '(nx g @esmx/nx:init adds it to React workspaces).',
+        '(nx g @esmx/nx:app adds it to the workspace with a React module).',
     );
   }
   return `(function(){var exports={},module={exports:exports},process={env:{NODE_ENV:"development"}};

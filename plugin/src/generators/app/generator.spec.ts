@@ -195,13 +195,17 @@ describe('@esmx/nx:app', () => {
         'src/entry.client.tsx',
         'src/entry.server.tsx',
         'src/widget.module.css',
+        'src/widget-view.tsx',
         'src/widget.spec.tsx',
         'src/widget.tsx',
         'tsconfig.json',
       ]);
       const widget = tree.read('apps/cart/src/widget.tsx', 'utf-8') ?? '';
-      expect(widget).toContain("import { useState } from 'react';");
-      expect(widget).toContain('<button type="button" className={styles.counter} onClick={() => setCount((value) => value + 1)}>');
+      // The component in a file that exports only components: React Fast Refresh takes its edits in place.
+      const view = tree.read('apps/cart/src/widget-view.tsx', 'utf-8') ?? '';
+      expect(view).toContain("import { useState } from 'react';");
+      expect(view).toContain('<button type="button" className={styles.counter} onClick={() => setCount((value) => value + 1)}>');
+      expect(view).not.toMatch(/^export (?!function Widget)/m);
       // The widget contract: server markup without react-dom/server in the browser, hydrate and mount on the shared React.
       expect(widget).toContain("export async function render(): Promise<string> {\n  const { renderToString } = await import('react-dom/server');");
       expect(widget).not.toMatch(/^import .*'react-dom\/server'/m);
