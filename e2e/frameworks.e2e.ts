@@ -216,4 +216,53 @@ describe('frameworks side by side', () => {
       await server.stop();
     }
   });
+
+  it('dev server of the Vue host: an edit of its Vue component and of the React remote apply in place, both counters keep their count', async () => {
+    const port = await findFreePort();
+    const server = startProcess(ws.root, 'node_modules/.bin/nx', ['serve', 'vue-shell', `--port=${port}`, '--outputStyle=stream']);
+    const remote = remoteOf('react');
+    const files = { vue: 'apps/vue-shell/src/App.vue', react: `apps/${remote}/src/widget-view.tsx` };
+    const originals = { vue: ws.read(files.vue), react: ws.read(files.react) };
+    try {
+      await server.waitFor(/dev server at http:\/\/127\.0\.0\.1:\d+\//, 300_000);
+      const url = `http://127.0.0.1:${port}/`;
+      const browser = await launchChromium();
+      try {
+        const { page, problems } = await openPage(browser.context, url);
+        await page.evaluate(() => Object.assign(window, { esmxMarker: 'kept' }));
+        const hostButton = page.locator('#root button');
+        for (let i = 0; i < 3; i++) {
+          await hostButton.click();
+          await clickCounter(page, remote);
+        }
+        const state = () =>
+          page.evaluate((name) => ({
+            marker: (window as unknown as { esmxMarker?: string }).esmxMarker,
+            host: document.querySelector('#root button')?.textContent,
+            remote: document.querySelector(`[data-esmx-remote="${name}"] button`)?.textContent,
+          }), remote);
+        const figures: Record<string, number> = {};
+        let started = Date.now();
+        ws.write(files.vue, originals.vue.replace('This page is the host vue-shell.', 'Edited live in vue-shell.'));
+        await page.waitForFunction(() => document.body.textContent?.includes('Edited live in vue-shell.'), null, { timeout: 60_000 });
+        figures.vue = Date.now() - started;
+        expect(await state()).toEqual({ marker: 'kept', host: 'Clicks: 3', remote: 'Count: 3' });
+        started = Date.now();
+        ws.write(files.react, originals.react.replace(`Hello from ${remote}`, `Edited live in ${remote}`));
+        await page.waitForFunction((text) => document.body.textContent?.includes(text), `Edited live in ${remote}`, { timeout: 60_000 });
+        figures.react = Date.now() - started;
+        expect(await state()).toEqual({ marker: 'kept', host: 'Clicks: 3', remote: 'Count: 3' });
+        console.info(`[e2e] Vue host dev server, edit → updated DOM in Chromium (ms): ${JSON.stringify(figures)}`);
+        expect(problems).toEqual([]);
+      } finally {
+        await browser.close();
+      }
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n--- nx serve printed:\n${server.output().slice(-6000)}`);
+    } finally {
+      await server.stop();
+      ws.write(files.vue, originals.vue);
+      ws.write(files.react, originals.react);
+    }
+  });
 });

@@ -143,7 +143,7 @@ describe('react host with a react remote and an html remote', () => {
   });
 
   it('rebuilds only the changed remote and re-links the host', async () => {
-    const widget = 'apps/cart/src/widget.tsx';
+    const widget = 'apps/cart/src/widget-view.tsx';
     ws.write(widget, ws.read(widget).replace('Hello from cart', 'Hello again from cart'));
     const affected = ws.nxOk(['affected', '-t', 'build', '--base=HEAD', '--outputStyle=static']);
     const { ran, cached } = parseTaskOutcomes(affected.output);
@@ -277,9 +277,18 @@ describe('react host with a react remote and an html remote', () => {
     }
   });
 
-  it('shows an edit in a remote through the dev server without a restart', async () => {
+  it('dev server: edits apply in place with React Fast Refresh (state kept, no reload), SSR is fresh, other edits reload, a render that throws shows its stack', async () => {
     const port = await freePort();
     const server = startProcess(ws.root, 'node_modules/.bin/nx', ['serve', 'shell', `--port=${port}`, '--outputStyle=stream']);
+    const edited: string[] = [];
+    const edit = (file: string, from: string | RegExp, to: string) => {
+      const source = ws.read(file);
+      const next = source.replace(from, to);
+      expect(next).not.toBe(source);
+      edited.push(file);
+      ws.write(file, next);
+      return Date.now();
+    };
     try {
       await server.waitFor(new RegExp(`127\\.0\\.0\\.1:${port}`), 180_000);
       const url = `http://127.0.0.1:${port}/`;
@@ -287,12 +296,58 @@ describe('react host with a react remote and an html remote', () => {
       const browser = await launchChromium();
       try {
         const page = await browser.context.newPage();
+        const problems: string[] = [];
+        page.on('pageerror', (error) => problems.push(error.message));
+        page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
         await page.goto(url, { waitUntil: 'networkidle' });
-        const widget = 'apps/cart/src/widget.tsx';
-        ws.write(widget, ws.read(widget).replace(/Hello (again )?from cart/, 'Edited live in cart'));
-        // The server-rendered HTML changes without a restart, and the open page reloads by itself.
-        await waitForText(url, 'Edited live in cart', 60_000);
+        // State the page must keep: a marker on window (gone after a reload) and both counters at 3.
+        await page.evaluate(() => Object.assign(window, { esmxMarker: 'kept' }));
+        const cartButton = '[data-esmx-widget="cart"] button';
+        const hostButton = 'main button';
+        for (let i = 0; i < 3; i++) {
+          await page.click(cartButton);
+          await page.click(hostButton);
+        }
+        const state = () =>
+          page.evaluate(
+            ([cart, host]) => ({
+              marker: (window as unknown as { esmxMarker?: string }).esmxMarker,
+              cart: document.querySelector(cart)?.textContent,
+              host: document.querySelector(host)?.textContent,
+            }),
+            [cartButton, hostButton],
+          );
+        const figures: Record<string, number> = {};
+
+        // A remote's component: swapped in place, its count stays at 3, the host's too.
+        let started = edit('apps/cart/src/widget-view.tsx', /Hello (again )?from cart/, 'Edited live in cart');
         await page.waitForFunction(() => document.body.textContent?.includes('Edited live in cart'), null, { timeout: 30_000 });
+        figures['remote component'] = Date.now() - started;
+        expect(await state()).toEqual({ marker: 'kept', cart: 'Count: 3', host: 'Clicks: 3' });
+        // The server renders the new code on the next request.
+        await waitForText(url, 'Edited live in cart', 30_000);
+
+        // The host's own component, likewise.
+        started = edit('apps/shell/src/app.tsx', 'This page is the host shell.', 'Edited live in the shell.');
+        await page.waitForFunction(() => document.body.textContent?.includes('Edited live in the shell.'), null, { timeout: 30_000 });
+        figures['host component'] = Date.now() - started;
+        expect(await state()).toEqual({ marker: 'kept', cart: 'Count: 3', host: 'Clicks: 3' });
+
+        // A CSS module: the new rule applies without touching the component's state.
+        started = edit('apps/cart/src/widget.module.css', 'border-radius: 6px;', 'border-radius: 6px;\n  color: rgb(200, 0, 0);');
+        await page.waitForFunction((button) => getComputedStyle(document.querySelector(button)!).color === 'rgb(200, 0, 0)', cartButton, {
+          timeout: 30_000,
+        });
+        figures['css module'] = Date.now() - started;
+        expect(await state()).toEqual({ marker: 'kept', cart: 'Count: 3', host: 'Clicks: 3' });
+        console.info(`[e2e] edit → updated DOM in Chromium (ms): ${JSON.stringify(figures)}`);
+
+        // A module that exports more than components cannot be swapped: the page reloads and shows the new code.
+        edit('apps/cart/src/widget.tsx', 'export { Widget };', "export { Widget };\nexport const edition = 'reloaded';");
+        await page.waitForFunction(() => !(window as unknown as { esmxMarker?: string }).esmxMarker, null, { timeout: 30_000 });
+        await page.waitForSelector(cartButton);
+        expect(problems).toEqual([]);
+
         // A render that throws shows the error and where it was thrown in the source, not a blank 500.
         const app = 'apps/shell/src/app.tsx';
         const appSource = ws.read(app);
@@ -311,10 +366,15 @@ describe('react host with a react remote and an html remote', () => {
       } finally {
         await browser.close();
       }
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n--- nx serve printed:\n${server.output().slice(-6000)}`);
     } finally {
       await server.stop();
+      // Later tests build the sources as generated.
+      run(ws.root, 'git', ['checkout', '--', ...new Set(edited)]);
     }
   });
+
   it('builds in development with -c development (unminified, source maps), cached apart from production', () => {
     // The sources as earlier tests left them, built in production first, so that the cache holds that build.
     ws.nxOk(['run', 'shell:build', '--outputStyle=static']);
