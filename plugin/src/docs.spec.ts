@@ -3,8 +3,11 @@
  * test time (every schema.json under src/), so an option added to any of them fails this spec until
  * the README names it as `--<option>` in the section of its generator or executor.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import type { ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { createNodesV2 } from '../plugin';
 
 const pluginRoot = join(__dirname, '..');
 const readme = readFileSync(join(pluginRoot, 'README.md'), 'utf8');
@@ -106,5 +109,64 @@ describe('plugin/README.md', () => {
     expect(dockerfile).toMatch(/^COPY apps\/shell\/dist\/standalone\/ \.\/$/m);
     expect(dockerfile).toMatch(/^CMD \["node","index\.mjs"\]$/m);
     expect(dockerfile).not.toMatch(/npm (install|ci)/);
+  });
+});
+
+/** The rows of the README's `## Targets` table: target, executor (its first code span) and the cache column. */
+function readTargetsTable(): { target: string; executor: string; cached: string }[] {
+  const section = readme.slice(readme.indexOf('\n## Targets\n'), readme.indexOf('\n## Executor options\n'));
+  return section
+    .split('\n')
+    .filter((line) => /^\| `[a-z]+` \|/.test(line))
+    .map((line) => {
+      const cells = line.split(' | ').map((cell) => cell.replace(/^\| |\s*\|$/g, ''));
+      return { target: cells[0].replace(/`/g, ''), executor: /`([^`]+)`/.exec(cells[1])?.[1] ?? '', cached: cells[cells.length - 1] };
+    });
+}
+
+/** Targets the graph plugin infers for a host with a tsconfig and a spec (so that every documented target exists). */
+async function inferHostTargets(): Promise<Record<string, TargetConfiguration>> {
+  const root = mkdtempSync(join(tmpdir(), 'esmx-docs-'));
+  const write = (file: string, content: unknown) => {
+    mkdirSync(dirname(join(root, file)), { recursive: true });
+    writeFileSync(join(root, file), typeof content === 'string' ? content : JSON.stringify(content));
+  };
+  try {
+    write('package.json', { name: 'workspace', private: true, workspaces: ['apps/*'] });
+    write('apps/shell/package.json', { name: 'shell', esmx: { entry: { client: './src/entry.client.ts', server: './src/entry.server.ts' } } });
+    write('apps/shell/tsconfig.json', '{}');
+    write('apps/shell/src/entry.server.spec.ts', '');
+    const results = await createNodesV2[1](['apps/shell/package.json'], {}, { workspaceRoot: root, nxJsonConfiguration: {} });
+    return ((results[0][1].projects ?? {})['apps/shell'] as ProjectConfiguration).targets ?? {};
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+describe('the README\'s Targets table', () => {
+  it('names every inferred target, with its executor and whether Nx caches it, as the graph plugin infers them', async () => {
+    const targets = await inferHostTargets();
+    const rows = readTargetsTable();
+    expect(rows.map((row) => row.target).sort()).toEqual(Object.keys(targets).sort());
+    for (const row of rows) {
+      const inferred = targets[row.target];
+      expect({ target: row.target, executor: row.executor, cached: row.cached.startsWith('yes') }).toEqual({
+        target: row.target,
+        executor: inferred.executor,
+        cached: inferred.cache === true,
+      });
+      expect(row.cached).toMatch(/^(yes|no)\b/);
+    }
+  });
+
+  it('states the configurations the targets have', async () => {
+    const targets = await inferHostTargets();
+    const claimed = /`bundle`, `build`, `start` and `standalone` have a `production` \(default\) and a `development`\s+configuration/.test(readme);
+    expect(claimed).toBe(true);
+    for (const name of ['bundle', 'build', 'start', 'standalone']) {
+      expect([name, Object.keys(targets[name].configurations ?? {}).sort(), targets[name].defaultConfiguration]).toEqual([name, ['development', 'production'], 'production']);
+    }
+    expect(readme).toMatch(/`serve` has them too, with `development` as its default/);
+    expect([Object.keys(targets.serve.configurations ?? {}).sort(), targets.serve.defaultConfiguration]).toEqual([['development', 'production'], 'development']);
   });
 });

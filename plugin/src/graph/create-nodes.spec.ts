@@ -102,7 +102,7 @@ describe('createNodesV2', () => {
     expect((await run(ALL))['apps/cart'].targets!.test.options.command).toContain('src/widget.spec.ts');
   });
 
-  it('offers production (default) and development as configurations of bundle, build, start and standalone', async () => {
+  it('offers production (default) and development as configurations of bundle, build, start and standalone; serve defaults to development', async () => {
     const { targets } = (await run(ALL))['apps/shell'];
     expect([targets!.bundle.configurations, targets!.bundle.defaultConfiguration]).toEqual([
       { production: { mode: 'production' }, development: { mode: 'development' } },
@@ -111,7 +111,10 @@ describe('createNodesV2', () => {
     for (const name of ['build', 'start', 'standalone']) {
       expect([name, targets![name].configurations, targets![name].defaultConfiguration]).toEqual([name, { production: {}, development: {} }, 'production']);
     }
-    expect(targets!.serve.configurations).toBeUndefined();
+    expect([targets!.serve.configurations, targets!.serve.defaultConfiguration]).toEqual([
+      { development: { mode: 'development' }, production: { mode: 'production' } },
+      'development',
+    ]);
   });
 
   it('splits bundle (own sources + used declarations) from the link step (used manifests)', async () => {
@@ -204,7 +207,11 @@ describe('createNodesV2', () => {
         staging: { environment: 'staging' },
       });
     }
-    expect(targets!.serve.configurations).toEqual({ staging: { environment: 'staging' }, production: { environment: 'production' } });
+    expect(targets!.serve.configurations).toEqual({
+      development: { mode: 'development' },
+      production: { mode: 'production', environment: 'production' },
+      staging: { environment: 'staging' },
+    });
     expect(targets!.bundle.configurations).toEqual({ production: { mode: 'production' }, development: { mode: 'development' } });
     // The file is part of the inference cache key: an edit shows at once.
     write('apps/shell/esmx.links.json', { environments: { qa: {} } });

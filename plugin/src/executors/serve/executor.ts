@@ -99,7 +99,7 @@ export default async function* runServeExecutor(
   let server;
   try {
     const links = resolveLinks(root, { environment: rawOptions?.environment, links: rawOptions?.links }, TAG.serve);
-    server = await startDevServer({ root, port, host, base, shim, devRemotes, hot: rawOptions?.hot !== false }, createDeps(context.root, root, links));
+    server = await startDevServer({ root, port, host, base, shim, devRemotes, mode: rawOptions?.mode, hot: rawOptions?.hot !== false }, createDeps(context.root, root, links));
   } catch (error) {
     const message = (error as Error)?.message ?? String(error);
     process.stderr.write(`${message.startsWith('[esmx:') ? message : (error as Error)?.stack ?? message}\n`);

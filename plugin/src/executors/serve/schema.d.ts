@@ -10,6 +10,8 @@ export interface ServeExecutorSchema {
   base?: string;
   /** es-module-shims: `auto` (feature test, default), `always`, `never`. */
   shim?: ShimMode;
+  /** How the watched modules are built. Default development (hot updates on). */
+  mode?: 'development' | 'production';
   /** Modules to watch-build beside the host (list or comma-separated); default every workspace module it links. */
   devRemotes?: string[] | string;
   /** Apply client edits in place (hot updates); false reloads the page after every rebuild. Default true. */

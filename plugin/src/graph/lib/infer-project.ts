@@ -181,9 +181,13 @@ export function inferProject(
   };
 
   // Modes as configurations, part of the cache key: `nx build shell -c development` bundles unminified with source
-  // maps (Nx hands a task's configuration to the tasks it depends on that have it). `serve` is always development.
+  // maps (Nx hands a task's configuration to the tasks it depends on that have it). `serve` defaults to development.
   targets[names.bundle].configurations = { production: { mode: 'production' }, development: { mode: 'development' } };
   targets[names.bundle].defaultConfiguration = 'production';
+  if (targets[names.serve]) {
+    targets[names.serve].configurations = { development: { mode: 'development' }, production: { mode: 'production' } };
+    targets[names.serve].defaultConfiguration = 'development';
+  }
   for (const target of [names.build, names.start, names.standalone]) {
     if (!targets[target]) continue;
     targets[target].configurations = { production: {}, development: {} };

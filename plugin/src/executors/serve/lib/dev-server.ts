@@ -48,7 +48,9 @@ export interface DevServerOptions {
   devRemotes?: string[];
   /** Milliseconds between an edit of a package.json of the closure and the re-resolution. Default 150. */
   usesDebounceMs?: number;
-  /** Apply client edits in place (hot updates, React Fast Refresh) instead of reloading the page. Default true. */
+  /** How the watched modules are built. Default development. */
+  mode?: 'development' | 'production';
+  /** Apply client edits in place (hot updates, React Fast Refresh) instead of reloading the page. Development only; default true. */
   hot?: boolean;
 }
 
@@ -126,7 +128,8 @@ export async function startDevServer(options: DevServerOptions, deps: DevServerD
   let overlayServer: Server | undefined;
   let closing = false;
 
-  const hot = options.hot !== false;
+  const mode = options.mode ?? 'development';
+  const hot = options.hot !== false && mode === 'development';
   // The host's import map as last linked: a rebuild that changes it (an export added or removed) reloads the pages,
   // whose import map cannot change in place; any other client rebuild is a hot update.
   const readImportMap = () => {
@@ -306,7 +309,7 @@ export async function startDevServer(options: DevServerOptions, deps: DevServerD
   const watchModule = async (name: string, root: string) => {
     const result = await deps.build({
       root,
-      mode: 'development',
+      mode,
       resolution: name === resolution.module ? resolution : deps.resolve(root),
       watch: true,
       hot,
