@@ -12,11 +12,11 @@ import { join } from 'node:path';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { DIST_DIR, IMPORT_MAP_FILE, TAG } from '../../../constants';
 import { formatDiagnostic } from '../../../protocol/index';
-import { findClosest } from '../../../utils/suggest';
 import type { Diagnostic, Resolution } from '../../../protocol/types';
 import { startServer, type ServerHandle } from '../../../runtime/index';
 import type { ShimMode } from '../../../runtime/shim';
 import type { BuildModuleOptions, BuildModuleResult, RebuildResult } from '../../../bundler/types';
+import { checkDevRemotes, listBuildable, planModules, type DevModule } from './plan-modules';
 import { createLiveReloadHub, injectAfterHeadStart, injectBeforeBodyEnd, renderLiveReloadScript, renderOverlayPage } from './live-reload';
 
 export interface DevServerDeps {
@@ -32,7 +32,7 @@ export interface DevServerDeps {
    * Hot updates: the scripts the frameworks of these watched modules run first on every page (React Refresh's
    * runtime), one per framework, and the problems that turn one off (a package not installed: edits then reload).
    */
-  devPageScripts?(modules: { name: string; root: string }[]): Promise<{ scripts: string[]; problems: string[] }>;
+  devPageScripts?(modules: DevModule[]): Promise<{ scripts: string[]; problems: string[] }>;
 }
 
 export interface DevServerOptions {
@@ -63,55 +63,6 @@ export interface DevServer {
 }
 
 const LINK_KEY = '(link)';
-
-/** Workspace modules of the closure: on disk and not an installed package (those are served as built). */
-function listBuildable(resolution: Resolution): { name: string; root: string }[] {
-  const out: { name: string; root: string }[] = [];
-  for (const [name, mount] of Object.entries(resolution.mounts)) {
-    if (mount.url !== undefined) continue;
-    const root = mount.root ?? resolution.modules[name]?.root;
-    if (!root || /[\\/]node_modules[\\/]/.test(root)) continue;
-    out.push({ name, root });
-  }
-  // The host last: its first build is the one the server needs, and remotes it imports are ready by then.
-  return out.sort((a, b) => (a.name === resolution.module ? 1 : b.name === resolution.module ? -1 : 0));
-}
-
-/**
- * The workspace modules to watch-build and those to build once when unbuilt. Watched: the host, the `devRemotes` (or
- * every module without the option) and every provider: a provider's packages must be built in the host's mode (the
- * host's development JSX runtime does not work against a production React).
- */
-function planModules(resolution: Resolution, devRemotes: string[] | undefined) {
-  const buildable = listBuildable(resolution);
-  const isWatched = (name: string) =>
-    name === resolution.module || devRemotes === undefined || devRemotes.includes(name) || (resolution.modules[name]?.provides.length ?? 0) > 0;
-  return {
-    watched: buildable.filter((m) => isWatched(m.name)),
-    unbuilt: buildable.filter((m) => !isWatched(m.name) && !resolution.mounts[m.name]?.built),
-  };
-}
-
-/** A `--devRemotes` entry must be a workspace module of the host's closure; anything else is a tagged error. */
-function checkDevRemotes(resolution: Resolution, devRemotes: string[] | undefined): void {
-  if (!devRemotes) return;
-  const buildable = new Set(listBuildable(resolution).map((m) => m.name));
-  const closure = Object.keys(resolution.modules).filter((name) => name !== resolution.module);
-  for (const name of devRemotes) {
-    if (buildable.has(name) && name !== resolution.module) continue;
-    const installed = name in resolution.modules;
-    const closest = installed ? undefined : findClosest(name, closure);
-    throw new Error(
-      `${TAG.serve} --devRemotes names "${name}", ` +
-        (name === resolution.module
-          ? 'the host itself, which is always watched'
-          : installed
-            ? 'an installed package, not a workspace module: there are no sources to watch'
-            : `which ${resolution.module} does not use (its uses closure: ${closure.join(', ') || 'none'})`) +
-        `. Fix: ${closest ? `did you mean "${closest}"? ` : ''}list workspace modules that ${resolution.module} uses, e.g. --devRemotes=${[...buildable].filter((n) => n !== resolution.module).join(',') || '<module>'}`,
-    );
-  }
-}
 
 export async function startDevServer(options: DevServerOptions, deps: DevServerDeps): Promise<DevServer> {
   const log = options.log ?? ((line: string) => console.log(line));
@@ -158,7 +109,7 @@ export async function startDevServer(options: DevServerOptions, deps: DevServerD
 
   // Hot updates: what the frameworks of the watched modules run first on every page (React Refresh's runtime).
   let pageScripts = '';
-  const loadPageScripts = async (modules: { name: string; root: string }[]) => {
+  const loadPageScripts = async (modules: DevModule[]) => {
     if (!hot || !deps.devPageScripts) return;
     const { scripts, problems } = await deps.devPageScripts(modules);
     for (const problem of problems) log(problem);
