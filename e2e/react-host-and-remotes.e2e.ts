@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { hashTree } from '../plugin/src/testing/hash-tree';
 import { launchChromium } from './utils/browser';
-import { fetchText, findFreePort as freePort } from './utils/net';
+import { fetchIdempotent, fetchText, findFreePort as freePort } from './utils/net';
 import { commitAll, createWorkspace, parseTaskOutcomes, run, startProcess, type Workspace } from './utils/workspace';
 
 /** Polls until the page shows `text`; the deadline only turns a hang into a failure, no duration is asserted. */
@@ -208,7 +208,7 @@ describe('react host with a react remote and an html remote', () => {
         expect({ failure: failure.name, dist: hashTree(dist) }).toEqual({ failure: failure.name, dist: before });
         // The running server still answers the page and every script it names.
         expect((await fetchText(url)).status).toBe(200);
-        for (const script of scripts) expect((await fetch(new URL(script, url))).status).toBe(200);
+        for (const script of scripts) expect((await fetchIdempotent(new URL(script, url))).status).toBe(200);
       }
       expect(server.child.exitCode).toBeNull();
     } finally {

@@ -12,7 +12,22 @@ export function findFreePort(): Promise<number> {
   });
 }
 
+/**
+ * A GET as a browser makes it: when the server closed the kept-alive socket just as the request went out on it (its
+ * keep-alive timeout fired while this process was busy building), the request is sent again on a new connection, as
+ * browsers do for idempotent requests. Node's fetch does not retry by itself.
+ */
+export async function fetchIdempotent(url: string | URL): Promise<Response> {
+  try {
+    return await fetch(url);
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause;
+    if (cause?.code !== 'UND_ERR_SOCKET' && cause?.code !== 'ECONNRESET') throw error;
+    return fetch(url);
+  }
+}
+
 export async function fetchText(url: string): Promise<{ status: number; body: string }> {
-  const response = await fetch(url);
+  const response = await fetchIdempotent(url);
   return { status: response.status, body: await response.text() };
 }
