@@ -44,13 +44,15 @@ describe('@esmx/nx:init', () => {
   it('adds the pinned development dependencies', async () => {
     await initGenerator(tree, {});
     expect(readJson(tree, 'package.json').devDependencies).toEqual({
+      '@jest/globals': '30.5.2',
       '@rspack/core': '~2.3.3',
-      '@swc-node/register': '1.12.1',
       '@swc/core': '1.16.22',
+      '@swc/jest': '0.2.39',
       '@types/node': '^20.19.0',
       '@types/react': '^19.3.0',
       '@types/react-dom': '^19.3.0',
       'es-module-shims': '2.8.4',
+      jest: '30.5.2',
       react: '19.3.1',
       'react-dom': '19.3.1',
       typescript: '~5.9.3',
