@@ -17,5 +17,7 @@ export function createJestPreset(transformer: string) {
     // The build output holds copies of the module's package.json (dist/standalone): not sources, not specs.
     modulePathIgnorePatterns: ['<rootDir>/dist/'],
     testPathIgnorePatterns: ['/node_modules/', '<rootDir>/dist/'],
+    // Stylesheets compile to their class names: nothing to cover.
+    coveragePathIgnorePatterns: ['/node_modules/', '\\.css$'],
   };
 }
