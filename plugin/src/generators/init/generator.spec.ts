@@ -1,3 +1,4 @@
+import picomatch from 'picomatch';
 import type { Tree } from '@nx/devkit';
 import { readJson, readNxJson, updateNxJson } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
@@ -39,6 +40,17 @@ describe('@esmx/nx:init', () => {
       production: ['default', '!{projectRoot}/mine'],
       default: ['{projectRoot}/**/*'],
     });
+  });
+
+  it("leaves specs, the Jest config and dist/ out of the production input (a test-only edit rebuilds no bundle)", async () => {
+    await initGenerator(tree, {});
+    const production = readNxJson(tree)?.namedInputs?.production as string[];
+    const excluded = (file: string) =>
+      production.some((input) => input.startsWith('!') && picomatch(input.slice(1).replace('{projectRoot}', 'apps/cart'))(file));
+    for (const file of ['apps/cart/jest.config.mjs', 'apps/cart/jest.config.cjs', 'apps/cart/jest.config.ts', 'apps/cart/src/widget.spec.tsx', 'apps/cart/dist/index.mjs']) {
+      expect([file, excluded(file)]).toEqual([file, true]);
+    }
+    for (const file of ['apps/cart/src/widget.tsx', 'apps/cart/package.json', 'apps/cart/tsconfig.json']) expect([file, excluded(file)]).toEqual([file, false]);
   });
 
   it('adds the pinned development dependencies', async () => {
