@@ -139,6 +139,15 @@ describe('the transformer', () => {
         `[esmx:test] expected @swc/jest to be installed in the workspace of ${bare} (it compiles TypeScript for Jest), found none. Fix: npm install -D @swc/jest (nx g @esmx/nx:init adds it).`,
       );
       expect(() => transform(join(bare, 'src/A.vue'), '<template><p /></template>', { rootDir: bare })).toThrow(/expected vue\/compiler-sfc .* Fix: npm install vue/);
+      // What Jest prints under "Test suite failed to run": the message, no trace into the preset.
+      const error = (() => {
+        try {
+          transform(join(bare, 'src/a.ts'), 'export {};', { rootDir: bare });
+        } catch (thrown) {
+          return thrown as Error;
+        }
+      })();
+      expect(error?.stack).toBe(error?.message);
     } finally {
       rmSync(bare, { recursive: true, force: true });
     }

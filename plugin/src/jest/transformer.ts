@@ -92,12 +92,12 @@ function requireFromWorkspace<T>(rootDir: string, name: string, reason: string):
     return require(name) as T;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
-    throw Object.assign(
-      new Error(
-        `${TAG.test} expected ${name} to be installed in the workspace of ${rootDir} (${reason}), found none. Fix: ${INSTALL_HINT[name] ?? `npm install -D ${name}`}.`,
-      ),
-      { stack: undefined },
+    const diagnostic = new Error(
+      `${TAG.test} expected ${name} to be installed in the workspace of ${rootDir} (${reason}), found none. Fix: ${INSTALL_HINT[name] ?? `npm install -D ${name}`}.`,
     );
+    // Jest prints an error's stack: the message alone, not a trace into the preset.
+    diagnostic.stack = diagnostic.message;
+    throw diagnostic;
   }
 }
 
