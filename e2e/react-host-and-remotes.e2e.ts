@@ -56,11 +56,19 @@ describe('react host with a react remote and an html remote', () => {
     expect(deps.shell.map((d: { target: string }) => d.target)).toEqual(expect.arrayContaining(['cart', 'promo', 'shared']));
   });
 
-  it('runs the specs and the type check of every module; a type error fails typecheck', () => {
+  it('runs the specs (Jest) and the type check of every module; a type error fails typecheck (in a module or across modules), a failing expectation fails test', () => {
     const checks = ws.nx(['run-many', '-t', 'test', 'typecheck', '--outputStyle=static']);
     if (checks.code !== 0) throw new Error(`nx run-many -t test typecheck failed:\n${checks.output.slice(-6000)}`);
     const { ran } = parseTaskOutcomes(checks.output);
     expect(ran).toEqual(expect.arrayContaining(['shell:test', 'shell:typecheck', 'cart:test', 'cart:typecheck', 'promo:test', 'shared:test']));
+    // Jest ran each module's specs through its jest.config.mjs (the @esmx/nx preset).
+    expect(checks.output).toMatch(/PASS\s+cart\s+src\/widget\.spec\.tsx/);
+    expect(checks.output).toMatch(/PASS\s+shell\s+src\/entry\.server\.spec\.tsx/);
+    // `npx jest` in a module's folder runs the same specs without Nx.
+    const byHand = run(join(ws.root, 'apps/promo'), 'npx', ['jest']);
+    expect(byHand.code).toBe(0);
+    expect(byHand.output).toMatch(/Tests:\s+1 passed, 1 total/);
+
     const widget = 'apps/cart/src/widget.tsx';
     const source = ws.read(widget);
     ws.write(widget, `${source}\nexport const count: number = 'zero';\n`);
@@ -68,6 +76,29 @@ describe('react host with a react remote and an html remote', () => {
       const typecheck = ws.nx(['run', 'cart:typecheck', '--skip-nx-cache', '--outputStyle=static']);
       expect(typecheck.code).not.toBe(0);
       expect(typecheck.output).toMatch(/src\/widget\.tsx\(\d+,\d+\): error TS2322/);
+    } finally {
+      ws.write(widget, source);
+    }
+
+    // Cross-module imports are typed: a widget whose mount needs a second argument is valid in cart, but no longer
+    // satisfies what the host's remotes list expects of `cart/widget`, so the host's typecheck fails.
+    ws.write(widget, source.replace('export function mount(element: Element): void {', 'export function mount(element: Element, start: number): void {\n  void start;'));
+    try {
+      expect(ws.nx(['run', 'cart:typecheck', '--skip-nx-cache', '--outputStyle=static']).code).toBe(0);
+      const host = ws.nx(['run', 'shell:typecheck', '--skip-nx-cache', '--outputStyle=static']);
+      expect(host.code).not.toBe(0);
+      expect(host.output).toMatch(/src\/remotes\.ts\(\d+,\d+\): error TS2322/);
+    } finally {
+      ws.write(widget, source);
+    }
+
+    // The widget renders another count than its spec expects: the test target fails, naming the expectation.
+    ws.write(widget, source.replace('useState(0)', 'useState(1)'));
+    try {
+      const test = ws.nx(['run', 'cart:test', '--outputStyle=static']);
+      expect(test.code).not.toBe(0);
+      expect(test.output).toMatch(/✕ the widget of cart renders its counter at 0/);
+      expect(test.output).toMatch(/Received: ".*Count: 1<\/button><\/section>"/);
     } finally {
       ws.write(widget, source);
     }

@@ -16,6 +16,7 @@ export const TAG = {
   generator: '[esmx:generate]',
   standalone: '[esmx:standalone]',
   framework: '[esmx:framework]',
+  test: '[esmx:test]',
 } as const;
 
 /** Layout of a module's build output, relative to its package root. */

@@ -11,6 +11,8 @@ export const typesNodeVersion = '^20.19.0';
 export const rspackCoreVersion = '~2.3.3';
 export const esModuleShimsVersion = '2.8.4';
 export const typescriptVersion = '~5.9.3';
-/** What the inferred `test` target runs the generated TypeScript specs with (node:test + this loader). */
-export const swcNodeRegisterVersion = '1.12.1';
+/** What the inferred `test` target runs the generated specs with: Jest, its globals' types, swc through @swc/jest. */
+export const jestVersion = '30.5.2';
+export const jestGlobalsVersion = '30.5.2';
+export const swcJestVersion = '0.2.39';
 export const swcCoreVersion = '1.16.22';

@@ -81,25 +81,35 @@ describe('createNodesV2', () => {
     });
   });
 
-  it('infers test from the specs under src/ and typecheck from a tsconfig.json, with the checker of the framework', async () => {
+  it('infers test (Jest) from the specs under src/ and a jest config, and typecheck from a tsconfig.json, with the checker of the framework', async () => {
     write('apps/shell/src/entry.server.spec.tsx', '');
     write('apps/shell/src/deep/util.spec.ts', '');
+    write('apps/shell/jest.config.mjs', "export default { preset: '@esmx/nx' };");
     write('apps/shell/tsconfig.json', '{}');
     write('apps/cart/package.json', { name: 'cart', esmx: { exports: { './widget': './src/widget.ts' }, framework: 'vue' } });
     write('apps/cart/tsconfig.json', '{}');
     const projects = await run(ALL);
     const shell = projects['apps/shell'].targets!;
-    expect(shell.test.options).toEqual({
-      command: 'node --import @swc-node/register/esm-register --test src/deep/util.spec.ts src/entry.server.spec.tsx',
-      cwd: '{projectRoot}',
+    expect(shell.test).toMatchObject({
+      executor: 'nx:run-commands',
+      options: { command: 'jest --config jest.config.mjs', cwd: '{projectRoot}' },
+      cache: true,
+      inputs: ['default', '^default', { externalDependencies: ['jest', '@swc/jest', '@esmx/nx'] }],
     });
+    expect(shell.test.metadata?.description).toMatch(/with Jest \(jest\.config\.mjs: the @esmx\/nx preset/);
     expect(shell.typecheck.options).toEqual({ command: 'tsc --noEmit -p tsconfig.json', cwd: '{projectRoot}' });
     const cart = projects['apps/cart'].targets!;
     expect(cart.test).toBeUndefined();
     expect(cart.typecheck.options.command).toBe('vue-tsc --noEmit -p tsconfig.json');
-    // A new spec file changes the inferred command (the cache key covers the module's checks).
+    // A spec without a jest config is no test target yet; the config appearing adds it (the cache key covers the checks).
     write('apps/cart/src/widget.spec.ts', '');
-    expect((await run(ALL))['apps/cart'].targets!.test.options.command).toContain('src/widget.spec.ts');
+    expect((await run(ALL))['apps/cart'].targets!.test).toBeUndefined();
+    write('apps/cart/jest.config.cjs', "module.exports = { preset: '@esmx/nx' };");
+    expect((await run(ALL))['apps/cart'].targets!.test.options.command).toBe('jest --config jest.config.cjs');
+    // A jest config without specs is no test target either (Jest would fail with "No tests found").
+    write('apps/lone/package.json', { name: 'lone', esmx: {} });
+    write('apps/lone/jest.config.mjs', 'export default {};');
+    expect((await run([...ALL, 'apps/lone/package.json']))['apps/lone'].targets!.test).toBeUndefined();
   });
 
   it('offers production (default) and development as configurations of bundle, build, start and standalone; serve defaults to development', async () => {

@@ -6,13 +6,14 @@ import { basename, dirname, join } from 'node:path';
 import { hashStrings, openJsonCache } from './lib/json-cache';
 import { inferProject, type ModuleChecks } from './lib/infer-project';
 import { BUILT_IN_FRAMEWORKS } from '../frameworks/registry';
+import { SPEC_EXTENSIONS } from '../jest/preset';
 import { normalizeOptions, type EsmxPluginOptions } from './lib/normalize-options';
 import { readModuleSummary, type ModuleSummary } from './lib/read-module-summary';
 
 export const PACKAGE_JSON_GLOB = '**/package.json';
 
 /** Bump when inferProject's output changes, so that disk caches written by an older plugin are not reused. */
-const INFERENCE_VERSION = '3';
+const INFERENCE_VERSION = '4';
 
 /**
  * Infers one Nx project per package.json that carries an `esmx` field. The whole batch is handled at once; each
@@ -82,12 +83,14 @@ function readEnvironmentNames(text: string, path: string): string[] {
   }
 }
 
-const SPEC_FILE = /\.spec\.(?:[mc]?[jt]s|tsx|jsx)$/;
+const SPEC_FILE = new RegExp(`\\.spec\\.(?:${SPEC_EXTENSIONS.join('|')})$`);
 const DEFAULT_TYPECHECK = 'tsc --noEmit -p tsconfig.json';
+/** The names Jest looks for in a folder, in its own order of preference. */
+const JEST_CONFIG_FILES = ['jest.config.js', 'jest.config.ts', 'jest.config.mjs', 'jest.config.cjs', 'jest.config.mts', 'jest.config.cts', 'jest.config.json'];
 
 /**
- * The module's checks: its specs under src/ (what the generated modules have) and, when it has a tsconfig.json, the
- * type-check command of its framework (a built-in adapter's checker, else tsc).
+ * The module's checks: its specs under src/ (what the generated modules have), its Jest configuration and, when it
+ * has a tsconfig.json, the type-check command of its framework (a built-in adapter's checker, else tsc).
  */
 function readModuleChecks(moduleDir: string, framework: string | undefined): ModuleChecks {
   const specFiles: string[] = [];
@@ -108,7 +111,8 @@ function readModuleChecks(moduleDir: string, framework: string | undefined): Mod
   walk('src', 0);
   const adapter = BUILT_IN_FRAMEWORKS.find((f) => f.name === framework);
   const typecheck = existsSync(join(moduleDir, 'tsconfig.json')) ? (adapter?.typecheck ?? DEFAULT_TYPECHECK) : undefined;
-  return { typecheck, specFiles: specFiles.sort() };
+  const jestConfig = JEST_CONFIG_FILES.find((file) => existsSync(join(moduleDir, file)));
+  return { typecheck, jestConfig, specFiles: specFiles.sort() };
 }
 
 /** The adapter files of the `frameworks` option: inputs of every bundle, since they decide how sources compile. */

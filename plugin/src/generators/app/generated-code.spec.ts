@@ -5,8 +5,8 @@
  */
 import type { Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as ts from 'typescript';
 import { linkGenerator } from '../link/generator';
@@ -81,6 +81,40 @@ function typeCheck(projectDirs: string[]): string[] {
   return diagnostics;
 }
 
+/**
+ * The @esmx/nx Jest preset as the package ships it (compiled JavaScript: Jest loads presets and transformers with
+ * Node's require), written next to the generated workspace. The modules' jest.config.mjs name `preset: '@esmx/nx'`,
+ * which from here resolves to the TypeScript sources, so the runs below point `--preset` at this copy.
+ */
+function writeCompiledPreset(dir: string): string {
+  const pluginDir = join(repoRoot, 'plugin');
+  const sources = ['jest-preset.ts', 'src/constants.ts', ...readdirSync(join(pluginDir, 'src/jest')).filter((f) => !f.endsWith('.spec.ts')).map((f) => `src/jest/${f}`)];
+  for (const source of sources) {
+    const output = ts.transpileModule(readFileSync(join(pluginDir, source), 'utf8'), {
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+    }).outputText;
+    mkdirSync(dirname(join(dir, source)), { recursive: true });
+    writeFileSync(join(dir, source.replace(/\.ts$/, '.js')), output);
+  }
+  return join(dir, 'jest-preset.js');
+}
+
+let presetFile: string;
+/**
+ * Jest in a module's folder, with its own jest.config.mjs, as `npx jest` runs it there; one worker, and a transform
+ * cache of this run only (shared by the modules, never left from an earlier version of the transformer).
+ */
+function runJest(cwd: string, args: string[]): SpawnSyncReturns<string> {
+  const jestBin = join(repoRoot, 'node_modules/jest/bin/jest.js');
+  const cacheDirectory = join(dirname(presetFile), 'cache');
+  return spawnSync(process.execPath, [jestBin, '--ci', '--runInBand', '--cacheDirectory', cacheDirectory, '--preset', presetFile, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NODE_OPTIONS: '' },
+    timeout: 120_000,
+  });
+}
+
 describe('generated modules', () => {
   let root: string;
   beforeAll(async () => {
@@ -89,6 +123,7 @@ describe('generated modules', () => {
     mkdirSync(join(repoRoot, 'tmp'), { recursive: true });
     root = mkdtempSync(join(repoRoot, 'tmp', 'generated-code-'));
     writeToDisk(await generateWorkspace(), root);
+    presetFile = writeCompiledPreset(join(root, '.esmx-jest'));
   });
   afterAll(() => {
     rmSync(root, { recursive: true, force: true });
@@ -122,16 +157,35 @@ describe('generated modules', () => {
     },
   );
 
-  it.each(MODULES.map((m) => m.directory))('%s passes its generated spec (node:test)', (directory) => {
+  it.each(MODULES.map((m) => m.directory))('%s passes its generated spec (Jest, through its jest.config.mjs)', (directory) => {
     const cwd = join(root, directory);
     const specs = readdirSync(join(cwd, 'src')).filter((file) => /\.spec\.tsx?$/.test(file));
     expect(specs.length).toBe(1);
-    const output = execFileSync(
-      process.execPath,
-      ['--import', '@swc-node/register/esm-register', '--test', ...specs.map((file) => `src/${file}`)],
-      { cwd, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' }, timeout: 60_000 },
-    );
-    expect(output).toMatch(/^# fail 0$/m);
-    expect(output).toMatch(/^# pass [1-9]/m);
+    const result = runJest(cwd, ['--json']);
+    const report = JSON.parse(result.stdout);
+    expect({ failed: report.numFailedTests, suites: report.numFailedTestSuites, output: result.status === 0 ? '' : result.stderr }).toEqual({
+      failed: 0,
+      suites: 0,
+      output: '',
+    });
+    expect(report.numPassedTests).toBeGreaterThan(0);
+    expect(report.testResults.map((r: { name: string }) => r.name)).toEqual([join(cwd, 'src', specs[0])]);
+  });
+
+  it('fails a generated spec whose expectation fails, naming the assertion', () => {
+    const cwd = join(root, 'apps/cart');
+    const spec = join(cwd, 'src/widget.spec.tsx');
+    const source = readFileSync(spec, 'utf8');
+    writeFileSync(spec, source.replace('Count: 0', 'Count: 1'));
+    try {
+      const result = runJest(cwd, []);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(/✕ the widget of cart renders its counter at 0/);
+      expect(result.stderr).toMatch(/Expected: ".*Count: 1<\/button><\/section>"\n\s*Received: ".*Count: 0<\/button><\/section>"/);
+      // Source-mapped to the spec's own line.
+      expect(result.stderr).toMatch(/at .*src\/widget\.spec\.tsx:7:\d+/);
+    } finally {
+      writeFileSync(spec, source);
+    }
   });
 });

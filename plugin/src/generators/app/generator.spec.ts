@@ -51,8 +51,10 @@ describe('@esmx/nx:app', () => {
         dependencies: { react: '19.3.1', 'react-dom': '19.3.1' },
         esmx: { provides: REACT_PROVIDES },
       });
-      expect(createdFiles(tree, 'libs/shared')).toEqual(['package.json', 'src/provides.spec.ts', 'tsconfig.json']);
+      expect(createdFiles(tree, 'libs/shared')).toEqual(['jest.config.mjs', 'package.json', 'src/provides.spec.ts', 'tsconfig.json']);
       expect(tree.read('libs/shared/src/provides.spec.ts', 'utf-8')).toContain(`const provided = ${JSON.stringify(REACT_PROVIDES)};`);
+      // The specs run with Jest through the plugin's preset.
+      expect(tree.read('libs/shared/jest.config.mjs', 'utf-8')).toMatch(/export default \{\n  displayName: 'shared',\n  preset: '@esmx\/nx',\n\};/);
     });
 
     it('takes --provides as a comma-separated list', async () => {
@@ -90,8 +92,8 @@ describe('@esmx/nx:app', () => {
       });
       expect(readJson(tree, 'apps/page/package.json').esmx.uses).toEqual(['ui-kit', 'counter']);
       expect(createdFiles(tree, 'apps/counter')).toEqual([
+        'jest.config.mjs',
         'package.json',
-        'src/css-module-hook.mjs',
         'src/css-modules.d.ts',
         'src/entry.client.tsx',
         'src/entry.server.tsx',
@@ -140,6 +142,7 @@ describe('@esmx/nx:app', () => {
         nx: { targets: { serve: { options: { port: 4310 } }, start: { options: { port: 4310 } } } },
       });
       expect(createdFiles(tree, 'apps/shell')).toEqual([
+        'jest.config.mjs',
         'package.json',
         'src/app.tsx',
         'src/css-modules.d.ts',
@@ -189,8 +192,8 @@ describe('@esmx/nx:app', () => {
       });
       expect(remote.exports).toEqual({ './widget': './src/widget.tsx', './package.json': './package.json' });
       expect(createdFiles(tree, 'apps/cart')).toEqual([
+        'jest.config.mjs',
         'package.json',
-        'src/css-module-hook.mjs',
         'src/css-modules.d.ts',
         'src/entry.client.tsx',
         'src/entry.server.tsx',

@@ -1,3 +1,4 @@
+import picomatch from 'picomatch';
 import type { Tree } from '@nx/devkit';
 import { readJson, readNxJson, updateNxJson } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
@@ -41,16 +42,29 @@ describe('@esmx/nx:init', () => {
     });
   });
 
+  it("leaves specs, the Jest config and dist/ out of the production input (a test-only edit rebuilds no bundle)", async () => {
+    await initGenerator(tree, {});
+    const production = readNxJson(tree)?.namedInputs?.production as string[];
+    const excluded = (file: string) =>
+      production.some((input) => input.startsWith('!') && picomatch(input.slice(1).replace('{projectRoot}', 'apps/cart'))(file));
+    for (const file of ['apps/cart/jest.config.mjs', 'apps/cart/jest.config.cjs', 'apps/cart/jest.config.ts', 'apps/cart/src/widget.spec.tsx', 'apps/cart/dist/index.mjs']) {
+      expect([file, excluded(file)]).toEqual([file, true]);
+    }
+    for (const file of ['apps/cart/src/widget.tsx', 'apps/cart/package.json', 'apps/cart/tsconfig.json']) expect([file, excluded(file)]).toEqual([file, false]);
+  });
+
   it('adds the pinned development dependencies', async () => {
     await initGenerator(tree, {});
     expect(readJson(tree, 'package.json').devDependencies).toEqual({
+      '@jest/globals': '30.5.2',
       '@rspack/core': '~2.3.3',
-      '@swc-node/register': '1.12.1',
       '@swc/core': '1.16.22',
+      '@swc/jest': '0.2.39',
       '@types/node': '^20.19.0',
       '@types/react': '^19.3.0',
       '@types/react-dom': '^19.3.0',
       'es-module-shims': '2.8.4',
+      jest: '30.5.2',
       react: '19.3.1',
       'react-dom': '19.3.1',
       typescript: '~5.9.3',

@@ -21,9 +21,11 @@ export interface InferContext {
 
 const TECHNOLOGIES = ['esmx'];
 
-/** What the `test` and `typecheck` targets run, when the module has specs and a tsconfig.json. */
+/** What the `test` and `typecheck` targets run, when the module has specs and a Jest config, and a tsconfig.json. */
 export interface ModuleChecks {
   typecheck?: string;
+  /** The module's Jest configuration file (`jest.config.mjs` in generated modules), relative to its root. */
+  jestConfig?: string;
   /** Spec files relative to the module root, sorted. */
   specFiles: string[];
 }
@@ -142,15 +144,18 @@ export function inferProject(
   }
 
   const checks = context.checks;
-  if (checks?.specFiles.length) {
+  if (checks?.jestConfig && checks.specFiles.length) {
     targets[names.test] = {
       executor: 'nx:run-commands',
-      // The generated specs use node:test; TypeScript loads through @swc-node/register, which init installs.
-      options: { command: `node --import @swc-node/register/esm-register --test ${checks.specFiles.join(' ')}`, cwd: '{projectRoot}' },
+      options: { command: `jest --config ${checks.jestConfig}`, cwd: '{projectRoot}' },
       cache: true,
-      inputs: ['default', '^default', { externalDependencies: ['@swc-node/register'] }],
+      // Sources, specs and the Jest config are the module's files; the transformer comes with @esmx/nx and @swc/jest.
+      inputs: ['default', '^default', { externalDependencies: ['jest', '@swc/jest', '@esmx/nx'] }],
       outputs: [],
-      metadata: { description: "Run this module's specs with node:test (TypeScript through @swc-node/register).", technologies: TECHNOLOGIES },
+      metadata: {
+        description: `Run this module's specs with Jest (${checks.jestConfig}: the @esmx/nx preset compiles the sources as the server build does).`,
+        technologies: [...TECHNOLOGIES, 'jest'],
+      },
     };
   }
   if (checks?.typecheck) {
