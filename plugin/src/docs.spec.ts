@@ -124,7 +124,7 @@ function readTargetsTable(): { target: string; executor: string; cached: string 
     });
 }
 
-/** Targets the graph plugin infers for a host with a tsconfig and a spec (so that every documented target exists). */
+/** Targets the graph plugin infers for a host with a tsconfig, a spec and a Jest config (so every documented target exists). */
 async function inferHostTargets(): Promise<Record<string, TargetConfiguration>> {
   const root = mkdtempSync(join(tmpdir(), 'esmx-docs-'));
   const write = (file: string, content: unknown) => {
@@ -136,6 +136,7 @@ async function inferHostTargets(): Promise<Record<string, TargetConfiguration>> 
     write('apps/shell/package.json', { name: 'shell', esmx: { entry: { client: './src/entry.client.ts', server: './src/entry.server.ts' } } });
     write('apps/shell/tsconfig.json', '{}');
     write('apps/shell/src/entry.server.spec.ts', '');
+    write('apps/shell/jest.config.mjs', 'export default {};');
     const results = await createNodesV2[1](['apps/shell/package.json'], {}, { workspaceRoot: root, nxJsonConfiguration: {} });
     return ((results[0][1].projects ?? {})['apps/shell'] as ProjectConfiguration).targets ?? {};
   } finally {
