@@ -9,6 +9,7 @@ import type {
   SwcLoaderOptions,
 } from '@rspack/core' with { 'resolution-mode': 'import' };
 import type { FrameworkAdapter, FrameworkBuildContext } from '../frameworks/types';
+import { VUE_FEATURE_FLAGS } from '../frameworks/vue/index';
 import type { BuildTarget } from '../protocol/types';
 import { HOT_UPDATE_DIR, TAG } from '../constants';
 import { findUnlinkedImport, matchExternal } from './externals';
@@ -146,6 +147,7 @@ export function createRspackConfig(input: ConfigInput): Configuration {
       new input.DefinePlugin({
         'process.env.NODE_ENV': JSON.stringify(mode),
         [SSR_FLAG]: JSON.stringify(!client),
+        ...VUE_FEATURE_FLAGS,
         ...(hot ? { __ESMX_HOT_MODULE__: JSON.stringify(input.name) } : {}),
       }),
       ...(hot ? [new hot.HotModuleReplacementPlugin(), new hot.EntryPlugin(root, HOT_CLIENT, { name: undefined })] : []),

@@ -6,6 +6,19 @@ import type { FrameworkAdapter, FrameworkBuildContext } from '../types';
 /** Pinned versions a generated Vue module and its workspace use. */
 export const VUE_VERSIONS = { vue: '3.5.45', 'vue-loader': '17.4.2', 'vue-tsc': '3.3.14' };
 
+/**
+ * Vue's compile-time feature flags at their documented defaults (Options API on, production devtools and hydration
+ * mismatch details off). Defined in every build, because Vue's runtime is compiled by its provider, which declares no
+ * framework: without them Vue warns on every development page that they are not defined.
+ */
+export const VUE_FEATURE_FLAGS = {
+  __VUE_OPTIONS_API__: 'true',
+  __VUE_PROD_DEVTOOLS__: 'false',
+  __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: 'false',
+};
+
+const VUE_SCRIPT_MAP_LOADER = join(__dirname, 'script-map-loader.cjs');
+
 /** Specifiers a Vue provider shares by default: the runtime, and the server renderer SSR builds import. */
 export const VUE_PROVIDES = ['vue', 'vue/server-renderer'];
 
@@ -44,12 +57,14 @@ export const vueFramework: FrameworkAdapter = {
   dependencies: { vue: VUE_VERSIONS.vue },
   devDependencies: { 'vue-loader': VUE_VERSIONS['vue-loader'], 'vue-tsc': VUE_VERSIONS['vue-tsc'] },
   fileExtensions: ['.vue'],
-  rules: ({ target, root }: FrameworkBuildContext) => [
+  rules: ({ target, root, hot }: FrameworkBuildContext) => [
     {
       test: /\.vue$/,
       loader: requireVueLoader(root).path,
       options: { experimentalInlineMatchResource: true, isServerBuild: target === 'server' },
     },
+    // Hot updates: a template edit must leave the script block unchanged (see the loader), so the state stays.
+    ...(hot ? [{ test: /\.vue\.[jt]s$/, resourceQuery: /type=script/, enforce: 'post' as const, loader: VUE_SCRIPT_MAP_LOADER }] : []),
   ],
   plugins: ({ root }) => {
     const { VueLoaderPlugin } = requireVueLoader(root);
