@@ -14,7 +14,7 @@ import type { Diagnostic } from '../protocol/types';
 import { logCompilerProgress, runOnce, watchCompiler, type Settle } from './run-compiler';
 import { getWorkDirs } from './swap-dist';
 import type { BuildModuleOptions, BuildModuleResult, EntryPlan, TargetPlan } from './types';
-import { writeBuildOutput } from './write-build-output';
+import { writeBuildOutput, type BuildOutputContext } from './write-build-output';
 
 /** Entries of one target: the framework entry, each logical export, then each provided specifier. */
 export function planEntries(info: ModuleInfo, target: BuildTarget, provided: Map<string, string>): EntryPlan[] {
@@ -99,7 +99,7 @@ export async function buildModule(options: BuildModuleOptions): Promise<BuildMod
   rmSync(stage, { recursive: true, force: true });
   const lexer = await import('es-module-lexer');
   await lexer.init;
-  const context = { root, info, resolution, mode, plans, stage, watch: Boolean(options.watch), lexer, externals, log };
+  const context: BuildOutputContext = { root, info, resolution, mode, plans, stage, watch: Boolean(options.watch), lexer, externals, log };
   const settle: Settle = async (error, collected) => {
     if (error || !collected) return fail([`${TAG.build} Rspack failed while building ${info.name}: ${error?.message}`]);
     try {

@@ -1,5 +1,5 @@
 import { collectStaticClosure } from './create-manifest';
-import { formatProblem, formatSizeTable, mergeTargetProblems, readFrameLocation } from './format-output';
+import { formatProblem, formatRebuildSizes, formatSizeTable, mergeTargetProblems, readFrameLocation } from './format-output';
 
 describe('bundler output helpers', () => {
   it('reads file:line:column from an swc code frame', () => {
@@ -55,4 +55,19 @@ describe('bundler output helpers', () => {
       lazyExternals: ['cart/widget', 'promo/widget'],
     });
   });
+
+  it("prints a watch rebuild's sizes as the files that changed size, or one line when none did", () => {
+    const first = [
+      { target: 'client' as const, file: 'widget.mjs', raw: 2048, gzip: 900 },
+      { target: 'server' as const, file: 'widget.mjs', raw: 4096 },
+    ];
+    expect(formatRebuildSizes('cart', first, first)).toBe('[esmx:build] cart rebuilt: no file changed size (2 files)');
+    const next = [{ ...first[0], raw: 2100, gzip: 920 }, first[1], { target: 'client' as const, file: 'chunks/lazy.mjs', raw: 100, gzip: 90 }];
+    const table = formatRebuildSizes('cart', first, next);
+    expect(table.split('\n')[0]).toBe('[esmx:build] cart rebuilt: 2 of 3 files changed size');
+    expect(table).toContain('client/widget.mjs');
+    expect(table).toContain('client/chunks/lazy.mjs');
+    expect(table).not.toContain('server/widget.mjs');
+  });
 });
+

@@ -96,3 +96,15 @@ export function formatSizeTable(name: string, rows: SizeRow[]): string {
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   return [`${TAG.build} ${name}`, line(header), rule, ...body.map(line), rule, line(total)].join('\n');
 }
+
+/**
+ * A watch rebuild's sizes: only the files that are new or changed size since the previous build of the module (the
+ * whole table was printed once, after the first build), or one line when none did.
+ */
+export function formatRebuildSizes(name: string, previous: SizeRow[], rows: SizeRow[]): string {
+  const before = new Map(previous.map((row) => [`${row.target}/${row.file}`, row.raw]));
+  const changed = rows.filter((row) => before.get(`${row.target}/${row.file}`) !== row.raw);
+  if (changed.length === 0) return `${TAG.build} ${name} rebuilt: no file changed size (${rows.length} files)`;
+  return formatSizeTable(`${name} rebuilt: ${changed.length} of ${rows.length} files changed size`, changed);
+}
+

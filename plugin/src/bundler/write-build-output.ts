@@ -4,7 +4,7 @@ import { TAG } from '../constants';
 import type { BuildManifest, BuildTarget, ModuleInfo, Resolution } from '../protocol/types';
 import { BUILD_TARGETS, type CollectedStats } from './collect-stats';
 import { createManifest, listFiles } from './create-manifest';
-import { formatSizeTable, measureFiles } from './format-output';
+import { formatRebuildSizes, formatSizeTable, measureFiles } from './format-output';
 import { isLinkedSpecifier, takeNestedCopyWarnings } from './externals';
 import { formatDiagnostic } from '../protocol/format-report';
 import { listSourceImports, summarizeImports } from '../protocol/source-imports';
@@ -27,6 +27,8 @@ export interface BuildOutputContext {
   /** What stays a bare import: decides which source imports are linked (checked at link time) and which are bundled. */
   externals: ExternalsPlan;
   log: (line: string) => void;
+  /** Watch mode: the sizes of the last successful build, so that a rebuild prints only what changed. */
+  lastSizes?: SizeRow[];
 }
 
 /**
@@ -74,6 +76,8 @@ export async function writeBuildOutput(context: BuildOutputContext, collected: C
     manifests,
     bootstrap: info.entry.server ? renderBootstrap(info.name) : undefined,
   });
-  log(formatSizeTable(info.name, sizes));
+  // The whole table once per build; a watch rebuild names only the files that changed size.
+  log(context.lastSizes ? formatRebuildSizes(info.name, context.lastSizes, sizes) : formatSizeTable(info.name, sizes));
+  if (context.watch) context.lastSizes = sizes;
   return { ok: true, errors: [], warnings, manifests, sizes };
 }
