@@ -93,14 +93,16 @@ describe('react host with a react remote and an html remote', () => {
     }
 
     // The widget renders another count than its spec expects: the test target fails, naming the expectation.
-    ws.write(widget, source.replace('useState(0)', 'useState(1)'));
+    const view = 'apps/cart/src/widget-view.tsx';
+    const viewSource = ws.read(view);
+    ws.write(view, viewSource.replace('useState(0)', 'useState(1)'));
     try {
       const test = ws.nx(['run', 'cart:test', '--outputStyle=static']);
       expect(test.code).not.toBe(0);
       expect(test.output).toMatch(/✕ the widget of cart renders its counter at 0/);
       expect(test.output).toMatch(/Received: ".*Count: 1<\/button><\/section>"/);
     } finally {
-      ws.write(widget, source);
+      ws.write(view, viewSource);
     }
   });
 
