@@ -3,7 +3,8 @@
  * modules it links in watch mode (development; with `devRemotes`, only the host and those: the others are served from
  * their last build, bundled once through Nx and linked when they have none), serves SSR through the production runtime, and after
  * each rebuild re-links and reloads the server's maps (no restart, no stale server module: a changed module is
- * re-imported at a new URL), then tells the pages to reload over SSE. An edit of `uses` (a package.json of the
+ * re-imported at a new URL), then tells the pages over SSE: a hot update of that module's client build when only its
+ * client code changed (the page applies it in place: hot-client.mjs, React Refresh), else a reload. An edit of `uses` (a package.json of the
  * closure) re-resolves the closure: modules added are built and watched, modules removed stop being watched, and the
  * host is re-linked, without a restart. Build errors are printed and shown as an overlay page; the server survives them.
  */
