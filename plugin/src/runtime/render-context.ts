@@ -110,6 +110,19 @@ export async function renderPart(
   }
 }
 
+/** Serialized `window[name]=` targets: a page names the same few globals on every request. Bounded against odd callers. */
+const STATE_TARGETS = new Map<string, string>();
+const MAX_STATE_TARGETS = 256;
+
+function stateTarget(name: string): string {
+  let target = STATE_TARGETS.get(name);
+  if (target === undefined) {
+    target = `window[${serializeForScript(String(name))}]=`;
+    if (typeof name === 'string' && STATE_TARGETS.size < MAX_STATE_TARGETS) STATE_TARGETS.set(name, target);
+  }
+  return target;
+}
+
 class Context implements RenderContext {
   html = '';
   status = 200;
@@ -138,7 +151,7 @@ class Context implements RenderContext {
     return this.nonce ? renderModuleEntry(this.pieces.assets.entry, this.nonce) : this.pieces.plain.moduleEntry;
   }
   state(name: string, data: unknown): string {
-    return `<script${nonceAttribute(this.nonce)}>window[${serializeForScript(String(name))}]=${serializeForScript(data)};</script>`;
+    return `<script${nonceAttribute(this.nonce)}>${stateTarget(name)}${serializeForScript(data)};</script>`;
   }
   renderPart(render: () => string | Promise<string>, fallback: string | ((error: unknown) => string)): Promise<string> {
     return renderPart(render, fallback, this.log);

@@ -2,7 +2,6 @@
  * The runtime as a request handler: pages and static files of a linked host answered inside any `node:http`
  * server — the user's own (plain, Express 5, Fastify 5 through `reply.hijack()`) or the one `startServer` creates.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PROTOCOL_VERSION, TAG } from '../constants';
 import { loadGeneration, type Generation } from './generation';
@@ -13,6 +12,7 @@ import { createHealthEndpoint } from './health';
 import { resolveListenOptions, resolvePublicUrl } from './listen-options';
 import { createPageRenderer, type PageRenderer, type PendingPage } from './page-renderer';
 import { createFaultCounts } from './process-faults';
+import { createRenderScope, type RenderScope } from './render-scope';
 import { createRequestRouter } from './request-router';
 import { failRequest, OWNED, RequestTracker } from './request-tracker';
 import { resolveResilienceOptions } from './resilience-options';
@@ -96,7 +96,7 @@ export interface HandlerCore {
   tracker: RequestTracker;
   generations: Generations;
   renderer: PageRenderer;
-  scope: AsyncLocalStorage<PendingPage>;
+  scope: RenderScope<PendingPage>;
   faults: FaultCounts;
 }
 
@@ -128,7 +128,7 @@ export async function createHandlerCore(options: RequestHandlerOptions, tag: str
   const generations = await createGenerations(generationOptions, log);
   const tracker = new RequestTracker();
   const faults = createFaultCounts();
-  const scope = new AsyncLocalStorage<PendingPage>();
+  const scope = createRenderScope<PendingPage>();
   const renderer = createPageRenderer({
     base,
     nonce: options.nonce,
