@@ -12,13 +12,16 @@
 //   node tools/bench/ssr.mjs [--duration=10] [--soak=60] [--connections=50] [--slices=5] [--sync-baseline]
 //                            [--json] [--prebuilt] [--smoke]
 //
-// Goals: composed / single-bundle requests per second ≥ 0.95; composed RSS growth over the soak ≤ 10 %.
+// Goals: composed / single-bundle requests per second ≥ 0.95; composed RSS growth over the soak ≤ 10 %. Reported
+// beside them (Linux): each server's main-thread CPU per request over the same slices, and their ratio.
+// Where a composed page's time goes: tools/bench/ssr-profile.mjs.
 import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensurePlugin, finish, forkServer, loadPlugin, log, parseBenchArgs, ratioLine, repo } from './lib.mjs';
+import { baselineSource } from './ssr-baseline.mjs';
 
 const args = parseBenchArgs({
   duration: { type: 'string', default: '10' },
@@ -36,43 +39,6 @@ const GOAL_RATIO = 0.95;
 const GOAL_RSS_GROWTH = 0.1;
 
 const require = createRequire(import.meta.url);
-
-// Both servers answer {type:'heap'} with heapUsed after a full GC (they run with --expose-gc): RSS alone cannot
-// tell a leak from V8 growing its young generation under load, which both servers show alike.
-const HEAP_PROBE = `process.on('message', (m) => { if (m && m.type === 'heap') { globalThis.gc(); process.send({ type: 'heap', heapUsed: process.memoryUsage().heapUsed }); } });`;
-
-const BASELINE = (head, sync) => `// Single-bundle baseline: the same render code as the fixture's four modules, in one file, on plain node:http.
-import { createServer } from 'node:http';
-const table = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const escape = (value) => String(value).replace(/[&<>"']/g, (c) => table[c]);
-const html = (strings, ...values) => strings.reduce((out, s, i) => out + s + (i < values.length ? escape(values[i]) : ''), '');
-const label = (n) => 'Cart ' + "v1" + ' (' + n + ' items)';
-const version = "v1";
-function renderWidget(user) { return '<section id="cart" data-version="' + version + '">' + escape(label(2)) + ' for ' + escape(user) + '</section>'; }
-function renderMenu() { return '<nav id="nav"><a href="/">Home</a><a href="/cart">Cart</a></nav>'; }
-const title = 'Shell <composed>';
-const HEAD = ${JSON.stringify(head)};
-const unsafe = { '<': '\\\\u003c', '>': '\\\\u003e', '&': '\\\\u0026', '\\u2028': '\\\\u2028', '\\u2029': '\\\\u2029' };
-const serialize = (data) => JSON.stringify(data).replace(/[<>&\\u2028\\u2029]/g, (c) => unsafe[c]);
-// The fixture host's render function is async (app code, identical in both servers), so it is here too;
-// --sync-baseline makes it a plain function (a stricter baseline: it also saves the app's own promise).
-${sync ? '' : 'async '}function render(url) {
-  const state = url.searchParams.has('state') ? JSON.parse(url.searchParams.get('state')) : { user: 'alice' };
-  return '<!doctype html><html><head><title>' + html\`\${title}\` + '</title>' + HEAD + '</head><body>' + renderMenu() +
-    '<main>' + renderWidget('<alice>') + '</main>' + '<script>window["__SHELL_STATE__"]=' + serialize(state) + ';</script>' +
-    '<script type="module">import "shell/entry.client";</script></body></html>';
-}
-const server = createServer((req, res) => {
-  const send = (body) => {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(body) });
-    res.end(body);
-  };
-  ${sync ? 'send(render(new URL(req.url, \'http://localhost\')));' : 'render(new URL(req.url, \'http://localhost\')).then(send);'}
-});
-server.keepAliveTimeout = 5000;
-server.listen(0, '127.0.0.1', () => { process.send({ type: 'ready', port: server.address().port }); process.channel.unref(); });
-${HEAP_PROBE}
-`;
 
 /** The composed server's process: the compiled runtime's public entry point, nothing else of the plugin. */
 async function runComposedChild(root) {
@@ -121,11 +87,27 @@ async function fetchText(port) {
   return res.text();
 }
 
+/**
+ * CPU time the server's main thread has run, in ms (Linux: /proc/<pid>/schedstat, nanosecond resolution), or
+ * undefined elsewhere. Per request it is steadier than requests per second on a shared machine: another process
+ * taking the CPU lowers a server's throughput, not the work each of its requests costs.
+ */
+function mainThreadCpuMs(pid) {
+  try {
+    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    // Not Linux: the report leaves the CPU figures out.
+    return undefined;
+  }
+}
+
 /** Alternating slices, so load from anything else on the machine falls on both servers alike. */
 async function loadAlternating(servers, seconds, slices) {
   const results = servers.map(() => []);
+  const cpuMs = servers.map(() => 0);
   for (let i = 0; i < slices; i++) {
     for (const [k, server] of servers.entries()) {
+      const cpuBefore = mainThreadCpuMs(server.child.pid);
       results[k].push(
         await new Promise((resolve, reject) =>
           autocannon()(
@@ -134,13 +116,15 @@ async function loadAlternating(servers, seconds, slices) {
           ),
         ),
       );
+      cpuMs[k] += mainThreadCpuMs(server.child.pid) - cpuBefore;
     }
   }
-  return results.map((list) => {
+  return results.map((list, k) => {
     const aggregated = autocannon().aggregateResult(list, { url: 'http://127.0.0.1/', connections: CONNECTIONS });
     // Throughput over the slices' wall time: completed requests / seconds under load.
     const completed = list.reduce((n, r) => n + r.totalCompletedRequests, 0);
     aggregated.requests = { average: completed / seconds, total: completed };
+    aggregated.cpuUsPerRequest = Number.isFinite(cpuMs[k]) ? (cpuMs[k] * 1000) / completed : undefined;
     return aggregated;
   });
 }
@@ -151,6 +135,7 @@ const summarize = (r) => ({
   requestsPerSecond: Math.round(r.requests.average),
   p50Ms: r.latency.p50,
   p99Ms: r.latency.p99,
+  cpuUsPerRequest: r.cpuUsPerRequest === undefined ? undefined : Number(r.cpuUsPerRequest.toFixed(2)),
   errors: r.errors + r.non2xx,
   requests: r.requests.total,
 });
@@ -176,7 +161,7 @@ async function main() {
     children.push(composed.child);
     const page = await fetchText(composed.port);
     const head = page.slice(page.indexOf('</title>') + '</title>'.length, page.indexOf('</head>'));
-    writeFileSync(join(workspace, 'baseline.mjs'), BASELINE(head, args['sync-baseline']));
+    writeFileSync(join(workspace, 'baseline.mjs'), baselineSource(head, args['sync-baseline']));
     const baseline = await forkServer(join(workspace, 'baseline.mjs'), [], { execArgv: ['--expose-gc'] });
     children.push(baseline.child);
     const baselinePage = await fetchText(baseline.port);
@@ -213,6 +198,8 @@ async function main() {
       composed: summarize(composedRun),
       ratio: throughput.ratio,
       ratioGoal: GOAL_RATIO,
+      // Reported, not a goal: how much more main-thread CPU a composed page costs (1.1 = 10 % more).
+      cpuRatio: composedRun.cpuUsPerRequest === undefined ? undefined : Number((composedRun.cpuUsPerRequest / baseRun.cpuUsPerRequest).toFixed(3)),
       soak: { composed: summarize(soakRun), singleBundle: summarize(baseSoak) },
       memory: Object.fromEntries(
         [['composed', 'composed'], ['singleBundle', 'baseline']].map(([name, key]) => [
@@ -232,7 +219,8 @@ async function main() {
     report.pass = throughput.met && report.memory.composed.rssGrowth <= GOAL_RSS_GROWTH;
     if (args.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else {
-      const row = (name, r) => `  ${name.padEnd(14)} ${String(r.requestsPerSecond).padStart(8)} req/s   p50 ${r.p50Ms} ms   p99 ${r.p99Ms} ms`;
+      const cpu = (r) => (r.cpuUsPerRequest === undefined ? '' : `   CPU ${r.cpuUsPerRequest} µs/request`);
+      const row = (name, r) => `  ${name.padEnd(14)} ${String(r.requestsPerSecond).padStart(8)} req/s   p50 ${r.p50Ms} ms   p99 ${r.p99Ms} ms${cpu(r)}`;
       const mem = (name, m) =>
         `  ${name.padEnd(14)} RSS ${m.rssAfterWindowMiB} MiB after ${DURATION} s, ${m.rssAfterSoakMiB} MiB after ${SOAK} s ` +
         `(${(m.rssGrowth * 100).toFixed(1)} %); heap after GC ${(m.heapAfterGcGrowth * 100).toFixed(1)} %`;
@@ -240,6 +228,7 @@ async function main() {
       console.log(row('single bundle', report.singleBundle));
       console.log(row('composed', report.composed));
       console.log(`  ${throughput.text}`);
+      if (report.cpuRatio !== undefined) console.log(`  composed / single bundle (main-thread CPU per request) = ${report.cpuRatio}`);
       console.log(mem('single bundle', report.memory.singleBundle));
       console.log(mem('composed', report.memory.composed));
       if (!args.smoke) console.log(`  ${report.pass ? 'PASS' : 'FAIL'} (goals: ratio ≥ ${GOAL_RATIO}, composed RSS growth ≤ ${GOAL_RSS_GROWTH * 100} %)`);

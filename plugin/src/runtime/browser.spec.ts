@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchChromium } from '../testing/chromium';
 import { createComposedHost } from './fixtures/composed-host/create-fixture';
-import { createPagePieces, createRenderContext } from './render-context';
+import { createPagePieces } from './page-pieces';
+import { createRenderContext } from './render-context';
 import { spawnServer, type SpawnedServer } from './fixtures/composed-host/spawn-server';
 
 jest.setTimeout(60_000);

@@ -9,7 +9,7 @@ import type { BuildManifest } from '../protocol/types';
 import { composeClientPage, composeImportMap, toDirectoryUrl } from './compose';
 import { loadLinkedHost, type LinkedHost, type LinkFile } from './link';
 import { addLoaderTable, computeVersionKeys, createLoaderTable, importNative, setLoaderTable, type LoaderTable } from './loader';
-import { createPagePieces, describeLinkedModules, type PagePieces } from './render-context';
+import { createPagePieces, describeLinkedModules, type PagePieces } from './page-pieces';
 import { indexDirectory, type StaticIndex } from './static-files';
 import type { ServerRenderHandle } from './types';
 

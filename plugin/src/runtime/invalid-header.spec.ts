@@ -10,7 +10,7 @@ import { rawHttpRequest } from './fixtures/composed-host/spawn-server';
 import type { Generation } from './generation';
 import { createPageRenderer, type PendingPage } from './page-renderer';
 import { createFaultCounts } from './process-faults';
-import { createPagePieces } from './render-context';
+import { createPagePieces } from './page-pieces';
 import { RequestTracker } from './request-tracker';
 import type { RenderContext } from './types';
 

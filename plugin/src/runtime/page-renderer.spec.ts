@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Generation } from './generation';
 import { createPageRenderer, type PendingPage } from './page-renderer';
 import { createFaultCounts } from './process-faults';
-import type { PagePieces } from './render-context';
+import type { PagePieces } from './page-pieces';
 import { OWNED, RequestTracker } from './request-tracker';
 import type { RenderContext } from './types';
 

@@ -2,16 +2,20 @@
  * A page request: render context, the host's handler, the response (page, redirect, the 500 page, or the 504 page
  * past the render timeout). Each render runs inside `scope`, so a fault raised by its callbacks can be traced to it.
  */
-import type { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TAG } from '../constants';
 import type { Generation } from './generation';
 import { injectBanner } from './overrides';
+import { ANSWERED, FAULTED, PendingPage, RENDERING, TIMED_OUT } from './pending-page';
+import { sendErrorPage, sendPage } from './page-response';
 import { createRenderContext } from './render-context';
-import { RenderDeadlines, type Deadline } from './render-deadlines';
+import type { RenderScope } from './render-scope';
+import { RenderDeadlines } from './render-deadlines';
 import { describeError, failRequest, OWNED, type RequestTracker } from './request-tracker';
 import type { FaultCounts, RenderContext, RenderParams } from './types';
+
+export { PendingPage } from './pending-page';
 
 export interface PageRendererOptions {
   base: string;
@@ -26,7 +30,7 @@ export interface PageRendererOptions {
   /** Past it a render is answered 504 and its late result dropped. */
   renderTimeoutMs: number;
   /** Holds the page being rendered for everything the render starts (timers, promises). */
-  scope: AsyncLocalStorage<PendingPage>;
+  scope: RenderScope<PendingPage>;
   /** Counted here: renderErrors, renderTimeouts. */
   faults: FaultCounts;
 }
@@ -39,44 +43,6 @@ export interface PageRenderer {
   answerFault(page: PendingPage): boolean;
 }
 
-const RENDERING = 0;
-const ANSWERED = 1;
-const FAULTED = 2;
-const TIMED_OUT = 3;
-
-/** One page request while its render runs, and after: who answered it decides what a late result does. */
-export class PendingPage implements Deadline<PendingPage> {
-  state = RENDERING;
-  /** When the render timeout answers it; also what a late result is measured from. */
-  deadline = 0;
-  prev: PendingPage | undefined = undefined;
-  next: PendingPage | undefined = undefined;
-  constructor(
-    readonly req: IncomingMessage,
-    readonly res: ServerResponse,
-    /** `GET /shop/cart?x`, for log lines. */
-    readonly label: string,
-  ) {}
-}
-
-const errorPage = (status: number, title: string, text: string) =>
-  `<!doctype html><html><head><meta charset="utf-8"><title>${status} ${title}</title></head>` +
-  `<body><h1>${status} ${title}</h1><p>${text}</p></body></html>`;
-
-const ERROR_PAGES: Record<number, string> = {
-  500: errorPage(500, 'Internal Server Error', 'The page could not be rendered.'),
-  504: errorPage(504, 'Gateway Timeout', 'The page took too long to render.'),
-};
-
-/**
- * The handler's headers under lower-case names: writeHead sends an object's keys verbatim, so a handler's
- * `Content-Type` next to our `content-type` would go out twice (and a `Content-Length` would corrupt the response).
- */
-function mergeHeaders(rc: RenderContext, defaults: Record<string, string | number>, fixed: Record<string, string | number>) {
-  for (const name in rc.responseHeaders) defaults[name.toLowerCase()] = rc.responseHeaders[name];
-  return Object.assign(defaults, fixed);
-}
-
 function createNonce(option: PageRendererOptions['nonce'], params: RenderParams): string | undefined {
   if (option === true) return randomBytes(16).toString('base64');
   return typeof option === 'function' ? option(params) : undefined;
@@ -85,13 +51,9 @@ function createNonce(option: PageRendererOptions['nonce'], params: RenderParams)
 export function createPageRenderer(options: PageRendererOptions): PageRenderer {
   const { base, logError, tracker, transformHtml, renderTimeoutMs, scope, faults, extendParams, renderErrorPage } = options;
 
-  const sendErrorPage = (page: PendingPage, status: 500 | 504, error?: unknown) => {
-    const { req, res } = page;
-    if (res.headersSent || res.destroyed) return;
-    if (tracker.closing) res.setHeader('connection', 'close');
-    const html = error !== undefined && renderErrorPage ? renderErrorPage(error) : ERROR_PAGES[status];
-    res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html) });
-    res.end(req.method === 'HEAD' ? undefined : html);
+  const answerError = (page: PendingPage, status: 500 | 504, error?: unknown) => {
+    const html = error !== undefined && renderErrorPage ? renderErrorPage(error) : undefined;
+    sendErrorPage(page.req, page.res, status, html, tracker.closing);
   };
 
   /** What happens to a render's result after the request was answered without it. */
@@ -112,7 +74,7 @@ export function createPageRenderer(options: PageRendererOptions): PageRenderer {
     page.state = ANSWERED;
     deadlines.remove(page);
     logError(`${TAG.ssr} rendering ${page.label} failed (render error ${++faults.renderErrors} since start); answered 500: ${describeError(error)}`);
-    sendErrorPage(page, 500, error);
+    answerError(page, 500, error);
     tracker.settle();
   };
 
@@ -125,7 +87,7 @@ export function createPageRenderer(options: PageRendererOptions): PageRenderer {
         `a promise nothing resolves), or raise renderTimeoutMs (ESMX_RENDER_TIMEOUT_MS).`,
     );
     try {
-      sendErrorPage(page, 504);
+      answerError(page, 504);
     } catch (error) {
       failRequest(page.req, page.res, error, logError);
     }
@@ -139,7 +101,7 @@ export function createPageRenderer(options: PageRendererOptions): PageRenderer {
     page.state = FAULTED;
     deadlines.remove(page);
     try {
-      sendErrorPage(page, 500);
+      answerError(page, 500);
     } catch (error) {
       failRequest(page.req, page.res, error, logError);
     }
@@ -147,19 +109,13 @@ export function createPageRenderer(options: PageRendererOptions): PageRenderer {
     return true;
   };
 
-  const sendPage = (req: IncomingMessage, res: ServerResponse, rc: RenderContext, banner: string | undefined) => {
-    if (tracker.closing) res.setHeader('connection', 'close');
-    if (rc.redirect) {
-      const status = rc.status >= 300 && rc.status < 400 ? rc.status : 302;
-      res.writeHead(status, mergeHeaders(rc, {}, { location: rc.redirect, 'content-length': 0 }));
-      res.end();
-      return;
+  const respond = (page: PendingPage, rc: RenderContext, banner: string | undefined) => {
+    let html = rc.html;
+    if (!rc.redirect) {
+      if (banner !== undefined) html = injectBanner(html, banner);
+      if (transformHtml) html = transformHtml(html);
     }
-    const page = banner === undefined ? rc.html : injectBanner(rc.html, banner);
-    const html = transformHtml ? transformHtml(page) : page;
-    const headers = mergeHeaders(rc, { 'content-type': 'text/html; charset=utf-8' }, { 'content-length': Buffer.byteLength(html) });
-    res.writeHead(rc.status, headers);
-    res.end(req.method === 'HEAD' ? undefined : html);
+    sendPage(page.req, page.res, rc, html, tracker.closing);
   };
 
   const finishPage = (page: PendingPage, rc: RenderContext, banner: string | undefined) => {
@@ -167,7 +123,7 @@ export function createPageRenderer(options: PageRendererOptions): PageRenderer {
     page.state = ANSWERED;
     deadlines.remove(page);
     try {
-      sendPage(page.req, page.res, rc, banner);
+      respond(page, rc, banner);
     } catch (error) {
       failRequest(page.req, page.res, error, logError);
     }
@@ -182,7 +138,7 @@ export function createPageRenderer(options: PageRendererOptions): PageRenderer {
     // Extra leading slashes collapse: `//evil.example/x` must not read as another host to `new URL(url, origin)`.
     const local = path.charCodeAt(0) === 0x2f ? path.replace(/^\/+/, '') : path;
     let params: RenderParams = { url: `/${local}${query}`, method: req.method ?? 'GET', headers: req.headers };
-    const page = new PendingPage(req, res, `${params.method} ${base}${params.url.slice(1)}`);
+    const page = new PendingPage(req, res, params.method, base, params.url);
     deadlines.add(page);
     let result: void | Promise<void>;
     let rc: RenderContext;

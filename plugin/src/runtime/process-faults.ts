@@ -3,9 +3,9 @@
  * with their stack and counted, answered 500 when the render that raised them is still running, then the policy
  * decides — keep serving, or drain and exit with code 1.
  */
-import type { AsyncLocalStorage } from 'node:async_hooks';
 import { TAG } from '../constants';
-import type { PendingPage } from './page-renderer';
+import type { PendingPage } from './pending-page';
+import type { RenderScope } from './render-scope';
 import { describeError } from './request-tracker';
 import type { FaultCounts, OnFatalPolicy } from './types';
 
@@ -15,7 +15,7 @@ export function createFaultCounts(): FaultCounts {
 }
 
 export interface ProcessFaultOptions {
-  scope: AsyncLocalStorage<PendingPage>;
+  scope: RenderScope<PendingPage>;
   faults: FaultCounts;
   onFatal: OnFatalPolicy;
   /** Answers the page 500; false when it was answered already. */

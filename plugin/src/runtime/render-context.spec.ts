@@ -3,7 +3,8 @@ import type { BuildManifest, ImportMap } from '../protocol/types';
 import { parseImportMap, resolveSpecifier } from '../import-map/index';
 import { collectPageAssets, parseClientMap } from './compose';
 import { escapeAttribute, serializeForScript } from './escape';
-import { createPagePieces, createRenderContext, describeLinkedModules, renderPart } from './render-context';
+import { createPagePieces, describeLinkedModules } from './page-pieces';
+import { createRenderContext, renderPart } from './render-context';
 import { renderShimTags } from './shim';
 import { decodeStaticPath } from './static-files';
 

@@ -1,0 +1,83 @@
+/** The render scope on real timers and promises: what a render starts carries its store, nothing else does. */
+import { createRenderScope } from './render-scope';
+
+interface Page {
+  name: string;
+}
+
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe('createRenderScope', () => {
+  it('has no store outside a render, before and after one', () => {
+    const scope = createRenderScope<Page>();
+    expect(scope.getStore()).toBeUndefined();
+    expect(scope.run({ name: 'a' }, (x: number, y: number) => x + y, 1, 2)).toBe(3);
+    expect(scope.getStore()).toBeUndefined();
+  });
+
+  it('carries the store into promise continuations, timers and immediates the render starts', async () => {
+    const scope = createRenderScope<Page>();
+    const page = { name: 'a' };
+    const seen: Record<string, Page | undefined> = {};
+    let done!: () => void;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    scope.run(
+      page,
+      (record: typeof seen, end: () => void) => {
+        record.sync = scope.getStore();
+        void Promise.resolve().then(() => (record.promise = scope.getStore()));
+        setTimeout(() => {
+          record.timer = scope.getStore();
+          setImmediate(() => {
+            record.nested = scope.getStore();
+            end();
+          });
+        }, 1);
+      },
+      seen,
+      done,
+    );
+    await finished;
+    expect(seen).toEqual({ sync: page, promise: page, timer: page, nested: page });
+    expect(seen.timer).toBe(page);
+  });
+
+  it('keeps concurrent renders apart and restores an outer render after an inner one', async () => {
+    const scope = createRenderScope<Page>();
+    const a = { name: 'a' };
+    const b = { name: 'b' };
+    const seen: string[] = [];
+    const note = (label: string) => seen.push(`${label}:${scope.getStore()?.name}`);
+    scope.run(
+      a,
+      (s: typeof scope, inner: Page) => {
+        s.run(inner, (label: string) => setTimeout(() => note(label), 2), 'inner', 0);
+        note('outer-after-inner');
+        setTimeout(() => note('outer'), 1);
+      },
+      scope,
+      b,
+    );
+    setTimeout(() => note('outside'), 3);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(seen).toEqual(['outer-after-inner:a', 'outer:a', 'inner:b', 'outside:undefined']);
+  });
+
+  it('marks nothing created outside a render, even once renders have run', async () => {
+    const scope = createRenderScope<Page>();
+    scope.run({ name: 'a' }, () => undefined, 0, 0);
+    let store: Page | undefined = { name: 'not read' };
+    await Promise.resolve().then(() => (store = scope.getStore()));
+    await tick();
+    expect(store).toBeUndefined();
+  });
+
+  it('gives each scope its own slot: a render of one is invisible to another', async () => {
+    const first = createRenderScope<Page>();
+    const second = createRenderScope<Page>();
+    let inSecond: Page | undefined = { name: 'not read' };
+    first.run({ name: 'a' }, () => void Promise.resolve().then(() => (inSecond = second.getStore())), 0, 0);
+    await tick();
+    expect(inSecond).toBeUndefined();
+  });
+});

@@ -1,0 +1,40 @@
+// The single-bundle baseline of tools/bench/ssr.mjs (also profiled by ssr-profile.mjs): the fixture host's render
+// code in one file on plain node:http.
+
+// Both servers answer {type:'heap'} with heapUsed after a full GC (they run with --expose-gc): RSS alone cannot
+// tell a leak from V8 growing its young generation under load, which both servers show alike.
+const HEAP_PROBE = `process.on('message', (m) => { if (m && m.type === 'heap') { globalThis.gc(); process.send({ type: 'heap', heapUsed: process.memoryUsage().heapUsed }); } });`;
+
+/** The baseline server's source; `head` is the composed page's head markup, `sync` makes its render synchronous. */
+export const baselineSource = (head, sync) => `// Single-bundle baseline: the same render code as the fixture's four modules, in one file, on plain node:http.
+import { createServer } from 'node:http';
+const table = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const escape = (value) => String(value).replace(/[&<>"']/g, (c) => table[c]);
+const html = (strings, ...values) => strings.reduce((out, s, i) => out + s + (i < values.length ? escape(values[i]) : ''), '');
+const label = (n) => 'Cart ' + "v1" + ' (' + n + ' items)';
+const version = "v1";
+function renderWidget(user) { return '<section id="cart" data-version="' + version + '">' + escape(label(2)) + ' for ' + escape(user) + '</section>'; }
+function renderMenu() { return '<nav id="nav"><a href="/">Home</a><a href="/cart">Cart</a></nav>'; }
+const title = 'Shell <composed>';
+const HEAD = ${JSON.stringify(head)};
+const unsafe = { '<': '\\\\u003c', '>': '\\\\u003e', '&': '\\\\u0026', '\\u2028': '\\\\u2028', '\\u2029': '\\\\u2029' };
+const serialize = (data) => JSON.stringify(data).replace(/[<>&\\u2028\\u2029]/g, (c) => unsafe[c]);
+// The fixture host's render function is async (app code, identical in both servers), so it is here too;
+// --sync-baseline makes it a plain function (a stricter baseline: it also saves the app's own promise).
+${sync ? '' : 'async '}function render(url) {
+  const state = url.searchParams.has('state') ? JSON.parse(url.searchParams.get('state')) : { user: 'alice' };
+  return '<!doctype html><html><head><title>' + html\`\${title}\` + '</title>' + HEAD + '</head><body>' + renderMenu() +
+    '<main>' + renderWidget('<alice>') + '</main>' + '<script>window["__SHELL_STATE__"]=' + serialize(state) + ';</script>' +
+    '<script type="module">import "shell/entry.client";</script></body></html>';
+}
+const server = createServer((req, res) => {
+  const send = (body) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  };
+  ${sync ? 'send(render(new URL(req.url, \'http://localhost\')));' : 'render(new URL(req.url, \'http://localhost\')).then(send);'}
+});
+server.keepAliveTimeout = 5000;
+server.listen(0, '127.0.0.1', () => { process.send({ type: 'ready', port: server.address().port }); process.channel.unref(); });
+${HEAP_PROBE}
+`;
