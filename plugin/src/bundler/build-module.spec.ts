@@ -421,6 +421,44 @@ describe('buildModule: hashes, failures, modes, hook and watch', () => {
     expect(read('server')).not.toContain('function Widget(');
   });
 
+  it('describes the files on disk when a plugin rewrites one after Rspack emitted it (hashes, exports and sizes)', async () => {
+    const ws = copyFixture('link');
+    const roots = rootsOf(ws);
+    // Rewrites the client widget after emit: what Rspack handed over while emitting no longer matches the file.
+    writeFileSync(
+      join(roots.cart, 'esmx.rspack.mjs'),
+      `import { appendFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+export default function (config, { target }) {
+  if (target !== 'client') return config;
+  config.plugins.push({
+    apply(compiler) {
+      compiler.hooks.afterEmit.tap('late-banner', () => {
+        const dir = compiler.options.output.path;
+        for (const file of readdirSync(dir)) if (file.startsWith('widget.') && file.endsWith('.mjs')) appendFileSync(join(dir, file), '\\nexport const late = 1;\\n');
+      });
+    },
+  });
+  return config;
+}
+`,
+    );
+    const { result, lines } = await build(ws, 'cart');
+    expect(result.ok).toBe(true);
+    const manifest = readManifest(roots.cart, 'client');
+    const widget = manifest.exports.widget.file;
+    const bytes = readFileSync(join(roots.cart, 'dist/client', widget));
+    expect(bytes.toString('utf8')).toContain('export const late = 1;');
+    expect(manifest.integrity[widget]).toBe(`sha384-${createHash('sha384').update(bytes).digest('base64')}`);
+    expect(manifest.exports.widget.names).toContain('late');
+    const { gzipSync } = await import('node:zlib');
+    for (const row of result.sizes.filter((r) => r.target === 'client')) {
+      const onDisk = readFileSync(join(roots.cart, 'dist/client', row.file));
+      expect(row).toEqual({ target: 'client', file: row.file, raw: onDisk.length, gzip: gzipSync(onDisk, { level: 6 }).length });
+    }
+    expect(lines.join('\n')).toMatch(/client\/widget\.[0-9a-f]{8}\.final\.mjs/);
+  });
+
   it('rebuilds in watch mode, reports each rebuild, and keeps dist on a failed rebuild', async () => {
     const ws = copyFixture('link');
     const roots = rootsOf(ws);

@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ENTRY_EXPORT, TAG } from '../constants';
 import type { BuildTarget, ModuleInfo } from '../protocol/types';
-import { BUILD_TARGETS, createStatsCollector } from './collect-stats';
+import { BUILD_TARGETS, createStatsCollector, type StatsCollector } from './collect-stats';
 import { createTargetConfigs } from './create-target-configs';
 import { createExternalsPlan } from './externals';
 import { checkRuntimeSupply, findForeignExtensions, resolveModuleFramework } from '../frameworks/index';
@@ -12,6 +12,7 @@ import { hasErrors } from '../protocol/diagnostics';
 import { formatDiagnostic } from '../protocol/format-report';
 import type { Diagnostic } from '../protocol/types';
 import { logCompilerProgress, runOnce, watchCompiler, type Settle } from './run-compiler';
+import { recordEmittedFiles } from './record-emitted';
 import { getWorkDirs } from './swap-dist';
 import type { BuildModuleOptions, BuildModuleResult, EntryPlan, TargetPlan } from './types';
 import { writeBuildOutput } from './write-build-output';
@@ -118,6 +119,8 @@ export async function buildModule(options: BuildModuleOptions): Promise<BuildMod
     return fail([`${TAG.build} Rspack rejected the configuration of ${info.name}: ${(error as Error).message}`]);
   }
   logCompilerProgress(compiler, info.name, mode, log);
-  const collect = createStatsCollector();
+  const recorder = recordEmittedFiles(compiler, { mode, lexer });
+  const collectStats = createStatsCollector();
+  const collect: StatsCollector = (stats) => ({ ...collectStats(stats), emitted: recorder.snapshot() });
   return options.watch ? watchCompiler(compiler, collect, settle, options.onRebuild) : runOnce(compiler, collect, settle);
 }

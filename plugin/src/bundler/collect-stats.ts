@@ -1,6 +1,7 @@
 import type { MultiStats, Stats } from '@rspack/core' with { 'resolution-mode': 'import' };
 import type { BuildTarget } from '../protocol/types';
 import type { EntrypointFiles } from './create-manifest';
+import type { EmittedFiles } from './record-emitted';
 import { formatProblem, mergeTargetProblems } from './format-output';
 
 export const BUILD_TARGETS: readonly BuildTarget[] = ['client', 'server'];
@@ -10,6 +11,8 @@ export interface CollectedStats {
   errors: string[];
   warnings: string[];
   entrypoints: Partial<Record<BuildTarget, Record<string, EntrypointFiles>>>;
+  /** What each target emitted, hashed and lexed while Rspack wrote it (absent: everything is read from disk). */
+  emitted?: EmittedFiles;
 }
 
 export type StatsCollector = (multiStats: MultiStats) => CollectedStats;

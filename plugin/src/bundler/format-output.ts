@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { TAG } from '../constants';
 import type { BuildTarget } from '../protocol/types';
+import type { EmittedFile } from './record-emitted';
 import type { SizeRow } from './types';
 
 /** The subset of an Rspack stats error this layer reads. */
@@ -63,13 +64,19 @@ export function mergeTargetProblems(problems: string[]): string[] {
 
 const gzipAsync = promisify(gzip);
 
-/** Raw and gzip size of each JS/CSS file; compressed in parallel on libuv's thread pool. */
-export async function measureFiles(target: BuildTarget, dir: string, files: string[]): Promise<SizeRow[]> {
+/**
+ * Raw and gzip size of each JS/CSS file, compressed in parallel on libuv's thread pool. A file compressed when Rspack
+ * emitted it (`emitted`, see record-emitted.ts) keeps that size when the file on disk still has the recorded length.
+ */
+export async function measureFiles(target: BuildTarget, dir: string, files: string[], emitted?: Map<string, EmittedFile>): Promise<SizeRow[]> {
   return Promise.all(
     files
       .filter((f) => f.endsWith('.mjs') || f.endsWith('.css'))
       .map(async (file): Promise<SizeRow> => {
-        if (target === 'server') return { target, file, raw: (await stat(join(dir, file))).size };
+        const raw = (await stat(join(dir, file))).size;
+        if (target === 'server') return { target, file, raw };
+        const recorded = emitted?.get(file);
+        if (recorded?.gzip !== undefined && recorded.raw === raw) return { target, file, raw, gzip: recorded.gzip };
         const bytes = await readFile(join(dir, file));
         return { target, file, raw: bytes.length, gzip: (await gzipAsync(bytes, { level: 6 })).length };
       }),

@@ -49,8 +49,12 @@ export async function writeBuildOutput(context: BuildOutputContext, collected: C
     const plan = context.plans.find((p) => p.target === target);
     return { target, dir, plan: plan && existsSync(dir) ? plan : undefined };
   });
-  // gzip runs on libuv's thread pool: started first, it overlaps the manifests' lexing and hashing on this thread.
-  const measuring = Promise.all(outputs.map((o) => (o.plan ? measureFiles(o.target, o.dir, listFiles(o.dir)) : [])));
+  // Files recorded as Rspack emitted them (record-emitted.ts) are hashed, lexed and compressed already, or nearly.
+  const emitted = collected.emitted ?? {};
+  await Promise.all(Object.values(emitted).map((record) => record?.ready));
+  // gzip of what was not recorded runs on libuv's thread pool: started first, it overlaps the manifests' lexing and
+  // hashing on this thread.
+  const measuring = Promise.all(outputs.map((o) => (o.plan ? measureFiles(o.target, o.dir, listFiles(o.dir), emitted[o.target]?.files) : [])));
   // Settled even if a manifest throws below, so that no rejection is left unhandled.
   measuring.catch(() => undefined);
   const manifests = {} as Record<BuildTarget, BuildManifest>;
@@ -63,6 +67,7 @@ export async function writeBuildOutput(context: BuildOutputContext, collected: C
       entries: plan ? plan.entries : [],
       entrypoints: entrypoints[target] ?? {},
       lexer: context.lexer,
+      emitted: emitted[target]?.files,
       // Read at every build, not once per watch: an edit can add or drop an import.
       sourceImports: summarizeImports(info, listSourceImports(info, [target]), (s) => isLinkedSpecifier(context.externals, s)),
     });
