@@ -1,18 +1,18 @@
 import type { Configuration, MultiCompiler } from '@rspack/core' with { 'resolution-mode': 'import' };
 import { rmSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { ENTRY_EXPORT, TAG } from '../constants';
+import { join, resolve } from 'node:path';
+import { ENTRY_EXPORT, OUTPUT_CACHE_FILE, TAG } from '../constants';
 import type { BuildTarget, ModuleInfo } from '../protocol/types';
 import { BUILD_TARGETS, createStatsCollector, type StatsCollector } from './collect-stats';
 import { createTargetConfigs } from './create-target-configs';
 import { createExternalsPlan } from './externals';
 import { checkRuntimeSupply, findForeignExtensions, resolveModuleFramework } from '../frameworks/index';
-import { createTargetResolvers, resolveProvidedFiles, writeProvidedWrappers } from './provided-wrappers';
+import { createTargetResolvers, getCacheDir, resolveProvidedFiles, writeProvidedWrappers } from './provided-wrappers';
 import { hasErrors } from '../protocol/diagnostics';
 import { formatDiagnostic } from '../protocol/format-report';
 import type { Diagnostic } from '../protocol/types';
 import { logCompilerProgress, runOnce, watchCompiler, type Settle } from './run-compiler';
-import { recordEmittedFiles } from './record-emitted';
+import { openOutputCache, recordEmittedFiles } from './record-emitted';
 import { getWorkDirs } from './swap-dist';
 import type { BuildModuleOptions, BuildModuleResult, EntryPlan, TargetPlan } from './types';
 import { writeBuildOutput } from './write-build-output';
@@ -99,7 +99,9 @@ export async function buildModule(options: BuildModuleOptions): Promise<BuildMod
   rmSync(stage, { recursive: true, force: true });
   const lexer = await import('es-module-lexer');
   await lexer.init;
-  const context = { root, info, resolution, mode, plans, stage, watch: Boolean(options.watch), lexer, externals, log };
+  // Production files are named by their content: what was read from them is kept across builds (record-emitted.ts).
+  const outputCache = mode === 'production' ? openOutputCache(join(getCacheDir(root), OUTPUT_CACHE_FILE)) : undefined;
+  const context = { root, info, resolution, mode, plans, stage, watch: Boolean(options.watch), lexer, externals, log, outputCache };
   const settle: Settle = async (error, collected) => {
     if (error || !collected) return fail([`${TAG.build} Rspack failed while building ${info.name}: ${error?.message}`]);
     try {
@@ -119,7 +121,7 @@ export async function buildModule(options: BuildModuleOptions): Promise<BuildMod
     return fail([`${TAG.build} Rspack rejected the configuration of ${info.name}: ${(error as Error).message}`]);
   }
   logCompilerProgress(compiler, info.name, mode, log);
-  const recorder = recordEmittedFiles(compiler, { mode, lexer });
+  const recorder = recordEmittedFiles(compiler, { mode, lexer, cache: outputCache });
   const collectStats = createStatsCollector();
   const collect: StatsCollector = (stats) => ({ ...collectStats(stats), emitted: recorder.snapshot() });
   return options.watch ? watchCompiler(compiler, collect, settle, options.onRebuild) : runOnce(compiler, collect, settle);

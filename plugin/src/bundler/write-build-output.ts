@@ -10,6 +10,7 @@ import { formatDiagnostic } from '../protocol/format-report';
 import { listSourceImports, summarizeImports } from '../protocol/source-imports';
 import { getTargetDir, swapDist } from './swap-dist';
 import type { BuildModuleResult, ExternalsPlan, SizeRow, TargetPlan } from './types';
+import type { OutputCache } from './record-emitted';
 import { renderBootstrap } from './write-bootstrap';
 
 type Lexer = typeof import('es-module-lexer');
@@ -27,6 +28,8 @@ export interface BuildOutputContext {
   /** What stays a bare import: decides which source imports are linked (checked at link time) and which are bundled. */
   externals: ExternalsPlan;
   log: (line: string) => void;
+  /** Production: what was read from earlier builds' files, saved again after a successful build. */
+  outputCache?: OutputCache;
 }
 
 /**
@@ -79,6 +82,7 @@ export async function writeBuildOutput(context: BuildOutputContext, collected: C
     manifests,
     bootstrap: info.entry.server ? renderBootstrap(info.name) : undefined,
   });
+  context.outputCache?.save(BUILD_TARGETS.flatMap((target) => manifests[target].files.map((file) => `${target}/${file}`)));
   log(formatSizeTable(info.name, sizes));
   return { ok: true, errors: [], warnings, manifests, sizes };
 }
