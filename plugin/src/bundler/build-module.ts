@@ -62,6 +62,13 @@ export async function buildModule(options: BuildModuleOptions): Promise<BuildMod
     ]);
   }
   const { rspack } = await import('@rspack/core');
+  // Started now, awaited when Rspack starts: the lexer's WebAssembly compiles while the wrappers and configs are made.
+  const lexerReady = import('es-module-lexer').then(async (lexer) => {
+    await lexer.init;
+    return lexer;
+  });
+  // Settled even when the build stops before awaiting it, so that no rejection is left unhandled.
+  lexerReady.catch(() => undefined);
   const wanted = listWantedTargets(info);
   const resolvers = createTargetResolvers(rspack);
   const provided = resolveProvidedFiles(resolvers, info, info.provides, wanted);
@@ -97,8 +104,7 @@ export async function buildModule(options: BuildModuleOptions): Promise<BuildMod
   }
 
   rmSync(stage, { recursive: true, force: true });
-  const lexer = await import('es-module-lexer');
-  await lexer.init;
+  const lexer = await lexerReady;
   // Production files are named by their content: what was read from them is kept across builds (record-emitted.ts).
   const outputCache = mode === 'production' ? openOutputCache(join(getCacheDir(root), OUTPUT_CACHE_FILE)) : undefined;
   const context = { root, info, resolution, mode, plans, stage, watch: Boolean(options.watch), lexer, externals, log, outputCache };
