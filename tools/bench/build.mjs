@@ -3,14 +3,19 @@
 // compilations, provided-package wrappers, manifests with integrity, dist swap) + linkModule — against:
 //
 //   plain-modules (THE baseline): plain Rspack over the same four modules, the same entries, loaders and output
-//     settings, and the SAME externals (the bare specifiers esmx keeps bare: provided packages, other modules'
-//     exports), with no protocol, wrappers, manifests or link step. esmx / plain-modules is the plugin's overhead.
+//     settings (file names, chunking, a provider's minSize 0, uniqueName, publicPath, resolution, CSS names), and
+//     the SAME externals (the bare specifiers esmx keeps bare: provided packages, other modules' exports), two
+//     compilers (client and server) per module as esmx runs, with no protocol, wrappers, manifests, dist generations
+//     or link step. esmx / plain-modules is the plugin's overhead.
 //   plain-app (second, harsher baseline, reported beside it): one monolithic app, the host's two entries with the
 //     remotes' code and react bundled in; what a workspace without micro-frontends would build.
 //
-// `esmx` keeps the bundler's cache (the provided packages' export names, read once per package version), as on
-// any build after the first; `esmx-cold` runs with an empty temporary folder, as on a first build. Every
-// measurement is a fresh child process, repetitions rotate the order so machine load weighs on all kinds alike.
+// `esmx` keeps the bundler's cache (the provided packages' export names, read once per package version, and what was
+// read from unchanged output files), as on any build after the first; `esmx-cold` runs with an empty temporary
+// folder, as on a first build. Before every measurement each module with sources of its own (all but the provider)
+// gets an edit, so that every esmx build writes a new generation (new hashed names to carry and copy), as a build
+// that Nx does not take from its cache does. Every measurement is a fresh child process, repetitions rotate the
+// order so machine load weighs on all kinds alike.
 //
 //   node tools/bench/build.mjs [--reps=5] [--mode=production] [--json] [--prebuilt] [--smoke]
 //
