@@ -304,12 +304,14 @@ async function main() {
   const ws = createWorkspace();
   const self = fileURLToPath(import.meta.url);
   const KINDS = ['esmx-cold', 'esmx', 'plain-modules', 'plain-app'];
-  const cacheDirs = [];
+  // The bundler's cache of the `esmx` kind lives in a folder of this run (removed at the end, like the workspace).
+  const warmCache = mkdtempSync(join(tmpdir(), 'esmx-bench-warm-'));
+  const cacheDirs = [warmCache];
   let edits = 0;
   const measure = async (kind) => {
     stampSources(ws, ++edits);
     // An empty os.tmpdir() for the child: no export names or wrappers from an earlier build.
-    const env = {};
+    const env = kind === 'esmx' ? { TMPDIR: warmCache } : {};
     if (kind === 'esmx-cold') {
       const dir = mkdtempSync(join(tmpdir(), 'esmx-bench-cold-'));
       cacheDirs.push(dir);
