@@ -23,8 +23,8 @@ export function logCompilerProgress(compiler: MultiCompiler, name: string, mode:
 
 /**
  * One compilation, then the compiler is closed. Once the stats are collected nothing needs the compiler any more, so
- * it is closed while the output is written: Rspack's close takes a while after a large compilation (tens of ms after a
- * react provider's), which would otherwise be added to the build.
+ * it is closed while the output is written: closed after the output, Rspack's close took about 10 ms after a react
+ * provider's compilation (under 1 ms when called in Rspack's callback), added to the build.
  */
 export async function runOnce(compiler: MultiCompiler, collect: StatsCollector, settle: Settle): Promise<BuildModuleResult> {
   let closed: Promise<void> = Promise.resolve();
