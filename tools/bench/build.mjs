@@ -3,14 +3,19 @@
 // compilations, provided-package wrappers, manifests with integrity, dist swap) + linkModule — against:
 //
 //   plain-modules (THE baseline): plain Rspack over the same four modules, the same entries, loaders and output
-//     settings, and the SAME externals (the bare specifiers esmx keeps bare: provided packages, other modules'
-//     exports), with no protocol, wrappers, manifests or link step. esmx / plain-modules is the plugin's overhead.
+//     settings (file names, chunking, a provider's minSize 0, uniqueName, publicPath, resolution, CSS names), and
+//     the SAME externals (the bare specifiers esmx keeps bare: provided packages, other modules' exports), two
+//     compilers (client and server) per module as esmx runs, with no protocol, wrappers, manifests, dist generations
+//     or link step. esmx / plain-modules is the plugin's overhead.
 //   plain-app (second, harsher baseline, reported beside it): one monolithic app, the host's two entries with the
 //     remotes' code and react bundled in; what a workspace without micro-frontends would build.
 //
-// `esmx` keeps the bundler's cache (the provided packages' export names, read once per package version), as on
-// any build after the first; `esmx-cold` runs with an empty temporary folder, as on a first build. Every
-// measurement is a fresh child process, repetitions rotate the order so machine load weighs on all kinds alike.
+// `esmx` keeps the bundler's cache (the provided packages' export names, read once per package version, and what was
+// read from unchanged output files), as on any build after the first; `esmx-cold` runs with an empty temporary
+// folder, as on a first build. Before every measurement each module with sources of its own (all but the provider)
+// gets an edit, so that every esmx build writes a new generation (new hashed names to carry and copy), as a build
+// that Nx does not take from its cache does. Every measurement is a fresh child process, repetitions rotate the
+// order so machine load weighs on all kinds alike.
 //
 //   node tools/bench/build.mjs [--reps=5] [--mode=production] [--json] [--prebuilt] [--smoke]
 //
@@ -64,10 +69,11 @@ function createWorkspace() {
     join(ws, 'account/src/badge.tsx'),
     `import { useMemo, useState } from 'react';
 import './badge.css';
+import { STAMP } from './stamp';
 export function Badge({ user }: { user: string }) {
   const [n] = useState(3);
   const initials = useMemo(() => user.split(' ').map((p) => p[0]).join(''), [user]);
-  return <b className="account-badge">{initials}:{n}</b>;
+  return <b className="account-badge" data-stamp={STAMP}>{initials}:{n}</b>;
 }
 `,
   );
@@ -81,13 +87,32 @@ export function Badge({ user }: { user: string }) {
     `import { Widget } from 'cart/widget';
 import { Badge } from 'account/badge';
 import { Frame } from './ui';
+import { STAMP } from './stamp';
 import type { Props } from './types';
 export function App({ label }: Props) {
-  return <Frame><Widget label={label} /><Badge user="Ada Lovelace" /></Frame>;
+  return <Frame><Widget label={label} /><Badge user="Ada Lovelace" /><i data-stamp={STAMP} /></Frame>;
 }
 `,
   );
+  const widget = join(ws, 'cart/src/widget.tsx');
+  writeFileSync(
+    widget,
+    readFileSync(widget, 'utf8')
+      .replace("import './widget.css';", "import './widget.css';\nimport { STAMP } from './stamp';")
+      .replace('<span className="cart-widget">', '<span className="cart-widget" data-stamp={STAMP}>'),
+  );
+  stampSources(ws, 0);
   return ws;
+}
+
+/**
+ * An edit in every module with sources of its own (all but the provider, whose code is react's), made before each
+ * measurement: a build that Nx runs is one whose inputs changed, so its output names change too, and the plugin's work
+ * on a new generation (carrying the previous hashed files, copying the linked generation) is what gets measured, not
+ * a rebuild into identical files. Both kinds build the same edited sources.
+ */
+function stampSources(ws, n) {
+  for (const name of ['cart', 'account', 'shell']) writeFileSync(join(ws, name, 'src/stamp.ts'), `export const STAMP = 'build-${n}';\n`);
 }
 
 const LINKS = { shared: '../shared', cart: '../cart', account: '../account' };
@@ -117,7 +142,7 @@ async function buildEsmx(ws, mode) {
 }
 
 /** The plain Rspack config: the plugin's loaders and output settings, without anything of the plugin. */
-function plainConfig(rspack, { root, outDir, target, mode, entry, externals }) {
+function plainConfig(rspack, { name, root, outDir, target, mode, entry, externals, providedOnly = false }) {
   const prod = mode === 'production';
   const client = target === 'client';
   const swc = (tsx) => ({
@@ -143,7 +168,10 @@ function plainConfig(rspack, { root, outDir, target, mode, entry, externals }) {
       filename: '[name].[contenthash:8].final.mjs',
       chunkFilename: 'chunks/[name].[contenthash:8].final.mjs',
       cssFilename: '[name].[contenthash:8].final.css',
+      cssChunkFilename: 'chunks/[name].[contenthash:8].final.css',
       assetModuleFilename: 'assets/[name].[contenthash:8].final[ext]',
+      publicPath: client ? 'auto' : `/${name}/`,
+      uniqueName: name,
       clean: true,
     },
     externalsType: 'module-import',
@@ -159,11 +187,13 @@ function plainConfig(rspack, { root, outDir, target, mode, entry, externals }) {
     externalsPresets: client ? { web: true } : { node: true },
     resolve: {
       extensions: ['.tsx', '.ts', '.jsx', '.mjs', '.js', '.json'],
+      extensionAlias: { '.js': ['.ts', '.tsx', '.js'], '.mjs': ['.mts', '.mjs'] },
+      mainFields: client ? ['browser', 'module', 'main'] : ['module', 'main'],
       conditionNames: client ? ['browser', 'import', 'module', 'default'] : ['node', 'import', 'module-sync', 'module', 'default'],
     },
     module: {
       parser: { javascript: { importMeta: false } },
-      generator: client ? {} : { 'css/auto': { exportsOnly: true } },
+      generator: { 'css/auto': { localIdentName: '[local]-[hash:6]', ...(client ? {} : { exportsOnly: true }) } },
       rules: [
         { test: /\.tsx$/, loader: 'builtin:swc-loader', options: swc(true) },
         { test: /\.ts$/, loader: 'builtin:swc-loader', options: swc(false) },
@@ -183,6 +213,8 @@ function plainConfig(rspack, { root, outDir, target, mode, entry, externals }) {
             splitChunks: {
               chunks: 'all',
               filename: 'chunks/[name].[contenthash:8].final.mjs',
+              // The plugin's: a provider's shared modules go to shared chunks whatever their size.
+              ...(providedOnly ? { minSize: 0 } : {}),
               cacheGroups: { defaultVendors: false, default: { minChunks: 2, reuseExistingChunk: true } },
             },
           }),
@@ -209,7 +241,16 @@ async function buildPlain(ws, mode, kind) {
   const both = (name, outName, entries, externals) =>
     run(
       ['client', 'server'].map((target) =>
-        plainConfig(rspack, { root: join(ws, name), outDir: join(ws, 'plain-dist', outName), target, mode, entry: entries(target), externals }),
+        plainConfig(rspack, {
+          name,
+          root: join(ws, name),
+          outDir: join(ws, 'plain-dist', outName),
+          target,
+          mode,
+          entry: entries(target),
+          externals,
+          providedOnly: name === 'shared',
+        }),
       ),
     );
   if (kind === 'plain-app') {
@@ -218,6 +259,7 @@ async function buildPlain(ws, mode, kind) {
     await run(
       ['client', 'server'].map((target) => {
         const config = plainConfig(rspack, {
+          name: 'shell',
           root: join(ws, 'shell'),
           outDir: join(ws, 'plain-dist', 'app'),
           target,
@@ -262,10 +304,14 @@ async function main() {
   const ws = createWorkspace();
   const self = fileURLToPath(import.meta.url);
   const KINDS = ['esmx-cold', 'esmx', 'plain-modules', 'plain-app'];
-  const cacheDirs = [];
+  // The bundler's cache of the `esmx` kind lives in a folder of this run (removed at the end, like the workspace).
+  const warmCache = mkdtempSync(join(tmpdir(), 'esmx-bench-warm-'));
+  const cacheDirs = [warmCache];
+  let edits = 0;
   const measure = async (kind) => {
+    stampSources(ws, ++edits);
     // An empty os.tmpdir() for the child: no export names or wrappers from an earlier build.
-    const env = {};
+    const env = kind === 'esmx' ? { TMPDIR: warmCache } : {};
     if (kind === 'esmx-cold') {
       const dir = mkdtempSync(join(tmpdir(), 'esmx-bench-cold-'));
       cacheDirs.push(dir);

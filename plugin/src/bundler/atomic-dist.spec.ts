@@ -1,4 +1,4 @@
-import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { linkModule } from '../link/link-module';
 import type { BuildManifest } from '../protocol/types';
@@ -189,6 +189,51 @@ describe('a build that fails leaves every byte of the previous dist', () => {
     expect(linked.diagnostics.map((d) => d.code)).toContain('E_NO_EXPORT');
     expect(linked.kept).toBe('restored');
     expect(hashTree(join(roots.shell, 'dist'))).toEqual(before);
+  });
+
+  it('the copy of the last linked generation holds what dist/ holds, its hashed files once, and no older ones', async () => {
+    for (const n of [1, 2, 3]) {
+      edit('shell', 'src/ui.tsx', (text) => `${text}\nexport const round${n} = ${n};\n`);
+      expect((await bundle('shell')).ok).toBe(true);
+      expect(link('shell').diagnostics).toEqual([]);
+    }
+    const dist = hashTree(join(roots.shell, 'dist'));
+    const tree = hashTree(getLastLinkedDir(roots.shell));
+    const shared = hashTree(join(getLastLinkedDir(roots.shell), '..', 'files'));
+    const isFinal = (file: string) => file.includes('.final.');
+    // The tree holds the files that are not content-hashed; the shared folder exactly the hashed files of dist/.
+    expect(Object.keys(tree).filter(isFinal)).toEqual([]);
+    expect(shared).toEqual(Object.fromEntries(Object.entries(dist).filter(([file]) => isFinal(file))));
+    expect(Object.fromEntries(Object.entries(tree).filter(([file]) => file !== 'generation.json'))).toEqual(
+      Object.fromEntries(Object.entries(dist).filter(([file]) => !isFinal(file))),
+    );
+    // And a failed link after all this still puts that generation back.
+    const before = hashTree(join(roots.shell, 'dist'));
+    edit('shell', 'src/app.tsx', addMissingExport);
+    expect((await bundle('shell')).ok).toBe(true);
+    expect(link('shell').kept).toBe('restored');
+    expect(hashTree(join(roots.shell, 'dist'))).toEqual(before);
+  });
+
+  it('a copy kept in the layout of earlier versions (one whole tree) still puts the linked generation back', async () => {
+    const base = join(getLastLinkedDir(roots.shell), '..');
+    const { fingerprint } = JSON.parse(readFileSync(join(base, 'generation.json'), 'utf8')) as { fingerprint: string };
+    rmSync(base, { recursive: true });
+    for (const item of ['client', 'server', 'index.mjs', 'importmap.json', 'link.json']) {
+      cpSync(join(roots.shell, 'dist', item), join(base, item), { recursive: true });
+    }
+    writeFileSync(join(base, 'generation.json'), JSON.stringify({ fingerprint }));
+    const before = hashTree(join(roots.shell, 'dist'));
+    edit('shell', 'src/app.tsx', addMissingExport);
+    expect((await bundle('shell')).ok).toBe(true);
+    expect(link('shell').kept).toBe('restored');
+    expect(hashTree(join(roots.shell, 'dist'))).toEqual(before);
+    // The next good link writes the current layout and drops the old one.
+    revertSources();
+    edit('shell', 'src/ui.tsx', (text) => `${text}\nexport const upgraded = 1;\n`);
+    expect((await bundle('shell')).ok).toBe(true);
+    expect(link('shell').diagnostics).toEqual([]);
+    expect(readdirSync(base).sort()).toEqual(['files', 'generation.json', expect.stringMatching(/^tree-[ab]$/)]);
   });
 
   it('a good build after a failed one is consistent: new files, new map, no mark, old hashed files still readable', async () => {

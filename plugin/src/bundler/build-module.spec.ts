@@ -3,8 +3,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { OUTPUT_CACHE_FILE } from '../constants';
 import type { BuildManifest } from '../protocol/types';
 import { buildModule } from './build-module';
+import { getCacheDir } from './provided-wrappers';
 import type { BuildModuleOptions, RebuildResult } from './types';
 import { copyFixture, makeResolution, removeFixtureCopies } from './fixtures/fixture-workspace';
 
@@ -420,6 +422,72 @@ describe('buildModule: hashes, failures, modes, hook and watch', () => {
       readFileSync(join(roots.cart, 'dist', target, readManifest(roots.cart, target).exports.widget.file), 'utf8');
     expect(read('client')).toContain('function Widget(');
     expect(read('server')).not.toContain('function Widget(');
+  });
+
+  it('describes the files on disk when a plugin rewrites one after Rspack emitted it (hashes, exports and sizes)', async () => {
+    const ws = copyFixture('link');
+    const roots = rootsOf(ws);
+    // Rewrites the client widget after emit: what Rspack handed over while emitting no longer matches the file.
+    writeFileSync(
+      join(roots.cart, 'esmx.rspack.mjs'),
+      `import { appendFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+export default function (config, { target }) {
+  if (target !== 'client') return config;
+  config.plugins.push({
+    apply(compiler) {
+      compiler.hooks.afterEmit.tap('late-banner', () => {
+        const dir = compiler.options.output.path;
+        for (const file of readdirSync(dir)) if (file.startsWith('widget.') && file.endsWith('.mjs')) appendFileSync(join(dir, file), '\\nexport const late = 1;\\n');
+      });
+    },
+  });
+  return config;
+}
+`,
+    );
+    const { result, lines } = await build(ws, 'cart');
+    expect(result.ok).toBe(true);
+    const manifest = readManifest(roots.cart, 'client');
+    const widget = manifest.exports.widget.file;
+    const bytes = readFileSync(join(roots.cart, 'dist/client', widget));
+    expect(bytes.toString('utf8')).toContain('export const late = 1;');
+    expect(manifest.integrity[widget]).toBe(`sha384-${createHash('sha384').update(bytes).digest('base64')}`);
+    expect(manifest.exports.widget.names).toContain('late');
+    const { gzipSync } = await import('node:zlib');
+    for (const row of result.sizes.filter((r) => r.target === 'client')) {
+      const onDisk = readFileSync(join(roots.cart, 'dist/client', row.file));
+      expect(row).toEqual({ target: 'client', file: row.file, raw: onDisk.length, gzip: gzipSync(onDisk, { level: 6 }).length });
+    }
+    expect(lines.join('\n')).toMatch(/client\/widget\.[0-9a-f]{8}\.final\.mjs/);
+  });
+
+  it('takes what it read from unchanged production files from the output cache, and reads changed files again', async () => {
+    const ws = copyFixture('link');
+    const roots = rootsOf(ws);
+    const first = await build(ws, 'cart');
+    const manifests = { client: readManifest(roots.cart, 'client'), server: readManifest(roots.cart, 'server') };
+    const cacheFile = join(getCacheDir(roots.cart), OUTPUT_CACHE_FILE);
+    const cached = JSON.parse(readFileSync(cacheFile, 'utf8')) as Array<[string, { gzip?: number }]>;
+    expect(cached.map(([key]) => key).sort()).toEqual(
+      [...manifests.client.files.map((f) => `client/${f}`), ...manifests.server.files.map((f) => `server/${f}`)].sort(),
+    );
+    // A cache hit is visible in the size table: the recorded gzip size is used as it is.
+    const widget = manifests.client.exports.widget.file;
+    writeFileSync(cacheFile, JSON.stringify(cached.map(([key, value]) => [key, key === `client/${widget}` ? { ...value, gzip: 1 } : value])));
+    const again = await build(ws, 'cart');
+    expect(again.result.sizes.find((r) => r.file === widget)?.gzip).toBe(1);
+    expect({ client: readManifest(roots.cart, 'client'), server: readManifest(roots.cart, 'server') }).toEqual(manifests);
+    expect(first.result.sizes.find((r) => r.file === widget)?.gzip).toBeGreaterThan(1);
+    // An edited source: a new file (new sha384), lexed and compressed again.
+    writeFileSync(join(roots.cart, 'src/format.ts'), `${readFileSync(join(roots.cart, 'src/format.ts'), 'utf8')}\nexport const edited = 1;\n`);
+    writeFileSync(join(roots.cart, 'src/widget.tsx'), `${readFileSync(join(roots.cart, 'src/widget.tsx'), 'utf8')}\nexport { edited } from './format';\n`);
+    const edited = await build(ws, 'cart');
+    const next = readManifest(roots.cart, 'client');
+    expect(next.exports.widget.names).toContain('edited');
+    const { gzipSync } = await import('node:zlib');
+    const onDisk = readFileSync(join(roots.cart, 'dist/client', next.exports.widget.file));
+    expect(edited.result.sizes.find((r) => r.file === next.exports.widget.file)?.gzip).toBe(gzipSync(onDisk, { level: 6 }).length);
   });
 
   it('rebuilds in watch mode, reports each rebuild, and keeps dist on a failed rebuild', async () => {

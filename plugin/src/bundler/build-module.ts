@@ -1,17 +1,18 @@
 import type { Configuration, MultiCompiler } from '@rspack/core' with { 'resolution-mode': 'import' };
 import { rmSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { ENTRY_EXPORT, TAG } from '../constants';
+import { join, resolve } from 'node:path';
+import { ENTRY_EXPORT, OUTPUT_CACHE_FILE, TAG } from '../constants';
 import type { BuildTarget, ModuleInfo } from '../protocol/types';
-import { BUILD_TARGETS, createStatsCollector } from './collect-stats';
+import { BUILD_TARGETS, createStatsCollector, type StatsCollector } from './collect-stats';
 import { createTargetConfigs } from './create-target-configs';
 import { createExternalsPlan } from './externals';
 import { checkRuntimeSupply, findForeignExtensions, resolveModuleFramework } from '../frameworks/index';
-import { createTargetResolvers, resolveProvidedFiles, writeProvidedWrappers } from './provided-wrappers';
+import { createTargetResolvers, getCacheDir, resolveProvidedFiles, writeProvidedWrappers } from './provided-wrappers';
 import { hasErrors } from '../protocol/diagnostics';
 import { formatDiagnostic } from '../protocol/format-report';
 import type { Diagnostic } from '../protocol/types';
 import { logCompilerProgress, runOnce, watchCompiler, type Settle } from './run-compiler';
+import { openOutputCache, recordEmittedFiles } from './record-emitted';
 import { getWorkDirs } from './swap-dist';
 import type { BuildModuleOptions, BuildModuleResult, EntryPlan, TargetPlan } from './types';
 import { writeBuildOutput, type BuildOutputContext } from './write-build-output';
@@ -61,6 +62,13 @@ export async function buildModule(options: BuildModuleOptions): Promise<BuildMod
     ]);
   }
   const { rspack } = await import('@rspack/core');
+  // Started now, awaited when Rspack starts: the lexer's WebAssembly compiles while the wrappers and configs are made.
+  const lexerReady = import('es-module-lexer').then(async (lexer) => {
+    await lexer.init;
+    return lexer;
+  });
+  // Settled even when the build stops before awaiting it, so that no rejection is left unhandled.
+  lexerReady.catch(() => undefined);
   const wanted = listWantedTargets(info);
   const resolvers = createTargetResolvers(rspack);
   const provided = resolveProvidedFiles(resolvers, info, info.provides, wanted);
@@ -97,9 +105,10 @@ export async function buildModule(options: BuildModuleOptions): Promise<BuildMod
   }
 
   rmSync(stage, { recursive: true, force: true });
-  const lexer = await import('es-module-lexer');
-  await lexer.init;
-  const context: BuildOutputContext = { root, info, resolution, mode, plans, stage, watch: Boolean(options.watch), lexer, externals, log };
+  const lexer = await lexerReady;
+  // Production files are named by their content: what was read from them is kept across builds (record-emitted.ts).
+  const outputCache = mode === 'production' ? openOutputCache(join(getCacheDir(root), OUTPUT_CACHE_FILE)) : undefined;
+  const context: BuildOutputContext = { root, info, resolution, mode, plans, stage, watch: Boolean(options.watch), lexer, externals, log, outputCache };
   const settle: Settle = async (error, collected) => {
     if (error || !collected) return fail([`${TAG.build} Rspack failed while building ${info.name}: ${error?.message}`]);
     try {
@@ -119,6 +128,8 @@ export async function buildModule(options: BuildModuleOptions): Promise<BuildMod
     return fail([`${TAG.build} Rspack rejected the configuration of ${info.name}: ${(error as Error).message}`]);
   }
   logCompilerProgress(compiler, info.name, mode, log);
-  const collect = createStatsCollector();
+  const recorder = recordEmittedFiles(compiler, { mode, lexer, cache: outputCache });
+  const collectStats = createStatsCollector();
+  const collect: StatsCollector = (stats) => ({ ...collectStats(stats), emitted: recorder.snapshot() });
   return options.watch ? watchCompiler(compiler, collect, settle, options.onRebuild) : runOnce(compiler, collect, settle);
 }

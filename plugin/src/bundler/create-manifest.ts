@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, posix, relative, sep } from 'node:path';
 import { HOT_UPDATE_DIR, MANIFEST_FILE, PROTOCOL_VERSION } from '../constants';
 import type { ImportSummary } from '../protocol/source-imports';
 import type { BuildManifest, BuildTarget, ManifestChunk, Resolution } from '../protocol/types';
+import type { EmittedFile } from './record-emitted';
 import type { EntryPlan } from './types';
 
 type Lexer = typeof import('es-module-lexer');
@@ -26,9 +27,10 @@ export interface ManifestInput {
   lexer: Lexer;
   /** What the module's own sources import on this side (protocol/source-imports). */
   sourceImports?: ImportSummary;
+  /** The files this target's compilation emitted, hashed and lexed as they were written (record-emitted.ts). */
+  emitted?: Map<string, EmittedFile>;
 }
 
-/** What the manifest needs from the emitted files: their list, static-import graph and (production) integrity. */
 /** One emitted JS file: the files and bare specifiers it imports statically, and the names it exports. */
 export interface OutputNode {
   files: string[];
@@ -38,6 +40,7 @@ export interface OutputNode {
   exports: string[];
 }
 
+/** What the manifest needs from the emitted files: their list, static-import graph and (production) integrity. */
 export interface OutputFiles {
   files: string[];
   graph: Map<string, OutputNode>;
@@ -79,24 +82,28 @@ export function readStaticImports(
 ): Map<string, OutputNode> {
   const graph = new Map<string, OutputNode>();
   for (const file of files) {
-    if (!file.endsWith('.mjs')) continue;
-    const [imports, exports] = lexer.parse(read(file), file);
-    const node: OutputNode = { files: [], externals: [], lazyExternals: [], exports: exports.map((e) => e.n).sort() };
-    for (const imp of imports) {
-      // A dynamic import with a literal bare specifier (d > -1, n set): loaded on demand and not preloaded, but its
-      // stylesheets are the page's (a remote's island is server-rendered and must be styled on the first paint).
-      if (imp.d > -1 && imp.n && !/^[./]/.test(imp.n) && !isBuiltin(imp.n)) node.lazyExternals.push(imp.n);
-      // d === -1: a static import; dynamic imports are loaded on demand and not preloaded.
-      if (imp.d !== -1 || !imp.n) continue;
-      if (imp.n.startsWith('./') || imp.n.startsWith('../')) {
-        node.files.push(posix.normalize(posix.join(posix.dirname(file), imp.n)));
-      } else if (!imp.n.startsWith('/') && !isBuiltin(imp.n)) {
-        node.externals.push(imp.n);
-      }
-    }
-    graph.set(file, node);
+    if (file.endsWith('.mjs')) graph.set(file, readOutputNode(file, read(file), lexer));
   }
   return graph;
+}
+
+/** The static imports (local files and bare specifiers), literal dynamic bare imports and export names of one JS file. */
+export function readOutputNode(file: string, source: string, lexer: Lexer): OutputNode {
+  const [imports, exports] = lexer.parse(source, file);
+  const node: OutputNode = { files: [], externals: [], lazyExternals: [], exports: exports.map((e) => e.n).sort() };
+  for (const imp of imports) {
+    // A dynamic import with a literal bare specifier (d > -1, n set): loaded on demand and not preloaded, but its
+    // stylesheets are the page's (a remote's island is server-rendered and must be styled on the first paint).
+    if (imp.d > -1 && imp.n && !/^[./]/.test(imp.n) && !isBuiltin(imp.n)) node.lazyExternals.push(imp.n);
+    // d === -1: a static import; dynamic imports are loaded on demand and not preloaded.
+    if (imp.d !== -1 || !imp.n) continue;
+    if (imp.n.startsWith('./') || imp.n.startsWith('../')) {
+      node.files.push(posix.normalize(posix.join(posix.dirname(file), imp.n)));
+    } else if (!imp.n.startsWith('/') && !isBuiltin(imp.n)) {
+      node.externals.push(imp.n);
+    }
+  }
+  return node;
 }
 
 export function collectStaticClosure(
@@ -123,26 +130,35 @@ export function collectStaticClosure(
   return { imports: [...seen].sort(), externals: [...externals].sort(), lazyExternals: [...lazyExternals].sort() };
 }
 
-/** Reads each emitted file once: its bytes feed both the integrity hash and the import lexer. */
-export function readOutput(dir: string, mode: 'production' | 'development', lexer: Lexer): OutputFiles {
+/**
+ * Integrity and import graph of every file in `dir`. A file recorded while Rspack emitted it (record-emitted.ts) is
+ * taken from that record when the file on disk still has the recorded size; any other file is read once, its bytes
+ * feeding both the hash and the lexer.
+ */
+export function readOutput(dir: string, mode: 'production' | 'development', lexer: Lexer, emitted?: Map<string, EmittedFile>): OutputFiles {
   const files = listFiles(dir);
   const integrity: Record<string, string> = {};
-  const texts = new Map<string, string>();
+  const graph = new Map<string, OutputNode>();
   for (const file of files) {
     const needsText = file.endsWith('.mjs');
     if (mode !== 'production' && !needsText) continue;
+    const recorded = emitted?.get(file);
+    if (recorded && (mode !== 'production' || recorded.integrity) && (!needsText || recorded.node) && statSync(join(dir, file)).size === recorded.raw) {
+      if (recorded.integrity) integrity[file] = recorded.integrity;
+      if (recorded.node) graph.set(file, recorded.node);
+      continue;
+    }
     const bytes = readFileSync(join(dir, file));
     if (mode === 'production') integrity[file] = computeIntegrity(bytes);
-    if (needsText) texts.set(file, bytes.toString('utf8'));
+    if (needsText) graph.set(file, readOutputNode(file, bytes.toString('utf8'), lexer));
   }
-  const graph = readStaticImports(dir, files, lexer, (file) => texts.get(file)!);
   return { files, graph, integrity };
 }
 
 export function createManifest(input: ManifestInput): BuildManifest {
   const { resolution, target, dir } = input;
   const self = resolution.modules[resolution.module];
-  const { files, graph, integrity } = readOutput(dir, input.mode, input.lexer);
+  const { files, graph, integrity } = readOutput(dir, input.mode, input.lexer, input.emitted);
 
   const provides: BuildManifest['provides'] = {};
   for (const group of resolution.supply.groups) {

@@ -1,7 +1,8 @@
-import { constants, copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { constants, copyFileSync, type Dirent, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { CLIENT_DIR, DIST_DIR, FINAL_INFIX, IMPORT_MAP_FILE, INDEX_FILE, LINK_FILE, MANIFEST_FILE, SERVER_DIR } from '../constants';
+import { writeFileAtomic } from '../utils/atomic-write';
 
 /** What the bundle step writes into dist/. */
 export const BUNDLE_ITEMS = [CLIENT_DIR, SERVER_DIR, INDEX_FILE] as const;
@@ -24,10 +25,51 @@ export type KeptDist =
 
 /**
  * `<root>/node_modules/.cache/esmx/last-linked`: outside every Nx output (so a cache restore never replaces it) and
- * outside the task inputs (node_modules is ignored), on the same filesystem as dist/ in practice.
+ * outside the task inputs (node_modules is ignored), on the same filesystem as dist/ in practice. It holds the record
+ * of the last linked generation (`generation.json`), the generation's other files in `tree-a/` or `tree-b/` (the one
+ * the record names), and its `.final.` files in `files/`, shared by the generations that have them: a file named by its
+ * content is linked there once, when a generation first has it, and unlinked when no recorded generation has it.
+ */
+function getLastLinkedBase(root: string): string {
+  return join(root, 'node_modules', '.cache', 'esmx', 'last-linked');
+}
+
+/** What generation.json records of the last linked generation. */
+interface LinkedRecord {
+  fingerprint: string;
+  /** Folder (under the base) of the generation's files that are not `.final.`; the base itself in the layout before. */
+  tree: string;
+  /** Folder holding its `.final.` files as `client/…`, `server/…`. */
+  finalDir: string;
+  /** Those files; undefined in the layout before (they are in the tree). */
+  finals?: string[];
+}
+
+function readLinkedRecord(root: string): LinkedRecord | undefined {
+  const base = getLastLinkedBase(root);
+  let record: { fingerprint?: unknown; tree?: unknown; finals?: unknown };
+  try {
+    record = JSON.parse(readFileSync(join(base, GENERATION_FILE), 'utf8')) as typeof record;
+  } catch {
+    // No copy yet (never linked here) or a damaged record: treated as no linked build to go back to.
+    return undefined;
+  }
+  if (typeof record.fingerprint !== 'string') return undefined;
+  if (record.tree === undefined) return { fingerprint: record.fingerprint, tree: base, finalDir: base };
+  if ((record.tree !== TREES[0] && record.tree !== TREES[1]) || !Array.isArray(record.finals)) return undefined;
+  const finals = record.finals.filter((file): file is string => typeof file === 'string' && !file.split('/').includes('..'));
+  return { fingerprint: record.fingerprint, tree: join(base, record.tree), finalDir: join(base, FINALS_DIR), finals };
+}
+
+const TREES = ['tree-a', 'tree-b'] as const;
+const FINALS_DIR = 'files';
+
+/**
+ * The folder of the last linked generation's files other than its `.final.` ones (link.json, importmap.json, the
+ * manifests, the bootstrap; every file in development); the base folder when nothing was linked yet.
  */
 export function getLastLinkedDir(root: string): string {
-  return join(root, 'node_modules', '.cache', 'esmx', 'last-linked');
+  return readLinkedRecord(root)?.tree ?? getLastLinkedBase(root);
 }
 
 /**
@@ -48,15 +90,22 @@ function placeFile(from: string, to: string): void {
   copyFileSync(from, to, constants.COPYFILE_FICLONE);
 }
 
-/** placeFile over a file or a whole folder. */
+/** placeFile over a file or a whole folder (one listing per folder, no stat or mkdir per file). */
 function placeTree(from: string, to: string): void {
-  if (!statSync(from).isDirectory()) {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(from, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOTDIR') throw error;
     mkdirSync(dirname(to), { recursive: true });
     placeFile(from, to);
     return;
   }
   mkdirSync(to, { recursive: true });
-  for (const entry of readdirSync(from)) placeTree(join(from, entry), join(to, entry));
+  for (const entry of entries) {
+    if (entry.isDirectory()) placeTree(join(from, entry.name), join(to, entry.name));
+    else placeFile(join(from, entry.name), join(to, entry.name));
+  }
 }
 
 /** The identity of a generation: its two manifests (production manifests carry the integrity of every file). */
@@ -73,39 +122,126 @@ export function fingerprintGeneration(dir: string): string | undefined {
 }
 
 function readLastLinkedFingerprint(root: string): string | undefined {
-  try {
-    const record = JSON.parse(readFileSync(join(getLastLinkedDir(root), GENERATION_FILE), 'utf8')) as { fingerprint?: unknown };
-    return typeof record.fingerprint === 'string' ? record.fingerprint : undefined;
-  } catch {
-    // No copy yet (never linked here) or a damaged record: treated as no linked build to go back to.
-    return undefined;
-  }
+  return readLinkedRecord(root)?.fingerprint;
 }
 
 function isPending(dist: string): boolean {
   return existsSync(join(dist, PENDING_FILE));
 }
 
+/** The `.final.` files under dist/client and dist/server, as `client/…`, `server/…`. */
+function listDistFinals(dist: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string, rel: string) => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      // A target the build has no folder for.
+      return;
+    }
+    for (const entry of entries) {
+      const path = `${rel}/${entry.name}`;
+      if (entry.isDirectory()) walk(join(dir, entry.name), path);
+      else if (entry.name.includes(FINAL_INFIX)) out.push(path);
+    }
+  };
+  for (const target of [CLIENT_DIR, SERVER_DIR]) walk(join(dist, target), target);
+  return out;
+}
+
+/** placeTree of what is not `.final.` (those live in the shared folder); folders are created for the files placed. */
+function placeOthers(from: string, to: string): void {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(from, { withFileTypes: true });
+  } catch (error) {
+    // An item this dist/ does not have (no bootstrap, no import map).
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if ((error as NodeJS.ErrnoException).code !== 'ENOTDIR') throw error;
+    if (basename(from).includes(FINAL_INFIX)) return;
+    mkdirSync(dirname(to), { recursive: true });
+    copyFileSync(from, to, constants.COPYFILE_FICLONE);
+    return;
+  }
+  for (const entry of entries) {
+    if (entry.isDirectory()) placeOthers(join(from, entry.name), join(to, entry.name));
+    else if (!entry.name.includes(FINAL_INFIX)) {
+      mkdirSync(to, { recursive: true });
+      copyFileSync(join(from, entry.name), join(to, entry.name), constants.COPYFILE_FICLONE);
+    }
+  }
+}
+
+/** Unlinks the shared `.final.` files that `keep` does not list, and the folders left empty. */
+function pruneFinals(dir: string, keep: Set<string>, rel = ''): boolean {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    // Nothing shared yet.
+    return true;
+  }
+  let empty = true;
+  for (const entry of entries) {
+    const path = rel ? `${rel}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) {
+      if (pruneFinals(join(dir, entry.name), keep, path)) rmSync(join(dir, entry.name), { recursive: true, force: true });
+      else empty = false;
+    } else if (keep.has(path)) empty = false;
+    else unlinkSync(join(dir, entry.name));
+  }
+  return empty;
+}
+
 /**
  * Keeps a copy of dist/ as the last linked generation. It is a copy, not a rename: the running server keeps reading
- * the same files from dist/. Written beside the old copy and swapped in, so a crash leaves one whole copy.
+ * the same files from dist/. The `.final.` files are hard-linked into the shared folder (only those it does not have:
+ * most of a generation is usually there already, carried from the one before), the other files are copied into the
+ * tree the record does not name, and the record is replaced in one rename: a crash before that leaves the previous
+ * copy whole (its tree untouched, its files still shared), after it the new one. Then the other tree and the shared
+ * files no longer recorded are removed. Each file created or removed is a metadata write the filesystem journals:
+ * copying the whole dist/ and removing the whole previous copy made every link step pay for two generations.
  */
 export function saveLastLinked(root: string): void {
   const dist = join(root, DIST_DIR);
-  const target = getLastLinkedDir(root);
-  const next = `${target}.next`;
-  rmSync(next, { recursive: true, force: true });
-  mkdirSync(next, { recursive: true });
-  for (const item of DIST_ITEMS) {
-    const from = join(dist, item);
-    if (existsSync(from)) placeTree(from, join(next, item));
+  const base = getLastLinkedBase(root);
+  const previous = readLinkedRecord(root);
+  const finalDir = join(base, FINALS_DIR);
+  const finals = listDistFinals(dist);
+  const made = new Set<string>();
+  for (const file of finals) {
+    const to = join(finalDir, file);
+    if (existsSync(to)) continue;
+    const parent = dirname(to);
+    if (!made.has(parent)) {
+      mkdirSync(parent, { recursive: true });
+      made.add(parent);
+    }
+    placeFile(join(dist, file), to);
   }
-  writeFileSync(join(next, GENERATION_FILE), JSON.stringify({ fingerprint: fingerprintGeneration(dist) ?? null }) + '\n');
-  const old = `${target}.old`;
-  rmSync(old, { recursive: true, force: true });
-  if (existsSync(target)) renameSync(target, old);
-  renameSync(next, target);
-  rmSync(old, { recursive: true, force: true });
+  const tree = previous?.tree === join(base, TREES[0]) ? TREES[1] : TREES[0];
+  const treeDir = join(base, tree);
+  rmSync(treeDir, { recursive: true, force: true });
+  mkdirSync(treeDir, { recursive: true });
+  for (const item of DIST_ITEMS) placeOthers(join(dist, item), join(treeDir, item));
+  writeFileAtomic(join(base, GENERATION_FILE), JSON.stringify({ fingerprint: fingerprintGeneration(dist) ?? null, tree, finals }) + '\n');
+  rmSync(join(base, tree === TREES[0] ? TREES[1] : TREES[0]), { recursive: true, force: true });
+  // The layout before kept a whole copy in the base folder itself.
+  for (const item of [...DIST_ITEMS, 'client', 'server']) rmSync(join(base, item), { recursive: true, force: true });
+  pruneFinals(finalDir, new Set(finals));
+}
+
+/** Places the last linked generation's files of dist/`item` at `to` (its tree's files, then its `.final.` files). */
+function placeLinkedItem(record: LinkedRecord, item: string, to: string): void {
+  if (existsSync(join(record.tree, item))) placeTree(join(record.tree, item), to);
+  if (!record.finals) return;
+  for (const file of record.finals) {
+    if (!file.startsWith(`${item}/`)) continue;
+    const target = join(to, file.slice(item.length + 1));
+    mkdirSync(dirname(target), { recursive: true });
+    placeFile(join(record.finalDir, file), target);
+  }
 }
 
 /**
@@ -148,11 +284,13 @@ function listFinalFiles(dir: string): string[] {
  * waits for its link. Older generations are not carried: each build carries at most these two.
  */
 export function carryPreviousFiles(root: string, next: string): void {
-  const sources = [join(root, DIST_DIR), getLastLinkedDir(root)];
+  const record = readLinkedRecord(root);
+  const sources = [{ manifests: join(root, DIST_DIR), files: join(root, DIST_DIR) }];
+  if (record) sources.push({ manifests: record.tree, files: record.finalDir });
   for (const source of sources) {
-    for (const file of listFinalFiles(source)) {
+    for (const file of listFinalFiles(source.manifests)) {
       const to = join(next, file);
-      const from = join(source, file);
+      const from = join(source.files, file);
       if (existsSync(to) || !existsSync(from)) continue;
       mkdirSync(dirname(to), { recursive: true });
       placeFile(from, to);
@@ -182,17 +320,15 @@ export function keepPreviousDist(root: string): KeptDist {
   const current = fingerprintGeneration(dist);
   const pending = isPending(dist) || (lastLinked !== undefined && current !== lastLinked);
   if (!pending) return 'unchanged';
-  if (lastLinked === undefined) return 'unlinked';
-  const source = getLastLinkedDir(root);
+  const record = readLinkedRecord(root);
+  if (lastLinked === undefined || !record) return 'unlinked';
   const restore = join(dist, '.esmx-restore');
   const old = join(dist, '.esmx-old');
   rmSync(restore, { recursive: true, force: true });
   rmSync(old, { recursive: true, force: true });
   mkdirSync(restore, { recursive: true });
   mkdirSync(old, { recursive: true });
-  for (const item of DIST_ITEMS) {
-    if (existsSync(join(source, item))) placeTree(join(source, item), join(restore, item));
-  }
+  for (const item of DIST_ITEMS) placeLinkedItem(record, item, join(restore, item));
   for (const item of DIST_ITEMS) {
     if (existsSync(join(dist, item))) renameSync(join(dist, item), join(old, item));
     if (existsSync(join(restore, item))) renameSync(join(restore, item), join(dist, item));

@@ -1,9 +1,11 @@
+import { statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { TAG } from '../constants';
 import type { BuildTarget } from '../protocol/types';
+import type { EmittedFile } from './record-emitted';
 import type { SizeRow } from './types';
 
 /** The subset of an Rspack stats error this layer reads. */
@@ -63,12 +65,22 @@ export function mergeTargetProblems(problems: string[]): string[] {
 
 const gzipAsync = promisify(gzip);
 
-/** Raw and gzip size of each JS/CSS file; compressed in parallel on libuv's thread pool. */
-export async function measureFiles(target: BuildTarget, dir: string, files: string[]): Promise<SizeRow[]> {
+/**
+ * Raw and gzip size of each JS/CSS file, compressed in parallel on libuv's thread pool. A file compressed when Rspack
+ * emitted it (`emitted`, see record-emitted.ts) keeps that size when the file on disk still has the recorded length:
+ * it costs one stat, made synchronously (a round trip through the thread pool per file costs more than the stat).
+ */
+export async function measureFiles(target: BuildTarget, dir: string, files: string[], emitted?: Map<string, EmittedFile>): Promise<SizeRow[]> {
   return Promise.all(
     files
       .filter((f) => f.endsWith('.mjs') || f.endsWith('.css'))
       .map(async (file): Promise<SizeRow> => {
+        const recorded = emitted?.get(file);
+        if (recorded && (target === 'server' || recorded.gzip !== undefined)) {
+          const raw = statSync(join(dir, file)).size;
+          if (target === 'server') return { target, file, raw };
+          if (recorded.raw === raw) return { target, file, raw, gzip: recorded.gzip };
+        }
         if (target === 'server') return { target, file, raw: (await stat(join(dir, file))).size };
         const bytes = await readFile(join(dir, file));
         return { target, file, raw: bytes.length, gzip: (await gzipAsync(bytes, { level: 6 })).length };

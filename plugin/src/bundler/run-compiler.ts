@@ -21,12 +21,21 @@ export function logCompilerProgress(compiler: MultiCompiler, name: string, mode:
   }
 }
 
-/** One compilation, then the compiler is closed. */
+/**
+ * One compilation, then the compiler is closed. Once the stats are collected nothing needs the compiler any more, so
+ * it is closed while the output is written: closed after the output, Rspack's close took about 10 ms after a react
+ * provider's compilation (under 1 ms when called in Rspack's callback), added to the build.
+ */
 export async function runOnce(compiler: MultiCompiler, collect: StatsCollector, settle: Settle): Promise<BuildModuleResult> {
+  let closed: Promise<void> = Promise.resolve();
   const result = await new Promise<BuildModuleResult>((done) =>
-    compiler.run((error, stats) => void settle(error, stats && collect(stats)).then(done)),
+    compiler.run((error, stats) => {
+      const collected = stats && collect(stats);
+      closed = new Promise<void>((resolve) => compiler.close(() => resolve()));
+      void settle(error, collected).then(done);
+    }),
   );
-  await new Promise<void>((done) => compiler.close(() => done()));
+  await closed;
   return result;
 }
 

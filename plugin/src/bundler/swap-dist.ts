@@ -34,31 +34,45 @@ export interface SwapInput {
  * dist/importmap.json and dist/link.json (the link step's) untouched, and marks dist/ as waiting for its link.
  * The hashed files of the generation being replaced (and of the last linked one) are carried into the new folders,
  * and a linked dist/ is copied first when it has no copy yet: see dist-generations.ts.
+ *
+ * Outside watch mode the new generation is completed in the staging folder itself and the replaced items are moved
+ * into it (`client.old`…), so that one removal of the staging folder clears them: each folder created, renamed or
+ * removed is a metadata write the filesystem journals, and they are most of what a swap costs.
  */
 export function swapDist(input: SwapInput): void {
   const dirs = getWorkDirs(input.root);
+  // Leftovers of a swap that was interrupted.
   rmSync(dirs.next, { recursive: true, force: true });
   rmSync(dirs.old, { recursive: true, force: true });
-  mkdirSync(dirs.next, { recursive: true });
+  // Watch mode keeps the staging output (Rspack re-emits only what changed): the generation is assembled in a copy.
+  const next = input.keepStage ? dirs.next : dirs.stage;
+  const old = input.keepStage ? dirs.old : dirs.stage;
+  if (input.keepStage) {
+    mkdirSync(dirs.next, { recursive: true });
+    mkdirSync(dirs.old, { recursive: true });
+  }
   for (const [target, dir] of [['client', CLIENT_DIR], ['server', SERVER_DIR]] as const) {
     const staged = join(dirs.stage, dir);
-    const next = join(dirs.next, dir);
-    if (!existsSync(staged)) mkdirSync(next, { recursive: true });
-    else if (input.keepStage) cpSync(staged, next, { recursive: true });
-    else renameSync(staged, next);
-    writeFileSync(join(next, MANIFEST_FILE), JSON.stringify(input.manifests[target], null, 2) + '\n');
+    const nextDir = join(next, dir);
+    if (!existsSync(staged)) mkdirSync(nextDir, { recursive: true });
+    else if (input.keepStage) cpSync(staged, nextDir, { recursive: true });
+    writeFileSync(join(nextDir, MANIFEST_FILE), JSON.stringify(input.manifests[target], null, 2) + '\n');
   }
-  if (input.bootstrap !== undefined) writeFileSync(join(dirs.next, INDEX_FILE), input.bootstrap);
+  // Outside watch mode a stale bootstrap cannot be in the stage: Rspack emits into client/ and server/ only.
+  if (input.bootstrap !== undefined) writeFileSync(join(next, INDEX_FILE), input.bootstrap);
   protectLinkedDist(input.root);
-  carryPreviousFiles(input.root, dirs.next);
-  mkdirSync(dirs.old, { recursive: true });
+  carryPreviousFiles(input.root, next);
   for (const item of [CLIENT_DIR, SERVER_DIR, INDEX_FILE]) {
     const current = join(dirs.dist, item);
-    if (existsSync(current)) renameSync(current, join(dirs.old, item));
-    if (existsSync(join(dirs.next, item))) renameSync(join(dirs.next, item), current);
+    const replaced = join(old, input.keepStage ? item : `${item}.old`);
+    if (existsSync(current)) renameSync(current, replaced);
+    if (existsSync(join(next, item))) renameSync(join(next, item), current);
   }
-  rmSync(dirs.old, { recursive: true, force: true });
-  rmSync(dirs.next, { recursive: true, force: true });
+  if (input.keepStage) {
+    rmSync(dirs.old, { recursive: true, force: true });
+    rmSync(dirs.next, { recursive: true, force: true });
+  } else {
+    rmSync(dirs.stage, { recursive: true, force: true });
+  }
   markPending(input.root);
-  if (!input.keepStage) rmSync(dirs.stage, { recursive: true, force: true });
 }

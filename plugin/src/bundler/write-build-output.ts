@@ -10,6 +10,7 @@ import { formatDiagnostic } from '../protocol/format-report';
 import { listSourceImports, summarizeImports } from '../protocol/source-imports';
 import { getTargetDir, swapDist } from './swap-dist';
 import type { BuildModuleResult, ExternalsPlan, SizeRow, TargetPlan } from './types';
+import type { OutputCache } from './record-emitted';
 import { renderBootstrap } from './write-bootstrap';
 
 type Lexer = typeof import('es-module-lexer');
@@ -29,6 +30,8 @@ export interface BuildOutputContext {
   log: (line: string) => void;
   /** Watch mode: the sizes of the last successful build, so that a rebuild prints only what changed. */
   lastSizes?: SizeRow[];
+  /** Production: what was read from earlier builds' files, saved again after a successful build. */
+  outputCache?: OutputCache;
 }
 
 /**
@@ -51,8 +54,12 @@ export async function writeBuildOutput(context: BuildOutputContext, collected: C
     const plan = context.plans.find((p) => p.target === target);
     return { target, dir, plan: plan && existsSync(dir) ? plan : undefined };
   });
-  // gzip runs on libuv's thread pool: started first, it overlaps the manifests' lexing and hashing on this thread.
-  const measuring = Promise.all(outputs.map((o) => (o.plan ? measureFiles(o.target, o.dir, listFiles(o.dir)) : [])));
+  // Files recorded as Rspack emitted them (record-emitted.ts) are hashed, lexed and compressed already, or nearly.
+  const emitted = collected.emitted ?? {};
+  await Promise.all(Object.values(emitted).map((record) => record?.ready));
+  // gzip of what was not recorded runs on libuv's thread pool: started first, it overlaps the manifests' lexing and
+  // hashing on this thread.
+  const measuring = Promise.all(outputs.map((o) => (o.plan ? measureFiles(o.target, o.dir, listFiles(o.dir), emitted[o.target]?.files) : [])));
   // Settled even if a manifest throws below, so that no rejection is left unhandled.
   measuring.catch(() => undefined);
   const manifests = {} as Record<BuildTarget, BuildManifest>;
@@ -65,6 +72,7 @@ export async function writeBuildOutput(context: BuildOutputContext, collected: C
       entries: plan ? plan.entries : [],
       entrypoints: entrypoints[target] ?? {},
       lexer: context.lexer,
+      emitted: emitted[target]?.files,
       // Read at every build, not once per watch: an edit can add or drop an import.
       sourceImports: summarizeImports(info, listSourceImports(info, [target]), (s) => isLinkedSpecifier(context.externals, s)),
     });
@@ -76,6 +84,7 @@ export async function writeBuildOutput(context: BuildOutputContext, collected: C
     manifests,
     bootstrap: info.entry.server ? renderBootstrap(info.name) : undefined,
   });
+  context.outputCache?.save(BUILD_TARGETS.flatMap((target) => manifests[target].files.map((file) => `${target}/${file}`)));
   // The whole table once per build; a watch rebuild names only the files that changed size.
   log(context.lastSizes ? formatRebuildSizes(info.name, context.lastSizes, sizes) : formatSizeTable(info.name, sizes));
   if (context.watch) context.lastSizes = sizes;

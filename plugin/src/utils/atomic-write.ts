@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 let counter = 0;
@@ -8,7 +8,10 @@ let counter = 0;
  * (atomic on one filesystem) puts it in place. The parent folder is created when missing. The temp name carries the
  * pid and a counter, so parallel Nx processes and repeated writes in one process never share a temp file.
  */
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+export function writeFileAtomic(file: string, data: string | Uint8Array, { unlessUnchanged = false } = {}): void {
+  // A rename is a metadata write the filesystem journals; reading a few KB back costs less, and an unchanged file also
+  // keeps its mtime (a watcher sees no change).
+  if (unlessUnchanged && hasContent(file, data)) return;
   mkdirSync(dirname(file), { recursive: true });
   const temp = `${file}.${process.pid}.${counter++}.tmp`;
   try {
@@ -21,6 +24,17 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
 }
 
 /** {@link writeFileAtomic} of a value as pretty-printed JSON with a final newline. */
-export function writeJsonAtomic(file: string, value: unknown): void {
-  writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
+export function writeJsonAtomic(file: string, value: unknown, options?: { unlessUnchanged?: boolean }): void {
+  writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`, options);
+}
+
+function hasContent(file: string, data: string | Uint8Array): boolean {
+  let current: Buffer;
+  try {
+    current = readFileSync(file);
+  } catch {
+    // Missing or unreadable: written.
+    return false;
+  }
+  return typeof data === 'string' ? current.toString('utf8') === data : current.equals(data);
 }
