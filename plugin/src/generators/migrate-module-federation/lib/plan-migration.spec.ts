@@ -112,8 +112,9 @@ describe('planMigration on the workspace Nx 23 generates (host shell, remotes sh
       'cors',
       'express',
       'isbot',
-      'react-refresh',
     ]);
+    // The esmx dev server's React Fast Refresh runtime stays.
+    expect(result.rootPackageJson.devDependencies['react-refresh']).toBe('~0.14.0');
     expect(result.rootPackageJson.dependencies).toEqual({ react: '^19.0.0', 'react-dom': '^19.0.0', 'react-router-dom': '6.30.3' });
     expect(result.nxJson.plugins).toEqual([]);
     expect(result.nxJson.targetDefaults).toEqual({});

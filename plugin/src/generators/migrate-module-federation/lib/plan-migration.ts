@@ -30,7 +30,7 @@ export const BUNDLER_PACKAGES = [
   '@rspack/dev-server',
   '@rspack/plugin-react-refresh',
   '@pmmmwh/react-refresh-webpack-plugin',
-  'react-refresh',
+  // Not `react-refresh`: the esmx dev server's React Fast Refresh runtime is that package.
   'webpack',
   'webpack-cli',
   'webpack-dev-server',
