@@ -1,10 +1,10 @@
-// `npm run bench:smoke`: compiles the plugin once, then runs every benchmark in smoke mode (seconds each, tiny
+// `npm run bench:smoke`: compiles the plugin once, then runs every benchmark (and the SSR profiler) in smoke mode (seconds each, tiny
 // repetitions, no goal asserted) so that none of them can rot unnoticed. Fails when a benchmark itself breaks.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ensurePlugin, log, repo } from './lib.mjs';
 
-const BENCHMARKS = ['build', 'graph', 'ssr', 'scale', 'deploy'];
+const BENCHMARKS = ['build', 'graph', 'ssr', 'ssr-profile', 'scale', 'deploy'];
 const started = Date.now();
 ensurePlugin();
 log(`[esmx:bench] smoke: plugin compiled in ${Date.now() - started} ms`);
