@@ -1,5 +1,6 @@
-// `npm run bench:smoke`: compiles the plugin once, then runs every benchmark (and the SSR profiler) in smoke mode (seconds each, tiny
-// repetitions, no goal asserted) so that none of them can rot unnoticed. Fails when a benchmark itself breaks.
+// `npm run bench:smoke`: compiles the plugin once, then runs every benchmark (and the SSR profiler) in smoke mode
+// (seconds each, tiny repetitions, no goal asserted) so that none of them can rot unnoticed. Fails when a benchmark
+// itself breaks.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ensurePlugin, log, repo } from './lib.mjs';
