@@ -267,7 +267,7 @@ describe('frameworks side by side', () => {
         await browser.close();
       }
     } catch (error) {
-      throw new Error(`${(error as Error).message}\n--- nx serve printed:\n${server.output().slice(-6000)}`);
+      throw server.explain(error);
     } finally {
       await server.stop();
       ws.write(files.vue, originals.vue);

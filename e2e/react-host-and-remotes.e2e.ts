@@ -296,13 +296,13 @@ describe('react host with a react remote and an html remote', () => {
       expect(watching.split(', ').sort()).toEqual(['cart', 'shared', 'shell']);
       const url = `http://127.0.0.1:${port}/`;
       await waitForText(url, 'data-esmx-widget="promo"', 60_000).catch((error) => {
-        throw new Error(`${error.message}\n--- nx serve printed:\n${server.output().slice(-6000)}`);
+        throw server.explain(error);
       });
       const generate = ws.nx(['g', '@esmx/nx:app', 'apps/wish', '--role=remote', '--framework=react', '--host=shell']);
       expect(generate.code).toBe(0);
       await server.waitFor(/shell's uses changed: added wish; re-linked without a restart/, 180_000);
       await waitForText(url, 'data-esmx-widget="wish"', 120_000).catch((error) => {
-        throw new Error(`${error.message}\n--- nx serve printed:\n${server.output().slice(-6000)}`);
+        throw server.explain(error);
       });
       expect(server.child.exitCode).toBeNull();
     } finally {
@@ -400,7 +400,7 @@ describe('react host with a react remote and an html remote', () => {
         await browser.close();
       }
     } catch (error) {
-      throw new Error(`${(error as Error).message}\n--- nx serve printed:\n${server.output().slice(-6000)}`);
+      throw server.explain(error);
     } finally {
       await server.stop();
       // Later tests build the sources as generated.

@@ -80,7 +80,9 @@ export function startProcess(cwd: string, command: string, args: string[], env: 
       }, 100);
     });
   const stop = () => stopProcess(child);
-  return { child, waitFor, stop, output: () => output };
+  /** The error with the end of what the process printed: a failed check next to the server's side of it. */
+  const explain = (error: unknown) => new Error(`${(error as Error)?.message ?? String(error)}\n--- ${args.slice(0, 2).join(' ')} printed:\n${output.slice(-6000)}`);
+  return { child, waitFor, stop, explain, output: () => output };
 }
 
 /** Stops a process group started by startProcess: SIGTERM, then SIGKILL after 10 s. */
