@@ -134,7 +134,9 @@ afterAll(() => {
 });
 
 describe('faults raised by a render', () => {
-  it('survives a floating Promise.reject: the page or a 500, logged with its request, server alive', async () => {
+  it('survives a floating Promise.reject: the first logged untraced (it arms tracing), the next with its request', async () => {
+    expect((await get(server.port, '/fault/reject')).status).toBe(200);
+    await server.waitForLog('[esmx:ssr] unhandled rejection not traced to a render (faults are traced to their request from now on;');
     const res = await get(server.port, '/fault/reject');
     expect([200, 500]).toContain(res.status);
     await server.waitForLog('[esmx:ssr] unhandled rejection in the render of GET /fault/reject');
@@ -149,7 +151,7 @@ describe('faults raised by a render', () => {
     expect((await get(server.port, '/fault/timer-in-flight')).status).toBe(500);
     await server.waitForLog('[esmx:ssr] uncaught exception in the render of GET /fault/timer-in-flight; answered 500');
     await expectAlive();
-    expect((await health()).faults).toMatchObject({ unhandledRejections: 2, uncaughtExceptions: 2 });
+    expect((await health()).faults).toMatchObject({ unhandledRejections: 3, uncaughtExceptions: 2 });
   });
 
   it('answers a render that never settles 504 after the configured timeout, and frees the socket', async () => {

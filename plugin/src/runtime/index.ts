@@ -6,6 +6,6 @@ export { startServer } from './server';
 export { createRequestHandler } from './request-handler';
 export type { NextFunction, RequestHandler, RequestHandlerOptions } from './request-handler';
 export type { ServerHandle, StartServerOptions } from './server';
-export type { FaultCounts, HealthReport, LinkedModuleInfo, OnFatalPolicy, RenderContext, RenderParams, ServerRenderHandle } from './types';
+export type { FaultCounts, FaultTracing, HealthReport, LinkedModuleInfo, OnFatalPolicy, RenderContext, RenderParams, ServerRenderHandle } from './types';
 export type { ShimMode } from './shim';
 export { renderPart } from './render-context';

@@ -1,11 +1,12 @@
 /**
  * Faults that escape every promise a render returns (a floating rejection, a timer callback that throws): logged
- * with their stack and counted, answered 500 when the render that raised them is still running, then the policy
- * decides — keep serving, or drain and exit with code 1.
+ * with their stack and counted, answered 500 when the render that raised them is still running (once the render
+ * scope is armed: at start, or by the first fault), then the policy decides — keep serving, or drain and exit with
+ * code 1.
  */
 import { TAG } from '../constants';
 import type { PendingPage } from './pending-page';
-import type { RenderScope } from './render-scope';
+import type { ArmableRenderScope } from './render-scope';
 import { describeError } from './request-tracker';
 import type { FaultCounts, OnFatalPolicy } from './types';
 
@@ -15,7 +16,7 @@ export function createFaultCounts(): FaultCounts {
 }
 
 export interface ProcessFaultOptions {
-  scope: RenderScope<PendingPage>;
+  scope: ArmableRenderScope<PendingPage>;
   faults: FaultCounts;
   onFatal: OnFatalPolicy;
   /** Answers the page 500; false when it was answered already. */
@@ -43,7 +44,10 @@ export function handleProcessFaults(options: ProcessFaultOptions): () => void {
     const count = ++faults[counter];
     const page = scope.getStore();
     let where = 'outside any render';
-    if (page) where = `in the render of ${page.label}${options.answerFault(page) ? '; answered 500' : ' (already answered)'}`;
+    if (!scope.armed) {
+      where = 'not traced to a render (faults are traced to their request from now on; traceFaults: always traces from the start)';
+      scope.arm();
+    } else if (page) where = `in the render of ${page.label}${options.answerFault(page) ? '; answered 500' : ' (already answered)'}`;
     logError(`${TAG.ssr} ${label} ${where} (${label} ${count} since start; onFatal: ${options.onFatal}): ${describeError(error)}`);
     if (options.onFatal === 'exit') exitAfterDrain();
   };

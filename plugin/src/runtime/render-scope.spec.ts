@@ -7,16 +7,42 @@ interface Page {
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+function armedScope() {
+  const scope = createRenderScope<Page>();
+  scope.arm();
+  return scope;
+}
+
 describe('createRenderScope', () => {
-  it('has no store outside a render, before and after one', () => {
+  it('runs renders outside the scope until armed, then inside it (renders already running stay outside)', async () => {
     const scope = createRenderScope<Page>();
+    expect(scope.armed).toBe(false);
+    const seen: string[] = [];
+    const note = (label: string) => seen.push(`${label}:${scope.getStore()?.name}`);
+    scope.run({ name: 'before' }, (label: string) => {
+      note(label);
+      setTimeout(() => note('before-timer'), 2);
+    }, 'before-sync', 0);
+    scope.arm();
+    scope.arm();
+    expect(scope.armed).toBe(true);
+    scope.run({ name: 'after' }, (label: string) => {
+      note(label);
+      setTimeout(() => note('after-timer'), 1);
+    }, 'after-sync', 0);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(seen).toEqual(['before-sync:undefined', 'after-sync:after', 'after-timer:after', 'before-timer:undefined']);
+  });
+
+  it('has no store outside a render, before and after one', () => {
+    const scope = armedScope();
     expect(scope.getStore()).toBeUndefined();
     expect(scope.run({ name: 'a' }, (x: number, y: number) => x + y, 1, 2)).toBe(3);
     expect(scope.getStore()).toBeUndefined();
   });
 
   it('carries the store into promise continuations, timers and immediates the render starts', async () => {
-    const scope = createRenderScope<Page>();
+    const scope = armedScope();
     const page = { name: 'a' };
     const seen: Record<string, Page | undefined> = {};
     let done!: () => void;
@@ -43,7 +69,7 @@ describe('createRenderScope', () => {
   });
 
   it('keeps concurrent renders apart and restores an outer render after an inner one', async () => {
-    const scope = createRenderScope<Page>();
+    const scope = armedScope();
     const a = { name: 'a' };
     const b = { name: 'b' };
     const seen: string[] = [];
@@ -64,7 +90,7 @@ describe('createRenderScope', () => {
   });
 
   it('marks nothing created outside a render, even once renders have run', async () => {
-    const scope = createRenderScope<Page>();
+    const scope = armedScope();
     scope.run({ name: 'a' }, () => undefined, 0, 0);
     let store: Page | undefined = { name: 'not read' };
     await Promise.resolve().then(() => (store = scope.getStore()));
@@ -73,8 +99,8 @@ describe('createRenderScope', () => {
   });
 
   it('gives each scope its own slot: a render of one is invisible to another', async () => {
-    const first = createRenderScope<Page>();
-    const second = createRenderScope<Page>();
+    const first = armedScope();
+    const second = armedScope();
     let inSecond: Page | undefined = { name: 'not read' };
     first.run({ name: 'a' }, () => void Promise.resolve().then(() => (inSecond = second.getStore())), 0, 0);
     await tick();

@@ -7,7 +7,9 @@
  * dozen per request; this hook writes only on resources created inside a render. Measured on Node 20 with the
  * benchmark's composed host (main-thread CPU per page, medians of 14 alternating one-second slices at 50
  * connections, against the same server rendering outside any scope): AsyncLocalStorage +1.15 µs, this scope
- * +0.8 µs, an init hook that does nothing +0.4 µs (the floor of any async_hooks propagation on Node 20).
+ * +0.8 µs, an init hook that does nothing +0.4 µs (the floor of any async_hooks propagation on Node 20; V8's
+ * promise hooks alone, which miss timers, cost as much). So the scope starts unarmed: a render runs outside it, at no
+ * cost, until `arm()` — at start (`traceFaults: 'always'`) or at a server's first fault.
  */
 import { createHook, executionAsyncResource } from 'node:async_hooks';
 
@@ -19,9 +21,16 @@ export interface RenderScope<T> {
   getStore(): T | undefined;
 }
 
+/** A render scope that propagates nothing until armed. */
+export interface ArmableRenderScope<T> extends RenderScope<T> {
+  /** From now on, renders run inside the scope (renders already running stay outside). */
+  arm(): void;
+  readonly armed: boolean;
+}
+
 type Slotted<T> = Record<symbol, T | undefined>;
 
-export function createRenderScope<T extends object>(): RenderScope<T> {
+export function createRenderScope<T extends object>(): ArmableRenderScope<T> {
   const slot = Symbol('esmx render scope');
   const hook = createHook({
     init(_asyncId, _type, _triggerAsyncId, resource) {
@@ -29,14 +38,18 @@ export function createRenderScope<T extends object>(): RenderScope<T> {
       if (store !== undefined) (resource as Slotted<T>)[slot] = store;
     },
   });
-  let enabled = false;
+  let armed = false;
   return {
+    arm() {
+      if (armed) return;
+      hook.enable();
+      armed = true;
+    },
+    get armed() {
+      return armed;
+    },
     run(store, fn, a, b) {
-      if (!enabled) {
-        // Enabled on first use, as AsyncLocalStorage is: a handler that never renders costs nothing.
-        hook.enable();
-        enabled = true;
-      }
+      if (!armed) return fn(a, b);
       const resource = executionAsyncResource() as Slotted<T>;
       const previous = resource[slot];
       resource[slot] = store;
@@ -47,7 +60,7 @@ export function createRenderScope<T extends object>(): RenderScope<T> {
       }
     },
     getStore() {
-      return enabled ? (executionAsyncResource() as Slotted<T>)[slot] : undefined;
+      return armed ? (executionAsyncResource() as Slotted<T>)[slot] : undefined;
     },
   };
 }

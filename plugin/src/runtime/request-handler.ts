@@ -13,7 +13,7 @@ import { createHealthEndpoint } from './health';
 import { resolveListenOptions, resolvePublicUrl } from './listen-options';
 import { createPageRenderer, type PageRenderer, type PendingPage } from './page-renderer';
 import { createFaultCounts } from './process-faults';
-import { createRenderScope, type RenderScope } from './render-scope';
+import { createRenderScope, type ArmableRenderScope } from './render-scope';
 import { createRequestRouter } from './request-router';
 import { failRequest, OWNED, RequestTracker } from './request-tracker';
 import { resolveResilienceOptions } from './resilience-options';
@@ -29,7 +29,8 @@ export interface HandlerCore {
   tracker: RequestTracker;
   generations: Generations;
   renderer: PageRenderer;
-  scope: RenderScope<PendingPage>;
+  /** Unarmed: renders are traced only once the process's fault handlers (startServer's) arm it. */
+  scope: ArmableRenderScope<PendingPage>;
   faults: FaultCounts;
 }
 

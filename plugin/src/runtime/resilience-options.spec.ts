@@ -1,15 +1,21 @@
 import { resolveResilienceOptions } from './resilience-options';
 
 describe('resolveResilienceOptions', () => {
-  it('defaults to log, 10 s and no health endpoint', () => {
-    expect(resolveResilienceOptions({}, {})).toEqual({ onFatal: 'log', renderTimeoutMs: 10_000, healthPath: undefined });
+  it('defaults to log, tracing after the first fault, 10 s and no health endpoint', () => {
+    expect(resolveResilienceOptions({}, {})).toEqual({ onFatal: 'log', traceFaults: 'after-first-fault', renderTimeoutMs: 10_000, healthPath: undefined });
   });
 
-  it('takes ESMX_ON_FATAL, ESMX_RENDER_TIMEOUT_MS and ESMX_HEALTH_PATH for options not given', () => {
-    const env = { ESMX_ON_FATAL: 'exit', ESMX_RENDER_TIMEOUT_MS: '2500', ESMX_HEALTH_PATH: '/_esmx/health' };
-    expect(resolveResilienceOptions({}, env)).toEqual({ onFatal: 'exit', renderTimeoutMs: 2500, healthPath: '/_esmx/health' });
-    expect(resolveResilienceOptions({ onFatal: 'log', renderTimeoutMs: 50, healthPath: '/hz' }, env)).toEqual({
+  it('traces faults from the start with onFatal exit, whose first fault is its last, unless told otherwise', () => {
+    expect(resolveResilienceOptions({ onFatal: 'exit' }, {}).traceFaults).toBe('always');
+    expect(resolveResilienceOptions({ onFatal: 'exit', traceFaults: 'after-first-fault' }, {}).traceFaults).toBe('after-first-fault');
+  });
+
+  it('takes ESMX_ON_FATAL, ESMX_TRACE_FAULTS, ESMX_RENDER_TIMEOUT_MS and ESMX_HEALTH_PATH for options not given', () => {
+    const env = { ESMX_ON_FATAL: 'exit', ESMX_TRACE_FAULTS: 'after-first-fault', ESMX_RENDER_TIMEOUT_MS: '2500', ESMX_HEALTH_PATH: '/_esmx/health' };
+    expect(resolveResilienceOptions({}, env)).toEqual({ onFatal: 'exit', traceFaults: 'after-first-fault', renderTimeoutMs: 2500, healthPath: '/_esmx/health' });
+    expect(resolveResilienceOptions({ onFatal: 'log', traceFaults: 'always', renderTimeoutMs: 50, healthPath: '/hz' }, env)).toEqual({
       onFatal: 'log',
+      traceFaults: 'always',
       renderTimeoutMs: 50,
       healthPath: '/hz',
     });
@@ -18,6 +24,8 @@ describe('resolveResilienceOptions', () => {
   it.each([
     [{ onFatal: 'crash' }, {}, '[esmx:start] option "onFatal" must be one of log, exit, found "crash"; fix: use log (keep serving after a fault) or exit (drain, then exit with code 1)'],
     [{}, { ESMX_ON_FATAL: 'EXIT' }, '[esmx:start] environment variable ESMX_ON_FATAL must be one of log, exit, found "EXIT"; fix: use log (keep serving after a fault) or exit (drain, then exit with code 1)'],
+    [{ traceFaults: true }, {}, '[esmx:start] option "traceFaults" must be one of always, after-first-fault, found true; fix: use always (every fault names its request; about 1 µs more per page) or after-first-fault (tracing starts at the first fault)'],
+    [{}, { ESMX_TRACE_FAULTS: 'on' }, '[esmx:start] environment variable ESMX_TRACE_FAULTS must be one of always, after-first-fault, found "on"; fix: use always (every fault names its request; about 1 µs more per page) or after-first-fault (tracing starts at the first fault)'],
     [{ renderTimeoutMs: 0 }, {}, '[esmx:start] option "renderTimeoutMs" must be a positive whole number of milliseconds up to 2147483647, found 0; fix: pass e.g. --renderTimeoutMs=10000'],
     [{ renderTimeoutMs: 1.5 }, {}, '[esmx:start] option "renderTimeoutMs" must be a positive whole number of milliseconds up to 2147483647, found 1.5; fix: pass e.g. --renderTimeoutMs=10000'],
     [{ renderTimeoutMs: '100' }, {}, '[esmx:start] option "renderTimeoutMs" must be a positive whole number of milliseconds up to 2147483647, found "100"; fix: pass e.g. --renderTimeoutMs=10000'],

@@ -300,11 +300,19 @@ describe('faults a render raises outside the promise it returns, and renders tha
     expect((await httpRequest(server.port, '/_esmx/health')).status).toBe(404);
   });
 
+  it('logs the first fault untraced (tracing is armed by it, the default) and keeps serving', async () => {
+    expect((await httpRequest(faulty.port, '/fault/reject')).status).toBe(200);
+    await faulty.waitForLog(
+      '[esmx:ssr] unhandled rejection not traced to a render (faults are traced to their request from now on; traceFaults: always traces from the start) (unhandled rejection 1 since start; onFatal: log): Error: floating rejection',
+    );
+    expect((await httpRequest(faulty.port, '/')).status).toBe(200);
+  });
+
   it('logs a floating rejection with its request and stack, and keeps serving', async () => {
     const res = await httpRequest(faulty.port, '/fault/reject');
     expect([200, 500]).toContain(res.status);
     const line = await faulty.waitForLog('[esmx:ssr] unhandled rejection in the render of GET /fault/reject');
-    expect(line).toMatch(/\(unhandled rejection 1 since start; onFatal: log\): Error: floating rejection$/);
+    expect(line).toMatch(/\(unhandled rejection 2 since start; onFatal: log\): Error: floating rejection$/);
     expect(faulty.logs.join('\n')).toMatch(/Error: floating rejection\n\s+at fault \(file:\/\//);
     expect((await httpRequest(faulty.port, '/')).status).toBe(200);
   });
@@ -318,7 +326,7 @@ describe('faults a render raises outside the promise it returns, and renders tha
     );
     const rejected = await httpRequest(faulty.port, '/fault/reject-in-flight');
     expect(rejected.status).toBe(500);
-    await faulty.waitForLog('[esmx:ssr] unhandled rejection in the render of GET /fault/reject-in-flight; answered 500 (unhandled rejection 2 since start');
+    await faulty.waitForLog('[esmx:ssr] unhandled rejection in the render of GET /fault/reject-in-flight; answered 500 (unhandled rejection 3 since start');
     expect((await httpRequest(faulty.port, '/')).status).toBe(200);
   });
 
@@ -335,7 +343,7 @@ describe('faults a render raises outside the promise it returns, and renders tha
     await faulty.waitForLog('[esmx:ssr] rendering GET /fault/hang did not finish within 300 ms (render timeout 1 since start); answered 504.');
     expect(await health()).toMatchObject({
       inFlight: 0,
-      faults: { unhandledRejections: 2, uncaughtExceptions: 2, renderErrors: 0, renderTimeouts: 1 },
+      faults: { unhandledRejections: 3, uncaughtExceptions: 2, renderErrors: 0, renderTimeouts: 1 },
     });
   });
 

@@ -64,6 +64,12 @@ export type ServerRenderHandle = (rc: RenderContext) => void | Promise<void>;
 /** What the server does after a fault outside a render's own promise: `log` and keep serving, or `exit` (drain, code 1). */
 export type OnFatalPolicy = 'log' | 'exit';
 
+/**
+ * When the server starts tracing faults to the render that raised them (async context propagation, about 1 µs per
+ * page on Node 20): `always`, or `after-first-fault` (the first fault is logged without its request).
+ */
+export type FaultTracing = 'always' | 'after-first-fault';
+
 /** Faults since start, by kind: what the log lines count and the health endpoint reports. */
 export interface FaultCounts {
   unhandledRejections: number;

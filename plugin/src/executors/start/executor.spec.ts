@@ -36,7 +36,7 @@ afterEach(() => jest.restoreAllMocks());
 describe('normalizeOptions', () => {
   it('fills defaults', () => {
     expect(normalizeOptions({})).toEqual({
-      options: { port: DEFAULT_PORT, host: DEFAULT_HOST, base: '/', shim: 'auto', nonce: false, renderTimeoutMs: 10_000, onFatal: 'log', healthPath: undefined },
+      options: { port: DEFAULT_PORT, host: DEFAULT_HOST, base: '/', shim: 'auto', nonce: false, renderTimeoutMs: 10_000, onFatal: 'log', traceFaults: 'after-first-fault', healthPath: undefined },
     });
   });
   it('takes renderTimeout, onFatal and healthPath, else ESMX_RENDER_TIMEOUT_MS, ESMX_ON_FATAL and ESMX_HEALTH_PATH', () => {
@@ -122,6 +122,7 @@ describe('runStartExecutor', () => {
       nonce: true,
       renderTimeoutMs: 3000,
       onFatal: 'exit',
+      traceFaults: 'always',
       healthPath: '/_esmx/health',
       handleSignals: true,
       exitOnSignal: false,

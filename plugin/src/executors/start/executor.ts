@@ -36,6 +36,7 @@ export default async function runStartExecutor(
       nonce: options.nonce,
       renderTimeoutMs: options.renderTimeoutMs,
       onFatal: options.onFatal,
+      traceFaults: options.traceFaults,
       healthPath: options.healthPath,
       handleSignals: true,
       exitOnSignal: false,

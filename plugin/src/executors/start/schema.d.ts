@@ -1,5 +1,5 @@
 import type { ShimMode } from '../../runtime/shim';
-import type { OnFatalPolicy } from '../../runtime/types';
+import type { FaultTracing, OnFatalPolicy } from '../../runtime/types';
 
 /** Options of the `@esmx/nx:start` executor (mirrors schema.json). */
 export interface StartExecutorSchema {
@@ -19,6 +19,8 @@ export interface StartExecutorSchema {
   renderTimeout?: number;
   /** After an unhandled rejection or uncaught exception: `log` (keep serving) or `exit` (drain, exit 1). Default `ESMX_ON_FATAL`, else `log`. */
   onFatal?: OnFatalPolicy;
+  /** When faults start being traced to their request: `after-first-fault` or `always`. Default `ESMX_TRACE_FAULTS`, else `after-first-fault` (`always` with onFatal exit). */
+  traceFaults?: FaultTracing;
   /** URL path of the JSON health endpoint, e.g. `/_esmx/health`. Default `ESMX_HEALTH_PATH`, else none. */
   healthPath?: string;
   /** Module name → directory or https URL for this run, over the environment's links. */

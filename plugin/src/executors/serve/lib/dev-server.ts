@@ -142,6 +142,8 @@ export async function startDevServer(options: DevServerOptions, deps: DevServerD
         base,
         shim: options.shim,
         handleSignals: false,
+        // Development wants every fault named with its request more than 1 µs per page.
+        traceFaults: 'always',
         log,
         intercept,
         transformHtml: (html) => injectBeforeBodyEnd(injectAfterHeadStart(html, pageScripts), renderLiveReloadScript(base, hub.version)),

@@ -2,7 +2,7 @@ import { TAG } from '../../../constants';
 import { resolveListenOptions } from '../../../runtime/listen-options';
 import { resolveResilienceOptions } from '../../../runtime/resilience-options';
 import { parseShimMode, type ShimMode } from '../../../runtime/shim';
-import type { OnFatalPolicy } from '../../../runtime/types';
+import type { FaultTracing, OnFatalPolicy } from '../../../runtime/types';
 import type { StartExecutorSchema } from '../schema';
 
 export interface NormalizedStartOptions {
@@ -13,6 +13,7 @@ export interface NormalizedStartOptions {
   nonce: boolean;
   renderTimeoutMs: number;
   onFatal: OnFatalPolicy;
+  traceFaults: FaultTracing;
   healthPath: string | undefined;
 }
 
@@ -31,13 +32,13 @@ export function normalizeOptions(
     // Unset options fall back to PORT / HOST / BASE / ESMX_*, as `node dist/index.mjs` does; the runtime's own checks.
     const { port, host, base } = resolveListenOptions(options, process.env, tag);
     const shim = parseShimMode(options.shim, tag);
-    const { renderTimeoutMs, onFatal, healthPath } = resolveResilienceOptions(
-      { renderTimeoutMs: options.renderTimeout, onFatal: options.onFatal, healthPath: options.healthPath },
+    const { renderTimeoutMs, onFatal, traceFaults, healthPath } = resolveResilienceOptions(
+      { renderTimeoutMs: options.renderTimeout, onFatal: options.onFatal, traceFaults: options.traceFaults, healthPath: options.healthPath },
       process.env,
       tag,
       { renderTimeoutMs: 'renderTimeout' },
     );
-    return { options: { port, host, base, shim, nonce: options.nonce === true, renderTimeoutMs, onFatal, healthPath } };
+    return { options: { port, host, base, shim, nonce: options.nonce === true, renderTimeoutMs, onFatal, traceFaults, healthPath } };
   } catch (error) {
     return { error: (error as Error).message };
   }
