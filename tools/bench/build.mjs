@@ -17,7 +17,11 @@
 // that Nx does not take from its cache does. Every measurement is a fresh child process, repetitions rotate the
 // order so machine load weighs on all kinds alike.
 //
-//   node tools/bench/build.mjs [--reps=5] [--mode=production] [--json] [--prebuilt] [--smoke]
+//   node tools/bench/build.mjs [--reps=5] [--mode=production] [--components=0] [--json] [--prebuilt] [--smoke]
+//
+// `--components=N` gives each module with sources of its own N more React components (a file each, all rendered),
+// so the modules grow from a few files toward an app's size: the plugin's cost per module stays about the same while
+// Rspack's grows, which this ratio then shows.
 //
 // Goal: median esmx / median plain-modules ≤ 1.10, on the build work: each child's time minus loading its entry
 // point (`@esmx/nx` with its generators and Nx devkit, or `@rspack/core`), which Nx's task process has already paid
@@ -44,7 +48,9 @@ const args = parseBenchArgs({
   reps: { type: 'string', default: '5' },
   mode: { type: 'string', default: 'production' },
   ws: { type: 'string' },
+  components: { type: 'string', default: '0' },
 });
+const COMPONENTS = Number(args.components);
 const GOAL = 1.1;
 const MODULES = ['shared', 'cart', 'account', 'shell'];
 const PROVIDED = ['react', 'react-dom', 'react-dom/client', 'react-dom/server', 'react/jsx-runtime'];
@@ -101,6 +107,7 @@ export function App({ label }: Props) {
       .replace("import './widget.css';", "import './widget.css';\nimport { STAMP } from './stamp';")
       .replace('<span className="cart-widget">', '<span className="cart-widget" data-stamp={STAMP}>'),
   );
+  if (COMPONENTS > 0) writeComponents(ws);
   stampSources(ws, 0);
   return ws;
 }
@@ -112,7 +119,40 @@ export function App({ label }: Props) {
  * a rebuild into identical files. Both kinds build the same edited sources.
  */
 function stampSources(ws, n) {
-  for (const name of ['cart', 'account', 'shell']) writeFileSync(join(ws, name, 'src/stamp.ts'), `export const STAMP = 'build-${n}';\n`);
+  for (const name of ['cart', 'account', 'shell']) {
+    const stamp = COMPONENTS === 0 ? `'build-${n}'` : `'build-${n}:' + COMPONENTS.length`;
+    writeFileSync(join(ws, name, 'src/stamp.ts'), `${COMPONENTS === 0 ? '' : "import { COMPONENTS } from './gen';\n"}export const STAMP = ${stamp};\n`);
+  }
+}
+
+/** `--components=N`: N component files under src/gen/ of each module with sources, listed (so kept) by src/gen/index.ts. */
+function writeComponents(ws) {
+  for (const name of ['cart', 'account', 'shell']) {
+    const dir = join(ws, name, 'src/gen');
+    mkdirSync(dir, { recursive: true });
+    for (let i = 0; i < COMPONENTS; i++) {
+      writeFileSync(
+        join(dir, `c${i}.tsx`),
+        `import { useMemo, useState } from 'react';
+import { STAMP } from '../stamp';
+export function C${i}({ items }: { items: string[] }) {
+  const [open, setOpen] = useState(false);
+  const sorted = useMemo(() => [...items].sort().map((item, j) => \`\${item}-\${j}-${i}\`), [items]);
+  return (
+    <ul className="${name}-c${i}" data-stamp={STAMP} onClick={() => setOpen(!open)}>
+      {open ? sorted.map((item) => <li key={item}>{item}</li>) : <li>{sorted.length} items</li>}
+    </ul>
+  );
+}
+`,
+      );
+    }
+    const list = Array.from({ length: COMPONENTS }, (_, i) => `C${i}`);
+    writeFileSync(
+      join(dir, 'index.ts'),
+      `${list.map((c, i) => `import { ${c} } from './c${i}';`).join('\n')}\nexport const COMPONENTS = [${list.join(', ')}];\n`,
+    );
+  }
 }
 
 const LINKS = { shared: '../shared', cart: '../cart', account: '../account' };
@@ -317,10 +357,11 @@ async function main() {
       cacheDirs.push(dir);
       env.TMPDIR = dir;
     }
-    return runChild(self, [`--child=${kind}`, `--ws=${ws}`, `--mode=${args.mode}`], { env });
+    return runChild(self, [`--child=${kind}`, `--ws=${ws}`, `--mode=${args.mode}`, `--components=${COMPONENTS}`], { env });
   };
   try {
-    log(`[esmx:bench] build: ${reps} repetition(s) after one warm-up per kind, mode ${args.mode}${args.smoke ? ' (smoke)' : ''}`);
+    const size = COMPONENTS === 0 ? '' : `, ${COMPONENTS} more components in each of cart, account and shell`;
+    log(`[esmx:bench] build: ${reps} repetition(s) after one warm-up per kind, mode ${args.mode}${size}${args.smoke ? ' (smoke)' : ''}`);
     const times = Object.fromEntries(KINDS.map((k) => [k, []]));
     const work = Object.fromEntries(KINDS.map((k) => [k, []]));
     const parts = Object.fromEntries(KINDS.map((k) => [k, []]));
@@ -346,6 +387,7 @@ async function main() {
     const app = ratioLine('esmx / plain-app (one monolithic app)', med('esmx'), med('plain-app'));
     const summary = {
       mode: args.mode,
+      components: COMPONENTS,
       reps,
       smoke: args.smoke,
       ms: Object.fromEntries(KINDS.map((k) => [k, times[k].map(Math.round)])),
