@@ -7,7 +7,7 @@ import { createManifest, listFiles } from './create-manifest';
 import { formatRebuildSizes, formatSizeTable, measureFiles } from './format-output';
 import { isLinkedSpecifier, takeNestedCopyWarnings } from './externals';
 import { formatDiagnostic } from '../protocol/format-report';
-import { listSourceImports, summarizeImports } from '../protocol/source-imports';
+import { listSourceImports, summarizeImports, type SourceScanCache } from '../protocol/source-imports';
 import { getTargetDir, swapDist } from './swap-dist';
 import type { BuildModuleResult, ExternalsPlan, SizeRow, TargetPlan } from './types';
 import type { OutputCache } from './record-emitted';
@@ -63,6 +63,7 @@ export async function writeBuildOutput(context: BuildOutputContext, collected: C
   // Settled even if a manifest throws below, so that no rejection is left unhandled.
   measuring.catch(() => undefined);
   const manifests = {} as Record<BuildTarget, BuildManifest>;
+  const scans: SourceScanCache = new Map();
   for (const { target, dir, plan } of outputs) {
     manifests[target] = createManifest({
       resolution: context.resolution,
@@ -74,7 +75,7 @@ export async function writeBuildOutput(context: BuildOutputContext, collected: C
       lexer: context.lexer,
       emitted: emitted[target]?.files,
       // Read at every build, not once per watch: an edit can add or drop an import.
-      sourceImports: summarizeImports(info, listSourceImports(info, [target]), (s) => isLinkedSpecifier(context.externals, s)),
+      sourceImports: summarizeImports(info, listSourceImports(info, [target], scans), (s) => isLinkedSpecifier(context.externals, s)),
     });
   }
   const sizes: SizeRow[] = (await measuring).flat();

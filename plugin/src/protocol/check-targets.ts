@@ -60,15 +60,19 @@ export function checkUsedTargets(resolution: Resolution): Diagnostic[] {
   return diagnostics;
 }
 
+/** `target` as the bundler resolves it from `root`: as written, with a source extension, or a folder's index file. */
 export function findSourceFile(root: string, target: string): string | undefined {
   const base = path.resolve(root, target);
-  const candidates = [base, ...SOURCE_EXTENSIONS.map((ext) => base + ext), ...SOURCE_EXTENSIONS.map((ext) => path.join(base, `index${ext}`))];
-  return candidates.find((file) => isFile(file));
+  if (isFile(base)) return base;
+  for (const ext of SOURCE_EXTENSIONS) if (isFile(base + ext)) return base + ext;
+  for (const ext of SOURCE_EXTENSIONS) if (isFile(path.join(base, `index${ext}`))) return path.join(base, `index${ext}`);
+  return undefined;
 }
 
 function isFile(file: string): boolean {
   try {
-    return fs.statSync(file).isFile();
+    // Most candidates are absent: no exception for them (building one costs more than the stat).
+    return fs.statSync(file, { throwIfNoEntry: false })?.isFile() ?? false;
   } catch {
     // Absent or unreadable: either way the bundler cannot use it.
     return false;

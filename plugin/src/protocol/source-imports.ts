@@ -23,28 +23,49 @@ export interface ImportSummary {
   bundled: string[];
 }
 
+/** One file's imports and the files its relative imports resolve to; undefined when it is not the module's own or cannot be read. */
+type ScannedFile = { imports: SourceImport[]; next: string[] } | undefined;
+
+/** Scans kept across calls for one state of the sources (the client and server walks of one build share most files). */
+export type SourceScanCache = Map<string, ScannedFile>;
+
+function scanFile(file: string): ScannedFile {
+  const source = readQuietly(file);
+  if (source === undefined) return undefined;
+  const imports: SourceImport[] = [];
+  const next: string[] = [];
+  for (const found of scanImports(source)) {
+    imports.push({ file, ...found });
+    if (found.specifier.startsWith('./') || found.specifier.startsWith('../')) {
+      const resolved = findSourceFile(path.dirname(file), found.specifier);
+      if (resolved) next.push(resolved);
+    }
+  }
+  return { imports, next };
+}
+
 /**
  * Every import of the module's own files reachable from its entries and exports on the given sides, through relative
  * imports, in the order they are met: the files the bundler compiles from the module itself (not node_modules).
  */
-export function listSourceImports(module: ModuleInfo, targets: readonly BuildTarget[] = BOTH_TARGETS): SourceImport[] {
+export function listSourceImports(
+  module: ModuleInfo,
+  targets: readonly BuildTarget[] = BOTH_TARGETS,
+  cache: SourceScanCache = new Map(),
+): SourceImport[] {
   const starts = targets.flatMap((target) => [module.entry[target], ...module.exports.map((e) => e[target])]);
   const queue = starts.flatMap((start) => (start === false ? [] : (findSourceFile(module.root, start) ?? [])));
   const seen = new Set<string>();
   const imports: SourceImport[] = [];
-  while (queue.length > 0) {
-    const file = queue.shift() as string;
-    if (seen.has(file) || !isOwnSource(module.root, file)) continue;
+  for (let i = 0; i < queue.length; i++) {
+    const file = queue[i];
+    if (seen.has(file)) continue;
     seen.add(file);
-    const source = readQuietly(file);
-    if (source === undefined) continue;
-    for (const found of scanImports(source)) {
-      imports.push({ file, ...found });
-      if (found.specifier.startsWith('./') || found.specifier.startsWith('../')) {
-        const resolved = findSourceFile(path.dirname(file), found.specifier);
-        if (resolved) queue.push(resolved);
-      }
-    }
+    if (!cache.has(file)) cache.set(file, isOwnSource(module.root, file) ? scanFile(file) : undefined);
+    const scanned = cache.get(file);
+    if (!scanned) continue;
+    imports.push(...scanned.imports);
+    queue.push(...scanned.next);
   }
   return imports;
 }
