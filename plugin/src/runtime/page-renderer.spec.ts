@@ -6,7 +6,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Generation } from './generation';
-import { createPageRenderer, type PendingPage } from './page-renderer';
+import { createPageRenderer } from './page-renderer';
+import type { PendingPage } from './pending-page';
 import { createFaultCounts } from './process-faults';
 import type { PagePieces } from './page-pieces';
 import { OWNED, RequestTracker } from './request-tracker';
@@ -25,9 +26,11 @@ function fakeExchange(method = 'GET'): { req: IncomingMessage; res: ServerRespon
     headersSent: false,
     destroyed: false,
     setHeader() {},
-    writeHead(status: number, headers: Record<string, string | number>) {
+    getHeaderNames: () => [],
+    removeHeader() {},
+    writeHead(status: number, reasonOrHeaders: string | Record<string, string | number>, headers?: Record<string, string | number>) {
       sent.status = status;
-      sent.headers = headers;
+      sent.headers = typeof reasonOrHeaders === 'string' ? headers : reasonOrHeaders;
       this.headersSent = true;
     },
     end(body?: string) {
@@ -38,13 +41,18 @@ function fakeExchange(method = 'GET'): { req: IncomingMessage; res: ServerRespon
   return { req: { method, headers: {} } as IncomingMessage, res: res as unknown as ServerResponse, sent };
 }
 
-function setup(handler: (rc: RenderContext) => void | Promise<void>, renderTimeoutMs = 500, renderErrorPage?: (error: unknown) => string) {
+function setup(
+  handler: (rc: RenderContext) => void | Promise<void>,
+  renderTimeoutMs = 500,
+  renderErrorPage?: (error: unknown) => string,
+  banner?: string,
+) {
   const logs: string[] = [];
   const tracker = new RequestTracker();
   const faults = createFaultCounts();
   const scope = new AsyncLocalStorage<PendingPage>();
   const renderer = createPageRenderer({ base: '/', logError: (line) => logs.push(line), tracker, renderTimeoutMs, scope, faults, renderErrorPage });
-  const gen = { handler, pieces: {} as PagePieces } as unknown as Generation;
+  const gen = { handler, pieces: {} as PagePieces, banner } as unknown as Generation;
   const render = (path = 'page', method = 'GET') => {
     const exchange = fakeExchange(method);
     tracker.inFlight++;
@@ -151,6 +159,21 @@ describe('render errors and faults', () => {
     expect([sent.status, sent.body]).toEqual([500, '<pre>widget boom</pre>']);
   });
 
+  it('answers 500 and settles the request when renderErrorPage itself throws', async () => {
+    const { render, tracker, logs } = setup(
+      () => Promise.reject(new Error('widget boom')),
+      500,
+      () => {
+        throw new Error('overlay boom');
+      },
+    );
+    const sent = render();
+    await flush();
+    expect([sent.status, sent.ends]).toEqual([500, 1]);
+    expect(tracker.inFlight).toBe(0);
+    expect(logs.join('\n')).toContain('Error: overlay boom');
+  });
+
   it('runs the render inside the scope, and a fault answers its page 500 exactly once', async () => {
     let seen: PendingPage | undefined;
     let finish!: () => void;
@@ -172,5 +195,60 @@ describe('render errors and faults', () => {
     await flush();
     jest.advanceTimersByTime(1_000);
     expect([sent.status, sent.ends, ctx.tracker.inFlight, ctx.faults.renderTimeouts]).toEqual([500, 1, 0, 0]);
+  });
+});
+
+describe('the page response', () => {
+  it('sends a redirect with its own status only when that status means "go to Location", else 302', async () => {
+    const statuses: number[] = [];
+    for (const status of [301, 303, 307, 308, 200, 304, 300]) {
+      const { render } = setup((rc) => {
+        rc.status = status;
+        rc.redirect = '/elsewhere';
+      });
+      const sent = render();
+      await flush();
+      expect(sent.headers).toMatchObject({ location: '/elsewhere', 'content-length': 0 });
+      statuses.push(sent.status!);
+    }
+    expect(statuses).toEqual([301, 303, 307, 308, 302, 302, 302]);
+  });
+
+  it('never lets an override page be cached, whatever cache-control its handler set', async () => {
+    const handler = (rc: RenderContext) => {
+      rc.responseHeaders['Cache-Control'] = 'public, s-maxage=600';
+      rc.html = '<html><body>page</body></html>';
+    };
+    const plain = setup(handler).render();
+    const override = setup(handler, 500, undefined, '<div>override</div>').render();
+    await flush();
+    expect(plain.headers?.['cache-control']).toBe('public, s-maxage=600');
+    expect(override.headers?.['cache-control']).toBe('no-store');
+    expect(override.body).toContain('<div>override</div>');
+  });
+
+  it('ends a response that extendParams began before it threw, instead of leaving the client waiting', () => {
+    const tracker = new RequestTracker();
+    const renderer = createPageRenderer({
+      base: '/',
+      logError: () => undefined,
+      tracker,
+      renderTimeoutMs: 500,
+      scope: new AsyncLocalStorage<PendingPage>(),
+      faults: createFaultCounts(),
+      extendParams: (_req, res) => {
+        res.writeHead(200, {});
+        throw new Error('extendParams boom');
+      },
+    });
+    const { req, res, sent } = fakeExchange();
+    const destroy = jest.fn();
+    Object.assign(res, { writableEnded: false, destroy });
+    tracker.inFlight++;
+    renderer.render({ handler: () => undefined, pieces: {} } as unknown as Generation, req, res, 'page', '');
+    expect(sent.status).toBe(200);
+    expect(sent.ends).toBe(0);
+    expect(destroy).toHaveBeenCalledTimes(1);
+    expect(tracker.inFlight).toBe(0);
   });
 });

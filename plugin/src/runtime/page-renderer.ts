@@ -1,6 +1,7 @@
 /**
  * A page request: render context, the host's handler, the response (page, redirect, the 500 page, or the 504 page
- * past the render timeout). Each render runs inside `scope`, so a fault raised by its callbacks can be traced to it.
+ * past the render timeout). Each render runs inside `scope`: once the scope is armed, a fault raised by the render's
+ * callbacks can be traced to it.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -15,8 +16,6 @@ import { RenderDeadlines } from './render-deadlines';
 import { describeError, failRequest, OWNED, type RequestTracker } from './request-tracker';
 import type { FaultCounts, RenderContext, RenderParams } from './types';
 
-export { PendingPage } from './pending-page';
-
 export interface PageRendererOptions {
   base: string;
   nonce?: boolean | ((params: RenderParams) => string);
@@ -29,7 +28,7 @@ export interface PageRendererOptions {
   tracker: RequestTracker;
   /** Past it a render is answered 504 and its late result dropped. */
   renderTimeoutMs: number;
-  /** Holds the page being rendered for everything the render starts (timers, promises). */
+  /** Holds the page being rendered for everything the render starts (timers, promises), once armed. */
   scope: RenderScope<PendingPage>;
   /** Counted here: renderErrors, renderTimeouts. */
   faults: FaultCounts;
@@ -51,9 +50,23 @@ function createNonce(option: PageRendererOptions['nonce'], params: RenderParams)
 export function createPageRenderer(options: PageRendererOptions): PageRenderer {
   const { base, logError, tracker, transformHtml, renderTimeoutMs, scope, faults, extendParams, renderErrorPage } = options;
 
-  const answerError = (page: PendingPage, status: 500 | 504, error?: unknown) => {
-    const html = error !== undefined && renderErrorPage ? renderErrorPage(error) : undefined;
-    sendErrorPage(page.req, page.res, status, html, tracker.closing);
+  /** Moves a page that is still rendering to `state` and off the deadline list; false when it was answered already. */
+  const claim = (page: PendingPage, state: typeof ANSWERED | typeof FAULTED | typeof TIMED_OUT): boolean => {
+    if (page.state !== RENDERING) return false;
+    page.state = state;
+    deadlines.remove(page);
+    return true;
+  };
+
+  /** The 500 or 504 page (renderErrorPage's for a render error), then the request is settled, whatever throws. */
+  const answerWithErrorPage = (page: PendingPage, status: 500 | 504, error?: unknown) => {
+    try {
+      const html = error !== undefined && renderErrorPage ? renderErrorPage(error) : undefined;
+      sendErrorPage(page.req, page.res, status, html, tracker.closing);
+    } catch (failure) {
+      failRequest(page.req, page.res, failure, logError);
+    }
+    tracker.settle();
   };
 
   /** What happens to a render's result after the request was answered without it. */
@@ -70,58 +83,41 @@ export function createPageRenderer(options: PageRendererOptions): PageRenderer {
   };
 
   const answerRenderError = (page: PendingPage, error: unknown) => {
-    if (page.state !== RENDERING) return dropLateResult(page, error);
-    page.state = ANSWERED;
-    deadlines.remove(page);
+    if (!claim(page, ANSWERED)) return dropLateResult(page, error);
     logError(`${TAG.ssr} rendering ${page.label} failed (render error ${++faults.renderErrors} since start); answered 500: ${describeError(error)}`);
-    answerError(page, 500, error);
-    tracker.settle();
+    answerWithErrorPage(page, 500, error);
   };
 
   const answerTimeout = (page: PendingPage) => {
-    if (page.state !== RENDERING) return;
-    page.state = TIMED_OUT;
+    if (!claim(page, TIMED_OUT)) return;
     logError(
       `${TAG.ssr} rendering ${page.label} did not finish within ${renderTimeoutMs} ms (render timeout ${++faults.renderTimeouts} ` +
         `since start); answered 504. Fix: find what the render awaits that never settles (a request without a timeout, ` +
         `a promise nothing resolves), or raise renderTimeoutMs (ESMX_RENDER_TIMEOUT_MS).`,
     );
-    try {
-      answerError(page, 504);
-    } catch (error) {
-      failRequest(page.req, page.res, error, logError);
-    }
-    tracker.settle();
+    answerWithErrorPage(page, 504);
   };
 
   const deadlines = new RenderDeadlines<PendingPage>(renderTimeoutMs, answerTimeout);
 
   const answerFault = (page: PendingPage): boolean => {
-    if (page.state !== RENDERING) return false;
-    page.state = FAULTED;
-    deadlines.remove(page);
-    try {
-      answerError(page, 500);
-    } catch (error) {
-      failRequest(page.req, page.res, error, logError);
-    }
-    tracker.settle();
+    if (!claim(page, FAULTED)) return false;
+    answerWithErrorPage(page, 500);
     return true;
   };
 
+  /** `banner`: the page is rendered on an override generation (a developer's modules): marked, and never cached. */
   const respond = (page: PendingPage, rc: RenderContext, banner: string | undefined) => {
     let html = rc.html;
     if (!rc.redirect) {
       if (banner !== undefined) html = injectBanner(html, banner);
       if (transformHtml) html = transformHtml(html);
     }
-    sendPage(page.req, page.res, rc, html, tracker.closing);
+    sendPage(page.req, page.res, rc, html, { closing: tracker.closing, noStore: banner !== undefined });
   };
 
   const finishPage = (page: PendingPage, rc: RenderContext, banner: string | undefined) => {
-    if (page.state !== RENDERING) return dropLateResult(page);
-    page.state = ANSWERED;
-    deadlines.remove(page);
+    if (!claim(page, ANSWERED)) return dropLateResult(page);
     try {
       respond(page, rc, banner);
     } catch (error) {

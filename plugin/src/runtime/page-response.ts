@@ -23,26 +23,43 @@ function addHandlerHeaders(rc: RenderContext, headers: Record<string, string | n
   return headers;
 }
 
+/** The statuses that mean "go to Location"; any other status with `rc.redirect` set sends 302. */
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+export interface PageResponseOptions {
+  /** The server is draining: the connection closes after this response. */
+  closing: boolean;
+  /** `cache-control: no-store` over whatever the handler set (a page of an import-map override). */
+  noStore: boolean;
+}
+
 /** Writes the handler's page (status, headers and `html`) or its redirect. */
-export function sendPage(req: IncomingMessage, res: ServerResponse, rc: RenderContext, html: string, closing: boolean): void {
-  if (closing) res.setHeader('connection', 'close');
+export function sendPage(req: IncomingMessage, res: ServerResponse, rc: RenderContext, html: string, options: PageResponseOptions): void {
+  if (options.closing) res.setHeader('connection', 'close');
   if (rc.redirect) {
     const headers = addHandlerHeaders(rc, {});
+    if (options.noStore) headers['cache-control'] = 'no-store';
     headers.location = rc.redirect;
     headers['content-length'] = 0;
-    res.writeHead(rc.status >= 300 && rc.status < 400 ? rc.status : 302, headers);
+    res.writeHead(REDIRECT_STATUSES.has(rc.status) ? rc.status : 302, headers);
     res.end();
     return;
   }
   const headers = addHandlerHeaders(rc, { 'content-type': HTML });
+  if (options.noStore) headers['cache-control'] = 'no-store';
   headers['content-length'] = Buffer.byteLength(html);
   res.writeHead(rc.status, headers);
   res.end(req.method === 'HEAD' ? undefined : html);
 }
 
-/** The 500 or 504 page (or `html`, the dev server's error overlay), unless the response is already under way. */
+/** The 500 or 504 page (or `html`, the dev server's error overlay); a response already under way is ended instead. */
 export function sendErrorPage(req: IncomingMessage, res: ServerResponse, status: 500 | 504, html: string | undefined, closing: boolean): void {
-  if (res.headersSent || res.destroyed) return;
+  if (res.destroyed) return;
+  if (res.headersSent) {
+    // Begun by someone else (extendParams wrote headers, then threw): it cannot become an error page, nor stay open.
+    if (!res.writableEnded) res.destroy();
+    return;
+  }
   if (closing) res.setHeader('connection', 'close');
   const body = html ?? ERROR_PAGES[status];
   res.writeHead(status, { 'content-type': HTML, 'content-length': Buffer.byteLength(body) });

@@ -31,7 +31,13 @@ describe('createRenderScope', () => {
       setTimeout(() => note('after-timer'), 1);
     }, 'after-sync', 0);
     await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(seen).toEqual(['before-sync:undefined', 'after-sync:after', 'after-timer:after', 'before-timer:undefined']);
+    expect(seen.sort()).toEqual(['after-sync:after', 'after-timer:after', 'before-sync:undefined', 'before-timer:undefined']);
+    scope.disarm();
+    expect(scope.armed).toBe(false);
+    let afterDisarm: Page | undefined = { name: 'not read' };
+    scope.run({ name: 'disarmed' }, () => void Promise.resolve().then(() => (afterDisarm = scope.getStore())), 0, 0);
+    await tick();
+    expect(afterDisarm).toBeUndefined();
   });
 
   it('has no store outside a render, before and after one', () => {

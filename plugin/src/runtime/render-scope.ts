@@ -15,7 +15,7 @@ import { createHook, executionAsyncResource } from 'node:async_hooks';
 
 /** What the page renderer and the fault handlers use; an `AsyncLocalStorage` fits it too (specs use one). */
 export interface RenderScope<T> {
-  /** Calls `fn(a, b)` with `store` current for it and for every async resource it creates, transitively. */
+  /** Calls `fn(a, b)` with `store` current for it and for every async resource it creates, transitively (once armed). */
   run<A, B, R>(store: T, fn: (a: A, b: B) => R, a: A, b: B): R;
   /** The store of the render the running callback belongs to, or undefined outside any render. */
   getStore(): T | undefined;
@@ -25,6 +25,8 @@ export interface RenderScope<T> {
 export interface ArmableRenderScope<T> extends RenderScope<T> {
   /** From now on, renders run inside the scope (renders already running stay outside). */
   arm(): void;
+  /** Back to no propagation (the hook off): the server that armed it has closed. */
+  disarm(): void;
   readonly armed: boolean;
 }
 
@@ -44,6 +46,11 @@ export function createRenderScope<T extends object>(): ArmableRenderScope<T> {
       if (armed) return;
       hook.enable();
       armed = true;
+    },
+    disarm() {
+      if (!armed) return;
+      hook.disable();
+      armed = false;
     },
     get armed() {
       return armed;

@@ -11,7 +11,8 @@ import { createOverrideDispatch } from './override-dispatch';
 import { resolveOverridePolicy } from './overrides';
 import { createHealthEndpoint } from './health';
 import { resolveListenOptions, resolvePublicUrl } from './listen-options';
-import { createPageRenderer, type PageRenderer, type PendingPage } from './page-renderer';
+import { createPageRenderer, type PageRenderer } from './page-renderer';
+import type { PendingPage } from './pending-page';
 import { createFaultCounts } from './process-faults';
 import { createRenderScope, type ArmableRenderScope } from './render-scope';
 import { createRequestRouter } from './request-router';
@@ -29,7 +30,7 @@ export interface HandlerCore {
   tracker: RequestTracker;
   generations: Generations;
   renderer: PageRenderer;
-  /** Unarmed: renders are traced only once the process's fault handlers (startServer's) arm it. */
+  /** Unarmed: `startServer` arms it (at start with traceFaults always, else its fault handlers at the first fault). */
   scope: ArmableRenderScope<PendingPage>;
   faults: FaultCounts;
 }

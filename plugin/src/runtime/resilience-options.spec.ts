@@ -1,24 +1,26 @@
-import { resolveResilienceOptions } from './resilience-options';
+import { resolveFaultPolicy, resolveResilienceOptions } from './resilience-options';
 
 describe('resolveResilienceOptions', () => {
-  it('defaults to log, tracing after the first fault, 10 s and no health endpoint', () => {
-    expect(resolveResilienceOptions({}, {})).toEqual({ onFatal: 'log', traceFaults: 'after-first-fault', renderTimeoutMs: 10_000, healthPath: undefined });
+  it('defaults to 10 s and no health endpoint, and to log with tracing after the first fault', () => {
+    expect(resolveResilienceOptions({}, {})).toEqual({ renderTimeoutMs: 10_000, healthPath: undefined });
+    expect(resolveFaultPolicy({}, {})).toEqual({ onFatal: 'log', traceFaults: 'after-first-fault' });
   });
 
   it('traces faults from the start with onFatal exit, whose first fault is its last, unless told otherwise', () => {
-    expect(resolveResilienceOptions({ onFatal: 'exit' }, {}).traceFaults).toBe('always');
-    expect(resolveResilienceOptions({ onFatal: 'exit', traceFaults: 'after-first-fault' }, {}).traceFaults).toBe('after-first-fault');
+    expect(resolveFaultPolicy({ onFatal: 'exit' }, {}).traceFaults).toBe('always');
+    expect(resolveFaultPolicy({ onFatal: 'exit', traceFaults: 'after-first-fault' }, {}).traceFaults).toBe('after-first-fault');
   });
 
   it('takes ESMX_ON_FATAL, ESMX_TRACE_FAULTS, ESMX_RENDER_TIMEOUT_MS and ESMX_HEALTH_PATH for options not given', () => {
     const env = { ESMX_ON_FATAL: 'exit', ESMX_TRACE_FAULTS: 'after-first-fault', ESMX_RENDER_TIMEOUT_MS: '2500', ESMX_HEALTH_PATH: '/_esmx/health' };
-    expect(resolveResilienceOptions({}, env)).toEqual({ onFatal: 'exit', traceFaults: 'after-first-fault', renderTimeoutMs: 2500, healthPath: '/_esmx/health' });
-    expect(resolveResilienceOptions({ onFatal: 'log', traceFaults: 'always', renderTimeoutMs: 50, healthPath: '/hz' }, env)).toEqual({
-      onFatal: 'log',
-      traceFaults: 'always',
-      renderTimeoutMs: 50,
-      healthPath: '/hz',
-    });
+    expect(resolveResilienceOptions({}, env)).toEqual({ renderTimeoutMs: 2500, healthPath: '/_esmx/health' });
+    expect(resolveFaultPolicy({}, env)).toEqual({ onFatal: 'exit', traceFaults: 'after-first-fault' });
+    expect(resolveResilienceOptions({ renderTimeoutMs: 50, healthPath: '/hz' }, env)).toEqual({ renderTimeoutMs: 50, healthPath: '/hz' });
+    expect(resolveFaultPolicy({ onFatal: 'log', traceFaults: 'always' }, env)).toEqual({ onFatal: 'log', traceFaults: 'always' });
+  });
+
+  it('leaves the fault variables to resolveFaultPolicy: a bare request handler does not read them', () => {
+    expect(resolveResilienceOptions({}, { ESMX_ON_FATAL: 'crash', ESMX_TRACE_FAULTS: 'on' })).toEqual({ renderTimeoutMs: 10_000, healthPath: undefined });
   });
 
   it.each([
@@ -36,7 +38,10 @@ describe('resolveResilienceOptions', () => {
     [{ healthPath: '/h?x' }, {}, '[esmx:start] option "healthPath" must be an absolute URL path such as /_esmx/health, found "/h?x"; fix: pass e.g. --healthPath=/_esmx/health'],
     [{}, { ESMX_HEALTH_PATH: '//evil/h' }, '[esmx:start] environment variable ESMX_HEALTH_PATH must be an absolute URL path such as /_esmx/health, found "//evil/h"; fix: pass e.g. ESMX_HEALTH_PATH=/_esmx/health'],
   ])('refuses %j with env %j', (options, env, message) => {
-    expect(() => resolveResilienceOptions(options, env)).toThrow(message);
+    expect(() => {
+      resolveResilienceOptions(options, env);
+      resolveFaultPolicy(options, env);
+    }).toThrow(message);
   });
 
   it('names the option as the caller spells it', () => {

@@ -2,19 +2,21 @@
 import { TAG } from '../constants';
 import type { FaultTracing, OnFatalPolicy } from './types';
 
-export const ON_FATAL_POLICIES = ['log', 'exit'] as const;
-export const FAULT_TRACINGS = ['always', 'after-first-fault'] as const;
-export const DEFAULT_RENDER_TIMEOUT_MS = 10_000;
+const DEFAULT_RENDER_TIMEOUT_MS = 10_000;
 /** setTimeout's ceiling: a longer delay fires at once. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 export interface ResilienceOptions {
-  onFatal: OnFatalPolicy;
-  /** Default `after-first-fault`; `always` with `onFatal: 'exit'`, whose first fault is its last. */
-  traceFaults: FaultTracing;
   renderTimeoutMs: number;
   /** Absolute URL path of the health endpoint; undefined when disabled. */
   healthPath: string | undefined;
+}
+
+/** What `startServer` does about faults outside a render's promise (its process handlers; a bare handler has none). */
+export interface FaultPolicy {
+  onFatal: OnFatalPolicy;
+  /** Default `after-first-fault`; `always` with `onFatal: 'exit'`, whose first fault is its last. */
+  traceFaults: FaultTracing;
 }
 
 /**
@@ -22,41 +24,62 @@ export interface ResilienceOptions {
  * `names` are the option names as the caller's users spell them (`renderTimeout` for the start executor).
  */
 export function resolveResilienceOptions(
-  options: { onFatal?: unknown; traceFaults?: unknown; renderTimeoutMs?: unknown; healthPath?: unknown },
+  options: { renderTimeoutMs?: unknown; healthPath?: unknown },
   env: NodeJS.ProcessEnv = process.env,
   tag: string = TAG.start,
   names: { renderTimeoutMs: string } = { renderTimeoutMs: 'renderTimeoutMs' },
 ): ResilienceOptions {
-  const onFatal = parseOnFatal(options.onFatal ?? env.ESMX_ON_FATAL, options.onFatal === undefined && env.ESMX_ON_FATAL !== undefined, tag);
   return {
-    onFatal,
-    traceFaults: parseTraceFaults(options.traceFaults ?? env.ESMX_TRACE_FAULTS, options.traceFaults === undefined && env.ESMX_TRACE_FAULTS !== undefined, onFatal, tag),
     renderTimeoutMs: parseRenderTimeout(options.renderTimeoutMs, env.ESMX_RENDER_TIMEOUT_MS, tag, names.renderTimeoutMs),
     healthPath: parseHealthPath(options.healthPath ?? env.ESMX_HEALTH_PATH, options.healthPath === undefined, tag),
   };
 }
 
+/** `onFatal` (else `ESMX_ON_FATAL`) and `traceFaults` (else `ESMX_TRACE_FAULTS`); throws like resolveResilienceOptions. */
+export function resolveFaultPolicy(
+  options: { onFatal?: unknown; traceFaults?: unknown },
+  env: NodeJS.ProcessEnv = process.env,
+  tag: string = TAG.start,
+): FaultPolicy {
+  const onFatal = parseChoice(options.onFatal, env, tag, ON_FATAL, 'log');
+  return { onFatal, traceFaults: parseChoice(options.traceFaults, env, tag, TRACE_FAULTS, onFatal === 'exit' ? 'always' : 'after-first-fault') };
+}
+
+interface Choice<T extends string> {
+  option: string;
+  env: string;
+  values: readonly T[];
+  /** What each value does, for the fix. */
+  fix: string;
+}
+
+const ON_FATAL: Choice<OnFatalPolicy> = {
+  option: 'onFatal',
+  env: 'ESMX_ON_FATAL',
+  values: ['log', 'exit'],
+  fix: 'use log (keep serving after a fault) or exit (drain, then exit with code 1)',
+};
+
+const TRACE_FAULTS: Choice<FaultTracing> = {
+  option: 'traceFaults',
+  env: 'ESMX_TRACE_FAULTS',
+  values: ['always', 'after-first-fault'],
+  fix: 'use always (every fault names its request; about 1 µs more per page) or after-first-fault (tracing starts at the first fault)',
+};
+
+function parseChoice<T extends string>(option: unknown, env: NodeJS.ProcessEnv, tag: string, choice: Choice<T>, fallback: T): T {
+  const fromEnv = option === undefined && env[choice.env] !== undefined;
+  const value = option ?? env[choice.env];
+  if (value === undefined || value === '') return fallback;
+  if ((choice.values as readonly unknown[]).includes(value)) return value as T;
+  throw new Error(
+    `${tag} ${describeSource(choice.option, fromEnv, choice.env)} must be one of ${choice.values.join(', ')}, ` +
+      `found ${JSON.stringify(value)}; fix: ${choice.fix}`,
+  );
+}
+
 function describeSource(option: string, fromEnv: boolean, env: string): string {
   return fromEnv ? `environment variable ${env}` : `option "${option}"`;
-}
-
-function parseOnFatal(value: unknown, fromEnv: boolean, tag: string): OnFatalPolicy {
-  if (value === undefined || value === '') return 'log';
-  if ((ON_FATAL_POLICIES as readonly unknown[]).includes(value)) return value as OnFatalPolicy;
-  throw new Error(
-    `${tag} ${describeSource('onFatal', fromEnv, 'ESMX_ON_FATAL')} must be one of ${ON_FATAL_POLICIES.join(', ')}, ` +
-      `found ${JSON.stringify(value)}; fix: use log (keep serving after a fault) or exit (drain, then exit with code 1)`,
-  );
-}
-
-function parseTraceFaults(value: unknown, fromEnv: boolean, onFatal: OnFatalPolicy, tag: string): FaultTracing {
-  if (value === undefined || value === '') return onFatal === 'exit' ? 'always' : 'after-first-fault';
-  if ((FAULT_TRACINGS as readonly unknown[]).includes(value)) return value as FaultTracing;
-  throw new Error(
-    `${tag} ${describeSource('traceFaults', fromEnv, 'ESMX_TRACE_FAULTS')} must be one of ${FAULT_TRACINGS.join(', ')}, ` +
-      `found ${JSON.stringify(value)}; fix: use always (every fault names its request; about 1 µs more per page) or ` +
-      `after-first-fault (tracing starts at the first fault)`,
-  );
 }
 
 function parseRenderTimeout(option: unknown, env: string | undefined, tag: string, name: string): number {

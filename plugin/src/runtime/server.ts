@@ -4,7 +4,7 @@ import { createClose, listen } from './lifecycle';
 import { resolveListenOptions } from './listen-options';
 import { handleProcessFaults } from './process-faults';
 import { createHandlerCore, type RequestHandlerOptions } from './request-handler';
-import { resolveResilienceOptions } from './resilience-options';
+import { resolveFaultPolicy } from './resilience-options';
 import { handleSignals } from './signals';
 import type { FaultCounts, FaultTracing, OnFatalPolicy } from './types';
 
@@ -65,7 +65,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
   const log = options.log ?? ((line: string) => console.log(line));
   const logError = options.log ?? ((line: string) => console.error(line));
   const { port, host } = resolveListenOptions(options);
-  const { onFatal, traceFaults } = resolveResilienceOptions(options, process.env, TAG.start);
+  const { onFatal, traceFaults } = resolveFaultPolicy(options, process.env, TAG.start);
   const core = await createHandlerCore(options, TAG.start);
   const { handler, tracker, generations, renderer, scope, faults } = core;
   const base = handler.base;
@@ -101,6 +101,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerHa
     (closing ??= drain().then(() => {
       removeSignals();
       removeFaultHandlers();
+      scope.disarm();
       resolveClosed();
     }));
 

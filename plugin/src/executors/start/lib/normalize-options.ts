@@ -1,6 +1,6 @@
 import { TAG } from '../../../constants';
 import { resolveListenOptions } from '../../../runtime/listen-options';
-import { resolveResilienceOptions } from '../../../runtime/resilience-options';
+import { resolveFaultPolicy, resolveResilienceOptions } from '../../../runtime/resilience-options';
 import { parseShimMode, type ShimMode } from '../../../runtime/shim';
 import type { FaultTracing, OnFatalPolicy } from '../../../runtime/types';
 import type { StartExecutorSchema } from '../schema';
@@ -32,12 +32,13 @@ export function normalizeOptions(
     // Unset options fall back to PORT / HOST / BASE / ESMX_*, as `node dist/index.mjs` does; the runtime's own checks.
     const { port, host, base } = resolveListenOptions(options, process.env, tag);
     const shim = parseShimMode(options.shim, tag);
-    const { renderTimeoutMs, onFatal, traceFaults, healthPath } = resolveResilienceOptions(
-      { renderTimeoutMs: options.renderTimeout, onFatal: options.onFatal, traceFaults: options.traceFaults, healthPath: options.healthPath },
+    const { renderTimeoutMs, healthPath } = resolveResilienceOptions(
+      { renderTimeoutMs: options.renderTimeout, healthPath: options.healthPath },
       process.env,
       tag,
       { renderTimeoutMs: 'renderTimeout' },
     );
+    const { onFatal, traceFaults } = resolveFaultPolicy(options, process.env, tag);
     return { options: { port, host, base, shim, nonce: options.nonce === true, renderTimeoutMs, onFatal, traceFaults, healthPath } };
   } catch (error) {
     return { error: (error as Error).message };
