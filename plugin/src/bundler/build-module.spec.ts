@@ -462,19 +462,54 @@ export default function (config, { target }) {
     expect(lines.join('\n')).toMatch(/client\/widget\.[0-9a-f]{8}\.final\.mjs/);
   });
 
+  it('describes the file on disk when a plugin rewrites it after emit with the same length (integrity matches)', async () => {
+    const ws = copyFixture('link');
+    const roots = rootsOf(ws);
+    writeFileSync(
+      join(roots.cart, 'esmx.rspack.mjs'),
+      `import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+export default function (config, { target }) {
+  if (target !== 'client') return config;
+  config.plugins.push({
+    apply(compiler) {
+      compiler.hooks.afterEmit.tap('same-length', () => {
+        const dir = compiler.options.output.path;
+        for (const file of readdirSync(dir)) {
+          if (!file.startsWith('widget.') || !file.endsWith('.mjs')) continue;
+          const path = join(dir, file);
+          writeFileSync(path, readFileSync(path, 'utf8').replace('cart-widget', 'cart-widgeX'));
+        }
+      });
+    },
+  });
+  return config;
+}
+`,
+    );
+    const { result } = await build(ws, 'cart');
+    expect(result.ok).toBe(true);
+    const manifest = readManifest(roots.cart, 'client');
+    const widget = manifest.exports.widget.file;
+    const bytes = readFileSync(join(roots.cart, 'dist/client', widget));
+    expect(bytes.toString('utf8')).toContain('cart-widgeX');
+    expect(manifest.integrity[widget]).toBe(`sha384-${createHash('sha384').update(bytes).digest('base64')}`);
+  });
+
   it('takes what it read from unchanged production files from the output cache, and reads changed files again', async () => {
     const ws = copyFixture('link');
     const roots = rootsOf(ws);
     const first = await build(ws, 'cart');
     const manifests = { client: readManifest(roots.cart, 'client'), server: readManifest(roots.cart, 'server') };
     const cacheFile = join(getCacheDir(roots.cart), OUTPUT_CACHE_FILE);
-    const cached = JSON.parse(readFileSync(cacheFile, 'utf8')) as Array<[string, { gzip?: number }]>;
+    const cached = (JSON.parse(readFileSync(cacheFile, 'utf8')) as { entries: Array<[string, { gzip?: number }]> }).entries;
     expect(cached.map(([key]) => key).sort()).toEqual(
       [...manifests.client.files.map((f) => `client/${f}`), ...manifests.server.files.map((f) => `server/${f}`)].sort(),
     );
     // A cache hit is visible in the size table: the recorded gzip size is used as it is.
     const widget = manifests.client.exports.widget.file;
-    writeFileSync(cacheFile, JSON.stringify(cached.map(([key, value]) => [key, key === `client/${widget}` ? { ...value, gzip: 1 } : value])));
+    const tampered = cached.map(([key, value]) => [key, key === `client/${widget}` ? { ...value, gzip: 1 } : value]);
+    writeFileSync(cacheFile, JSON.stringify({ version: 2, entries: tampered }));
     const again = await build(ws, 'cart');
     expect(again.result.sizes.find((r) => r.file === widget)?.gzip).toBe(1);
     expect({ client: readManifest(roots.cart, 'client'), server: readManifest(roots.cart, 'server') }).toEqual(manifests);

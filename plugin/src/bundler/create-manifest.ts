@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, posix, relative, sep } from 'node:path';
 import { HOT_UPDATE_DIR, MANIFEST_FILE, PROTOCOL_VERSION } from '../constants';
 import type { ImportSummary } from '../protocol/source-imports';
 import type { BuildManifest, BuildTarget, ManifestChunk, Resolution } from '../protocol/types';
-import type { EmittedFile } from './record-emitted';
+import { isUnchangedSinceEmit, type EmittedFile } from './record-emitted';
 import type { EntryPlan } from './types';
 
 type Lexer = typeof import('es-module-lexer');
@@ -73,20 +73,6 @@ function isBuiltin(specifier: string): boolean {
   return /^[a-z][a-z0-9+.-]*:/i.test(specifier) || BUILTINS.has(specifier) || BUILTINS.has(specifier.split('/')[0]);
 }
 
-/** Static imports of each JS file: local files (relative to `dir`) and bare specifiers. */
-export function readStaticImports(
-  dir: string,
-  files: string[],
-  lexer: Lexer,
-  read: (file: string) => string = (file) => readFileSync(join(dir, file), 'utf8'),
-): Map<string, OutputNode> {
-  const graph = new Map<string, OutputNode>();
-  for (const file of files) {
-    if (file.endsWith('.mjs')) graph.set(file, readOutputNode(file, read(file), lexer));
-  }
-  return graph;
-}
-
 /** The static imports (local files and bare specifiers), literal dynamic bare imports and export names of one JS file. */
 export function readOutputNode(file: string, source: string, lexer: Lexer): OutputNode {
   const [imports, exports] = lexer.parse(source, file);
@@ -132,7 +118,7 @@ export function collectStaticClosure(
 
 /**
  * Integrity and import graph of every file in `dir`. A file recorded while Rspack emitted it (record-emitted.ts) is
- * taken from that record when the file on disk still has the recorded size; any other file is read once, its bytes
+ * taken from that record when nothing rewrote the file since; any other file is read once, its bytes
  * feeding both the hash and the lexer.
  */
 export function readOutput(dir: string, mode: 'production' | 'development', lexer: Lexer, emitted?: Map<string, EmittedFile>): OutputFiles {
@@ -143,7 +129,7 @@ export function readOutput(dir: string, mode: 'production' | 'development', lexe
     const needsText = file.endsWith('.mjs');
     if (mode !== 'production' && !needsText) continue;
     const recorded = emitted?.get(file);
-    if (recorded && (mode !== 'production' || recorded.integrity) && (!needsText || recorded.node) && statSync(join(dir, file)).size === recorded.raw) {
+    if (recorded && (mode !== 'production' || recorded.integrity) && (!needsText || recorded.node) && isUnchangedSinceEmit(join(dir, file), recorded)) {
       if (recorded.integrity) integrity[file] = recorded.integrity;
       if (recorded.node) graph.set(file, recorded.node);
       continue;

@@ -1,11 +1,9 @@
 import { statSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
 import { TAG } from '../constants';
 import type { BuildTarget } from '../protocol/types';
-import type { EmittedFile } from './record-emitted';
+import { gzipSize, isUnchangedSinceEmit, type EmittedFile } from './record-emitted';
 import type { SizeRow } from './types';
 
 /** The subset of an Rspack stats error this layer reads. */
@@ -63,12 +61,10 @@ export function mergeTargetProblems(problems: string[]): string[] {
   return [...byRest].map(([rest, targets]) => (targets.size === 0 ? rest : `${TAG.build} ${[...targets].sort().join(' and ')} ${rest}`));
 }
 
-const gzipAsync = promisify(gzip);
-
 /**
  * Raw and gzip size of each JS/CSS file, compressed in parallel on libuv's thread pool. A file compressed when Rspack
- * emitted it (`emitted`, see record-emitted.ts) keeps that size when the file on disk still has the recorded length:
- * it costs one stat, made synchronously (a round trip through the thread pool per file costs more than the stat).
+ * emitted it (`emitted`, see record-emitted.ts) keeps that size when nothing rewrote it since; that check and a server
+ * file's size cost one stat, made synchronously (a round trip through the thread pool per file costs more).
  */
 export async function measureFiles(target: BuildTarget, dir: string, files: string[], emitted?: Map<string, EmittedFile>): Promise<SizeRow[]> {
   return Promise.all(
@@ -76,14 +72,12 @@ export async function measureFiles(target: BuildTarget, dir: string, files: stri
       .filter((f) => f.endsWith('.mjs') || f.endsWith('.css'))
       .map(async (file): Promise<SizeRow> => {
         const recorded = emitted?.get(file);
-        if (recorded && (target === 'server' || recorded.gzip !== undefined)) {
-          const raw = statSync(join(dir, file)).size;
-          if (target === 'server') return { target, file, raw };
-          if (recorded.raw === raw) return { target, file, raw, gzip: recorded.gzip };
+        if (recorded && recorded.gzip !== undefined && isUnchangedSinceEmit(join(dir, file), recorded)) {
+          return { target, file, raw: recorded.raw, gzip: recorded.gzip };
         }
-        if (target === 'server') return { target, file, raw: (await stat(join(dir, file))).size };
+        if (target === 'server') return { target, file, raw: statSync(join(dir, file)).size };
         const bytes = await readFile(join(dir, file));
-        return { target, file, raw: bytes.length, gzip: (await gzipAsync(bytes, { level: 6 })).length };
+        return { target, file, raw: bytes.length, gzip: await gzipSize(bytes) };
       }),
   );
 }

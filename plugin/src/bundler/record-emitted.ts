@@ -1,5 +1,5 @@
 import type { MultiCompiler } from '@rspack/core' with { 'resolution-mode': 'import' };
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { gzip } from 'node:zlib';
 import { HOT_UPDATE_DIR } from '../constants';
 import type { BuildTarget } from '../protocol/types';
@@ -10,8 +10,10 @@ type Lexer = typeof import('es-module-lexer');
 
 /** What a build needs of one emitted file, computed from the bytes Rspack wrote. */
 export interface EmittedFile {
-  /** Length in bytes of what was written (checked against the file on disk before it is trusted). */
+  /** Length in bytes of what was written. */
   raw: number;
+  /** When it was written (with `raw`, checked against the file on disk before the record is trusted); 0 in the cache. */
+  mtimeMs: number;
   /** sha384 of the bytes, production only. */
   integrity?: string;
   /** Static imports and export names, `.mjs` files only. */
@@ -48,16 +50,31 @@ export interface OutputCache {
   save(keep: Iterable<string>): void;
 }
 
+/** Bumped when what is stored per file changes: a cache of another version is dropped, not misread. */
+const OUTPUT_CACHE_VERSION = 2;
+
+function isCachedFile(value: unknown): value is EmittedFile {
+  const entry = value as EmittedFile | undefined;
+  const node = entry?.node;
+  return (
+    typeof entry?.raw === 'number' &&
+    typeof entry.integrity === 'string' &&
+    (entry.gzip === undefined || typeof entry.gzip === 'number') &&
+    (node === undefined || [node.files, node.externals, node.lazyExternals, node.exports].every(Array.isArray))
+  );
+}
+
 /** The output cache kept in `file` (a JSON file in the bundler's cache folder); empty when missing or unreadable. */
 export function openOutputCache(file: string): OutputCache {
   let saved = new Map<string, string>();
   const entries = new Map<string, EmittedFile>();
   try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-    for (const entry of Array.isArray(parsed) ? parsed : []) {
-      if (Array.isArray(entry) && typeof entry[0] === 'string' && typeof entry[1]?.raw === 'number' && typeof entry[1]?.integrity === 'string') {
-        entries.set(entry[0], entry[1] as EmittedFile);
-        saved.set(entry[0], entry[1].integrity);
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { version?: unknown; entries?: unknown };
+    const stored = parsed?.version === OUTPUT_CACHE_VERSION && Array.isArray(parsed.entries) ? parsed.entries : [];
+    for (const entry of stored) {
+      if (Array.isArray(entry) && typeof entry[0] === 'string' && isCachedFile(entry[1])) {
+        entries.set(entry[0], entry[1]);
+        saved.set(entry[0], entry[1].integrity!);
       }
     }
   } catch {
@@ -70,10 +87,12 @@ export function openOutputCache(file: string): OutputCache {
       if (entry?.integrity) kept.push([key, entry]);
     }
     const unchanged = kept.length === saved.size && kept.every(([key, entry]) => saved.get(key) === entry.integrity);
-    if (unchanged) return;
-    // Atomic: two builds of one module (two Nx processes) never read half a file.
-    writeFileAtomic(file, JSON.stringify(kept));
-    saved = new Map(kept.map(([key, entry]) => [key, entry.integrity!]));
+    if (!unchanged) {
+      // Atomic: two builds of one module (two Nx processes) never read half a file.
+      writeFileAtomic(file, JSON.stringify({ version: OUTPUT_CACHE_VERSION, entries: kept.map(([key, entry]) => [key, { ...entry, mtimeMs: 0 }]) }));
+      saved = new Map(kept.map(([key, entry]) => [key, entry.integrity!]));
+    }
+    // A long watch would otherwise keep the entries of every file it ever emitted.
     for (const key of [...entries.keys()]) if (!saved.has(key)) entries.delete(key);
   };
   return { entries, save };
@@ -109,7 +128,9 @@ export function recordEmittedFiles(
       // Rspack's emit does not wait for it.
       const content = info.content;
       const files = record.files;
-      const work = () => processFile(file, content, target, mode, lexer, files, cache);
+      // What a later rewrite of the file (same length or not) changes: the record is then not trusted.
+      const mtimeMs = statSync(info.targetPath, { throwIfNoEntry: false })?.mtimeMs ?? -1;
+      const work = () => describeEmittedFile(file, content, mtimeMs, target, mode, lexer, files, cache);
       const done = new Promise<void>((settle) => setImmediate(() => work().then(settle, settle)));
       pending.push(done);
       record.ready = Promise.all(pending).then(() => undefined);
@@ -118,12 +139,20 @@ export function recordEmittedFiles(
   return { snapshot: () => ({ ...latest }) };
 }
 
-const gzipSize = (bytes: Buffer) =>
+/** The gzip size the size table reports (level 6, what servers commonly send). */
+export const gzipSize = (bytes: Buffer) =>
   new Promise<number>((resolve, reject) => gzip(bytes, { level: 6 }, (error, out) => (error ? reject(error) : resolve(out.length))));
 
-async function processFile(
+/** Whether the file at `path` is still what was recorded when Rspack emitted it (nothing rewrote it since). */
+export function isUnchangedSinceEmit(path: string, recorded: EmittedFile): boolean {
+  const stat = statSync(path, { throwIfNoEntry: false });
+  return stat !== undefined && stat.size === recorded.raw && stat.mtimeMs === recorded.mtimeMs;
+}
+
+async function describeEmittedFile(
   file: string,
   content: Buffer,
+  mtimeMs: number,
   target: BuildTarget,
   mode: 'production' | 'development',
   lexer: Lexer,
@@ -135,13 +164,13 @@ async function processFile(
   const key = `${target}/${name}`;
   const cached = integrity ? cache?.entries.get(key) : undefined;
   if (cached && cached.integrity === integrity && cached.raw === content.length) {
-    files.set(name, cached);
+    files.set(name, { ...cached, mtimeMs });
     return;
   }
   // Started first: compression runs on libuv's thread pool while this thread lexes.
   const compressing = target === 'client' && /\.(mjs|css)$/.test(name) ? gzipSize(content) : undefined;
   try {
-    const entry: EmittedFile = { raw: content.length, ...(integrity ? { integrity } : {}) };
+    const entry: EmittedFile = { raw: content.length, mtimeMs, ...(integrity ? { integrity } : {}) };
     if (name.endsWith('.mjs')) entry.node = readOutputNode(name, content.toString('utf8'), lexer);
     if (compressing) entry.gzip = await compressing;
     files.set(name, entry);
