@@ -90,6 +90,19 @@ describe('a build that fails leaves every byte of the previous dist', () => {
     expect(hashTree(join(roots.shell, 'dist'))).toEqual(before);
   });
 
+  it('a copy of the linked build that lost a file (cache folder partly cleared): the failed link leaves the new bundle, no crash', async () => {
+    const finals = join(getLastLinkedDir(roots.shell), '..', 'files', 'client');
+    const lost = readdirSync(finals).find((file) => file.endsWith('.mjs'))!;
+    rmSync(join(finals, lost));
+    edit('shell', 'src/app.tsx', addMissingExport);
+    expect((await bundle('shell')).ok).toBe(true);
+    const pending = hashTree(join(roots.shell, 'dist'));
+    const linked = link('shell');
+    expect(linked.diagnostics.map((d) => d.code)).toContain('E_NO_EXPORT');
+    expect(linked.kept).toBe('unlinked');
+    expect(hashTree(join(roots.shell, 'dist'))).toEqual(pending);
+  });
+
   it('a named import that the provided package does not export: the link fails with the file and name, the old dist comes back', async () => {
     const before = hashTree(join(roots.cart, 'dist'));
     edit('cart', 'src/widget.tsx', (text) => text.replace("import { useState } from 'react';", "import { useState, useStat } from 'react';\nconsole.log(useStat);"));

@@ -105,7 +105,12 @@ export async function buildModule(options: BuildModuleOptions): Promise<BuildMod
   }
 
   rmSync(stage, { recursive: true, force: true });
-  const lexer = await lexerReady;
+  let lexer: Awaited<typeof lexerReady>;
+  try {
+    lexer = await lexerReady;
+  } catch (error) {
+    return fail([`${TAG.build} es-module-lexer could not be loaded: ${(error as Error).message}. Fix: reinstall @esmx/nx (npm ci).`]);
+  }
   // Production files are named by their content: what was read from them is kept across builds (record-emitted.ts).
   const outputCache = mode === 'production' ? openOutputCache(join(getCacheDir(root), OUTPUT_CACHE_FILE)) : undefined;
   const context: BuildOutputContext = { root, info, resolution, mode, plans, stage, watch: Boolean(options.watch), lexer, externals, log, outputCache };

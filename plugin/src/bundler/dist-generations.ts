@@ -5,9 +5,9 @@ import { CLIENT_DIR, DIST_DIR, FINAL_INFIX, IMPORT_MAP_FILE, INDEX_FILE, LINK_FI
 import { writeFileAtomic } from '../utils/atomic-write';
 
 /** What the bundle step writes into dist/. */
-export const BUNDLE_ITEMS = [CLIENT_DIR, SERVER_DIR, INDEX_FILE] as const;
+const BUNDLE_ITEMS = [CLIENT_DIR, SERVER_DIR, INDEX_FILE] as const;
 /** What the link step writes into dist/. */
-export const LINK_ITEMS = [IMPORT_MAP_FILE, LINK_FILE] as const;
+const LINK_ITEMS = [IMPORT_MAP_FILE, LINK_FILE] as const;
 const DIST_ITEMS = [...BUNDLE_ITEMS, ...LINK_ITEMS];
 
 /** In dist/, next to the outputs but none of them (so no Nx cache stores or restores it): "bundled, link pending". */
@@ -20,7 +20,10 @@ export type KeptDist =
   | 'unchanged'
   /** The unlinked bundle was replaced by the last linked build, byte for byte. */
   | 'restored'
-  /** A bundle is waiting for its link and there is no linked build to go back to: dist/ was left as it was. */
+  /**
+   * A bundle is waiting for its link and there is no linked build to go back to (never linked, or its copy lost
+   * files, e.g. a cleared cache folder): dist/ was left as it was.
+   */
   | 'unlinked';
 
 /**
@@ -316,12 +319,11 @@ export function commitLinkedDist(root: string): void {
  */
 export function keepPreviousDist(root: string): KeptDist {
   const dist = join(root, DIST_DIR);
-  const lastLinked = readLastLinkedFingerprint(root);
-  const current = fingerprintGeneration(dist);
-  const pending = isPending(dist) || (lastLinked !== undefined && current !== lastLinked);
-  if (!pending) return 'unchanged';
   const record = readLinkedRecord(root);
-  if (lastLinked === undefined || !record) return 'unlinked';
+  const pending = isPending(dist) || (record !== undefined && fingerprintGeneration(dist) !== record.fingerprint);
+  if (!pending) return 'unchanged';
+  if (!record) return 'unlinked';
+  if (record.finals?.some((file) => !existsSync(join(record.finalDir, file)))) return 'unlinked';
   const restore = join(dist, '.esmx-restore');
   const old = join(dist, '.esmx-old');
   rmSync(restore, { recursive: true, force: true });

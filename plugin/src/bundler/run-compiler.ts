@@ -21,6 +21,16 @@ export function logCompilerProgress(compiler: MultiCompiler, name: string, mode:
   }
 }
 
+/** The stats collected in Rspack's callback, or the error collecting them threw (a throw there would never settle). */
+function collectOrFail(collect: StatsCollector, stats: MultiStats | undefined, error: Error | null): { error: Error | null; collected?: CollectedStats } {
+  if (error || !stats) return { error };
+  try {
+    return { error: null, collected: collect(stats) };
+  } catch (thrown) {
+    return { error: new Error(`reading the compilation's stats threw: ${(thrown as Error)?.message ?? String(thrown)}`) };
+  }
+}
+
 /**
  * One compilation, then the compiler is closed. Once the stats are collected nothing needs the compiler any more, so
  * it is closed while the output is written: closed after the output, Rspack's close took about 10 ms after a react
@@ -29,8 +39,8 @@ export function logCompilerProgress(compiler: MultiCompiler, name: string, mode:
 export async function runOnce(compiler: MultiCompiler, collect: StatsCollector, settle: Settle): Promise<BuildModuleResult> {
   let closed: Promise<void> = Promise.resolve();
   const result = await new Promise<BuildModuleResult>((done) =>
-    compiler.run((error, stats) => {
-      const collected = stats && collect(stats);
+    compiler.run((runError, stats) => {
+      const { error, collected } = collectOrFail(collect, stats, runError);
       closed = new Promise<void>((resolve) => compiler.close(() => resolve()));
       void settle(error, collected).then(done);
     }),
@@ -53,8 +63,8 @@ export function watchCompiler(
   return new Promise<BuildModuleResult>((first) => {
     let initial = true;
     let queue: Promise<void> = Promise.resolve();
-    const watching = compiler.watch({ aggregateTimeout: 50 }, (error, stats?: MultiStats) => {
-      const collected = stats ? collect(stats) : undefined;
+    const watching = compiler.watch({ aggregateTimeout: 50 }, (watchError, stats?: MultiStats) => {
+      const { error, collected } = collectOrFail(collect, stats, watchError);
       queue = queue.then(async () => {
         const result = await settle(error, collected);
         if (initial) {

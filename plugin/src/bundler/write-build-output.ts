@@ -85,7 +85,12 @@ export async function writeBuildOutput(context: BuildOutputContext, collected: C
     manifests,
     bootstrap: info.entry.server ? renderBootstrap(info.name) : undefined,
   });
-  context.outputCache?.save(BUILD_TARGETS.flatMap((target) => manifests[target].files.map((file) => `${target}/${file}`)));
+  try {
+    context.outputCache?.save(BUILD_TARGETS.flatMap((target) => manifests[target].files.map((file) => `${target}/${file}`)));
+  } catch (error) {
+    // dist/ is swapped already: a cache that cannot be written costs the next build time, not this build its result.
+    log(`${TAG.build} ${info.name}: warning: the output cache could not be saved (${(error as Error).message}); the next build reads its files again.`);
+  }
   // The whole table once per build; a watch rebuild names only the files that changed size.
   log(context.lastSizes ? formatRebuildSizes(info.name, context.lastSizes, sizes) : formatSizeTable(info.name, sizes));
   if (context.watch) context.lastSizes = sizes;
