@@ -40,11 +40,11 @@ function getLastLinkedBase(root: string): string {
 /** What generation.json records of the last linked generation. */
 interface LinkedRecord {
   fingerprint: string;
-  /** Folder (under the base) of the generation's files that are not `.final.`; the base itself in the layout before. */
+  /** Folder (under the base) of the generation's files that are not `.final.`; the base itself in the single-folder layout of earlier versions. */
   tree: string;
   /** Folder holding its `.final.` files as `client/…`, `server/…`. */
   finalDir: string;
-  /** Those files; undefined in the layout before (they are in the tree). */
+  /** Those files; undefined in the single-folder layout of earlier versions (they are in the tree). */
   finals?: string[];
 }
 
@@ -230,7 +230,7 @@ export function saveLastLinked(root: string): void {
   for (const item of DIST_ITEMS) placeOthers(join(dist, item), join(treeDir, item));
   writeFileAtomic(join(base, GENERATION_FILE), JSON.stringify({ fingerprint: fingerprintGeneration(dist) ?? null, tree, finals }) + '\n');
   rmSync(join(base, tree === TREES[0] ? TREES[1] : TREES[0]), { recursive: true, force: true });
-  // The layout before kept a whole copy in the base folder itself.
+  // The single-folder layout of earlier versions kept a whole copy in the base folder itself.
   for (const item of [...DIST_ITEMS, 'client', 'server']) rmSync(join(base, item), { recursive: true, force: true });
   pruneFinals(finalDir, new Set(finals));
 }

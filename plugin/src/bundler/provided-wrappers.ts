@@ -354,7 +354,7 @@ export async function writeProvidedWrappers(
       const path = join(base, mode, target, toWrapperFileName(provided.specifier));
       const source = renderWrapper(provided.file, read);
       // Unchanged bytes keep their mtime, so a watcher does not see a change.
-      writeFileAtomic(path, source, { unlessUnchanged: true });
+      writeFileAtomic(path, source, { skipIfSame: true });
       wrappers[target].set(provided.specifier, path);
     }
   }

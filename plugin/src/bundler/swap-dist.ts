@@ -22,7 +22,7 @@ export function getTargetDir(parent: string, target: BuildTarget): string {
 
 export interface SwapInput {
   root: string;
-  /** Watch mode keeps the staging output (Rspack only re-emits what changed), so it is copied instead of moved. */
+  /** Watch mode: the staging output stays for the next rebuild (Rspack re-emits only what changed); the swap copies it. */
   keepStage: boolean;
   manifests: Record<BuildTarget, BuildManifest>;
   /** Content of dist/index.mjs, or undefined when the module has no server entry. */
@@ -44,29 +44,30 @@ export function swapDist(input: SwapInput): void {
   // Leftovers of a swap that was interrupted.
   rmSync(dirs.next, { recursive: true, force: true });
   rmSync(dirs.old, { recursive: true, force: true });
-  // Watch mode keeps the staging output (Rspack re-emits only what changed): the generation is assembled in a copy.
-  const next = input.keepStage ? dirs.next : dirs.stage;
-  const old = input.keepStage ? dirs.old : dirs.stage;
+  // Where the new generation is completed, and where the replaced items go to be removed: the staging folder itself,
+  // except in watch mode, which keeps the staging output (Rspack re-emits only what changed) and works on copies.
+  const assembly = input.keepStage ? dirs.next : dirs.stage;
+  const discard = input.keepStage ? dirs.old : dirs.stage;
   if (input.keepStage) {
     mkdirSync(dirs.next, { recursive: true });
     mkdirSync(dirs.old, { recursive: true });
   }
   for (const [target, dir] of [['client', CLIENT_DIR], ['server', SERVER_DIR]] as const) {
     const staged = join(dirs.stage, dir);
-    const nextDir = join(next, dir);
-    if (!existsSync(staged)) mkdirSync(nextDir, { recursive: true });
-    else if (input.keepStage) cpSync(staged, nextDir, { recursive: true });
-    writeFileSync(join(nextDir, MANIFEST_FILE), JSON.stringify(input.manifests[target], null, 2) + '\n');
+    const assembledDir = join(assembly, dir);
+    if (!existsSync(staged)) mkdirSync(assembledDir, { recursive: true });
+    else if (input.keepStage) cpSync(staged, assembledDir, { recursive: true });
+    writeFileSync(join(assembledDir, MANIFEST_FILE), JSON.stringify(input.manifests[target], null, 2) + '\n');
   }
   // Outside watch mode a stale bootstrap cannot be in the stage: Rspack emits into client/ and server/ only.
-  if (input.bootstrap !== undefined) writeFileSync(join(next, INDEX_FILE), input.bootstrap);
+  if (input.bootstrap !== undefined) writeFileSync(join(assembly, INDEX_FILE), input.bootstrap);
   protectLinkedDist(input.root);
-  carryPreviousFiles(input.root, next);
+  carryPreviousFiles(input.root, assembly);
   for (const item of [CLIENT_DIR, SERVER_DIR, INDEX_FILE]) {
     const current = join(dirs.dist, item);
-    const replaced = join(old, input.keepStage ? item : `${item}.old`);
+    const replaced = join(discard, input.keepStage ? item : `${item}.old`);
     if (existsSync(current)) renameSync(current, replaced);
-    if (existsSync(join(next, item))) renameSync(join(next, item), current);
+    if (existsSync(join(assembly, item))) renameSync(join(assembly, item), current);
   }
   if (input.keepStage) {
     rmSync(dirs.old, { recursive: true, force: true });

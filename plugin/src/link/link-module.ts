@@ -86,10 +86,10 @@ export function linkModule(root: string, resolution: Resolution, options: LinkMo
     }
   }
   if (write) {
-    if (importMap) writeJsonAtomic(join(dist, IMPORT_MAP_FILE), importMap, { unlessUnchanged: true });
+    if (importMap) writeJsonAtomic(join(dist, IMPORT_MAP_FILE), importMap, { skipIfSame: true });
     // A module whose entry was removed must not keep serving an old map.
     else rmSync(join(dist, IMPORT_MAP_FILE), { force: true });
-    writeJsonAtomic(join(dist, LINK_FILE), link, { unlessUnchanged: true });
+    writeJsonAtomic(join(dist, LINK_FILE), link, { skipIfSame: true });
     commitLinkedDist(root);
   }
   return { diagnostics, importMap, link };

@@ -68,3 +68,8 @@ export interface RequestHandler {
    */
   reload(): Promise<void>;
 }
+
+/** `options.log` for both streams, else the console's: progress on stdout, problems on stderr. */
+export function resolveLoggers(log: ((line: string) => void) | undefined): { log: (line: string) => void; logError: (line: string) => void } {
+  return { log: log ?? ((line) => console.log(line)), logError: log ?? ((line) => console.error(line)) };
+}

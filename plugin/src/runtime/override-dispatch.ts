@@ -21,7 +21,7 @@ export interface OverrideDispatchOptions {
   tracker: RequestTracker;
   logError: (line: string) => void;
   /** Routes the request on `gen` and settles it (the request is already counted in flight). */
-  routeOn: (req: IncomingMessage, res: ServerResponse, next: NextFunction | undefined, gen: Generation) => void;
+  routeAndSettle: (req: IncomingMessage, res: ServerResponse, next: NextFunction | undefined, gen: Generation) => void;
 }
 
 function refuse(req: IncomingMessage, res: ServerResponse, status: number, body: string): void {
@@ -31,7 +31,7 @@ function refuse(req: IncomingMessage, res: ServerResponse, status: number, body:
 
 /** Returns a request hook: true when the request asked for an override (then it owns the answer). */
 export function createOverrideDispatch(options: OverrideDispatchOptions) {
-  const { overrides, generations, generationOptions, tracker, logError, routeOn } = options;
+  const { overrides, generations, generationOptions, tracker, logError, routeAndSettle } = options;
   const variants = new Map<string, Promise<Generation>>();
 
   /** The generation of an override: loaded once per (current generation, override), a few kept. */
@@ -65,7 +65,7 @@ export function createOverrideDispatch(options: OverrideDispatchOptions) {
     res.setHeader('cache-control', 'no-store');
     tracker.inFlight++;
     loadVariant(ask.changes, ask.key).then(
-      (gen) => routeOn(req, res, next, gen),
+      (gen) => routeAndSettle(req, res, next, gen),
       (error) => {
         const message = (error as Error)?.message ?? String(error);
         logError(`${TAG.ssr} import-map override ${ask.key} could not be loaded: ${message} (${req.method} ${req.url})`);

@@ -39,16 +39,23 @@ export function handleProcessFaults(options: ProcessFaultOptions): () => void {
   const { scope, faults, logError } = options;
   let exiting = false;
 
+  /** Where the fault came from, for its log line; answers its page 500 when the render is traced and still running. */
+  const locate = (): string => {
+    if (!scope.armed) {
+      // The first fault of a server that traces after it: this one cannot be traced, the next ones will be.
+      scope.arm();
+      return 'not traced to a render (faults are traced to their request from now on; traceFaults: always traces from the start)';
+    }
+    const page = scope.getStore();
+    if (!page) return 'outside any render';
+    const answered = options.answerFault(page);
+    return `in the render of ${page.label}${answered ? '; answered 500' : ' (already answered)'}`;
+  };
+
   const report = (kind: keyof typeof KINDS, error: unknown) => {
     const { counter, label } = KINDS[kind];
     const count = ++faults[counter];
-    const page = scope.getStore();
-    let where = 'outside any render';
-    if (!scope.armed) {
-      where = 'not traced to a render (faults are traced to their request from now on; traceFaults: always traces from the start)';
-      scope.arm();
-    } else if (page) where = `in the render of ${page.label}${options.answerFault(page) ? '; answered 500' : ' (already answered)'}`;
-    logError(`${TAG.ssr} ${label} ${where} (${label} ${count} since start; onFatal: ${options.onFatal}): ${describeError(error)}`);
+    logError(`${TAG.ssr} ${label} ${locate()} (${label} ${count} since start; onFatal: ${options.onFatal}): ${describeError(error)}`);
     if (options.onFatal === 'exit') exitAfterDrain();
   };
 

@@ -27,7 +27,7 @@ export class RenderDeadlines<T extends Deadline<T>> {
     if (this.tail) this.tail.next = entry;
     else this.head = entry;
     this.tail = entry;
-    if (!this.timer) this.arm(this.timeoutMs);
+    if (!this.timer) this.schedule(this.timeoutMs);
   }
 
   /** Idempotent: removing an entry that is no longer listed does nothing. */
@@ -46,7 +46,7 @@ export class RenderDeadlines<T extends Deadline<T>> {
     return count;
   }
 
-  private arm(delayMs: number): void {
+  private schedule(delayMs: number): void {
     this.timer = setTimeout(this.sweep, Math.max(1, delayMs));
     // A render still hanging after close() must not hold the process open; the drain bounds the stop instead.
     this.timer.unref();
@@ -60,6 +60,6 @@ export class RenderDeadlines<T extends Deadline<T>> {
       this.remove(expired);
       this.onExpired(expired);
     }
-    if (this.head) this.arm(this.head.deadline - now);
+    if (this.head) this.schedule(this.head.deadline - now);
   };
 }

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TAG } from '../constants';
 import type { Generation } from './generation';
 import { createGenerations, type Generations } from './generations';
-import type { NextFunction, RequestHandler, RequestHandlerOptions } from './handler-options';
+import { resolveLoggers, type NextFunction, type RequestHandler, type RequestHandlerOptions } from './handler-options';
 import { createOverrideDispatch } from './override-dispatch';
 import { resolveOverridePolicy } from './overrides';
 import { createHealthEndpoint } from './health';
@@ -41,8 +41,7 @@ function describeShim(mode: ShimMode, shim: Shim | undefined, base: string): Pag
 
 /** Shared by `createRequestHandler` and `startServer`: `tag` names who is starting in messages. */
 export async function createHandlerCore(options: RequestHandlerOptions, tag: string): Promise<HandlerCore> {
-  const log = options.log ?? ((line: string) => console.log(line));
-  const logError = options.log ?? ((line: string) => console.error(line));
+  const { log, logError } = resolveLoggers(options.log);
   const { base } = resolveListenOptions({ base: options.base }, process.env, tag);
   const shimMode = parseShimMode(options.shim, TAG.ssr);
   const publicUrl = resolvePublicUrl(options.publicUrl ?? process.env.PUBLIC_URL, options.publicUrl === undefined, tag);
@@ -90,7 +89,7 @@ export async function createHandlerCore(options: RequestHandlerOptions, tag: str
   const before = health && intercept ? (req: IncomingMessage, res: ServerResponse) => health(req, res) || intercept(req, res) : (health ?? intercept);
 
   /** Routes a request already counted in flight, and settles it: one promise chain, no per-response listener. */
-  const routeOn = (req: IncomingMessage, res: ServerResponse, next?: NextFunction, gen?: Generation): void => {
+  const routeAndSettle = (req: IncomingMessage, res: ServerResponse, next?: NextFunction, gen?: Generation): void => {
     let pending;
     try {
       pending = route(req, res, next, gen);
@@ -108,7 +107,7 @@ export async function createHandlerCore(options: RequestHandlerOptions, tag: str
     } else tracker.settle();
   };
   const handleOverride = overrides
-    ? createOverrideDispatch({ overrides, generations, generationOptions, tracker, logError, routeOn })
+    ? createOverrideDispatch({ overrides, generations, generationOptions, tracker, logError, routeAndSettle })
     : undefined;
   // This is the hot path of every request: no closure or object of its own.
   const dispatch = (req: IncomingMessage, res: ServerResponse, next?: NextFunction): void => {
@@ -116,7 +115,7 @@ export async function createHandlerCore(options: RequestHandlerOptions, tag: str
     if (before?.(req, res)) return;
     if (handleOverride?.(req, res, next)) return;
     tracker.inFlight++;
-    routeOn(req, res, next);
+    routeAndSettle(req, res, next);
   };
 
   const handler = Object.defineProperties(dispatch, {

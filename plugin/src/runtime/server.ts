@@ -3,6 +3,7 @@ import { TAG } from '../constants';
 import { createClose, listen } from './lifecycle';
 import { resolveListenOptions } from './listen-options';
 import { handleProcessFaults } from './process-faults';
+import { resolveLoggers } from './handler-options';
 import { createHandlerCore, type RequestHandlerOptions } from './request-handler';
 import { resolveFaultPolicy } from './resilience-options';
 import { handleSignals } from './signals';
@@ -62,8 +63,7 @@ export interface ServerHandle {
  * Throws a tagged error with a fix when the host cannot be loaded or the port is taken.
  */
 export async function startServer(options: StartServerOptions): Promise<ServerHandle> {
-  const log = options.log ?? ((line: string) => console.log(line));
-  const logError = options.log ?? ((line: string) => console.error(line));
+  const { log, logError } = resolveLoggers(options.log);
   const { port, host } = resolveListenOptions(options);
   const { onFatal, traceFaults } = resolveFaultPolicy(options, process.env, TAG.start);
   const core = await createHandlerCore(options, TAG.start);

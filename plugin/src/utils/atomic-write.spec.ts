@@ -20,18 +20,18 @@ describe('writeFileAtomic', () => {
     expect(readdirSync(join(dir, 'a'))).toEqual(['b.json']);
   });
 
-  it('with unlessUnchanged, leaves a file with the same bytes as it is and replaces one that differs', () => {
+  it('with skipIfSame, leaves a file with the same bytes as it is and replaces one that differs', () => {
     const file = join(dir, 'link.json');
-    writeJsonAtomic(file, { a: 1 }, { unlessUnchanged: true });
+    writeJsonAtomic(file, { a: 1 }, { skipIfSame: true });
     const written = statSync(file).ino;
-    writeJsonAtomic(file, { a: 1 }, { unlessUnchanged: true });
-    writeFileAtomic(file, Buffer.from('{\n  "a": 1\n}\n'), { unlessUnchanged: true });
+    writeJsonAtomic(file, { a: 1 }, { skipIfSame: true });
+    writeFileAtomic(file, Buffer.from('{\n  "a": 1\n}\n'), { skipIfSame: true });
     expect(statSync(file).ino).toBe(written);
-    writeJsonAtomic(file, { a: 2 }, { unlessUnchanged: true });
+    writeJsonAtomic(file, { a: 2 }, { skipIfSame: true });
     expect(statSync(file).ino).not.toBe(written);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ a: 2 });
     writeFileSync(file, 'edited by hand');
-    writeFileAtomic(file, Buffer.from('{"a":2}'), { unlessUnchanged: true });
+    writeFileAtomic(file, Buffer.from('{"a":2}'), { skipIfSame: true });
     expect(readFileSync(file, 'utf8')).toBe('{"a":2}');
   });
 });

@@ -8,10 +8,10 @@ let counter = 0;
  * (atomic on one filesystem) puts it in place. The parent folder is created when missing. The temp name carries the
  * pid and a counter, so parallel Nx processes and repeated writes in one process never share a temp file.
  */
-export function writeFileAtomic(file: string, data: string | Uint8Array, { unlessUnchanged = false } = {}): void {
-  // A rename is a metadata write the filesystem journals; reading a few KB back costs less, and an unchanged file also
-  // keeps its mtime (a watcher sees no change).
-  if (unlessUnchanged && hasContent(file, data)) return;
+export function writeFileAtomic(file: string, data: string | Uint8Array, { skipIfSame = false } = {}): void {
+  // For small files (link outputs, wrappers): a rename is a metadata write the filesystem journals, reading the file
+  // back costs less; and an unchanged file keeps its mtime (a watcher sees no change).
+  if (skipIfSame && hasContent(file, data)) return;
   mkdirSync(dirname(file), { recursive: true });
   const temp = `${file}.${process.pid}.${counter++}.tmp`;
   try {
@@ -24,7 +24,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, { unles
 }
 
 /** {@link writeFileAtomic} of a value as pretty-printed JSON with a final newline. */
-export function writeJsonAtomic(file: string, value: unknown, options?: { unlessUnchanged?: boolean }): void {
+export function writeJsonAtomic(file: string, value: unknown, options?: { skipIfSame?: boolean }): void {
   writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`, options);
 }
 
@@ -36,5 +36,5 @@ function hasContent(file: string, data: string | Uint8Array): boolean {
     // Missing or unreadable: written.
     return false;
   }
-  return typeof data === 'string' ? current.toString('utf8') === data : current.equals(data);
+  return current.equals(typeof data === 'string' ? Buffer.from(data) : data);
 }
