@@ -113,7 +113,7 @@ export function createPageRenderer(options: PageRendererOptions): PageRenderer {
       if (banner !== undefined) html = injectBanner(html, banner);
       if (transformHtml) html = transformHtml(html);
     }
-    sendPage(page.req, page.res, rc, html, { closing: tracker.closing, noStore: banner !== undefined });
+    sendPage(page.req, page.res, rc, html, tracker.closing, banner !== undefined);
   };
 
   const finishPage = (page: PendingPage, rc: RenderContext, banner: string | undefined) => {
