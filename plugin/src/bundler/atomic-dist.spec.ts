@@ -103,6 +103,25 @@ describe('a build that fails leaves every byte of the previous dist', () => {
     expect(hashTree(join(roots.shell, 'dist'))).toEqual(pending);
   });
 
+  it('where hard links are refused (another filesystem), copies: the failed link restores byte for byte, no partial file left', async () => {
+    // The module object the code under test calls through (an `import * as` namespace here would be a copy).
+    const refuse = jest.spyOn(jest.requireActual<typeof import('node:fs')>('node:fs'), 'linkSync').mockImplementation(() => {
+      throw Object.assign(new Error('EXDEV: cross-device link not permitted'), { code: 'EXDEV' });
+    });
+    try {
+      const before = hashTree(join(roots.shell, 'dist'));
+      edit('shell', 'src/app.tsx', addMissingExport);
+      expect((await bundle('shell')).ok).toBe(true);
+      expect(link('shell').kept).toBe('restored');
+      expect(refuse).toHaveBeenCalled();
+      expect(hashTree(join(roots.shell, 'dist'))).toEqual(before);
+      const base = join(getLastLinkedDir(roots.shell), '..');
+      expect(Object.keys(hashTree(base)).filter((file) => file.endsWith('.partial'))).toEqual([]);
+    } finally {
+      refuse.mockRestore();
+    }
+  });
+
   it('a named import that the provided package does not export: the link fails with the file and name, the old dist comes back', async () => {
     const before = hashTree(join(roots.cart, 'dist'));
     edit('cart', 'src/widget.tsx', (text) => text.replace("import { useState } from 'react';", "import { useState, useStat } from 'react';\nconsole.log(useStat);"));

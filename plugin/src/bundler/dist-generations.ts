@@ -82,15 +82,20 @@ export function getLastLinkedDir(root: string): string {
  * bootstrap, development output) is rewritten in place by later builds, so it gets a real copy.
  */
 function placeFile(from: string, to: string): void {
-  if (basename(from).includes(FINAL_INFIX)) {
-    try {
-      linkSync(from, to);
-      return;
-    } catch {
-      // Another filesystem, or hard links not allowed here: a copy does the same job.
-    }
+  if (!basename(from).includes(FINAL_INFIX)) {
+    copyFileSync(from, to, constants.COPYFILE_FICLONE);
+    return;
   }
-  copyFileSync(from, to, constants.COPYFILE_FICLONE);
+  try {
+    linkSync(from, to);
+    return;
+  } catch {
+    // Another filesystem, or hard links not allowed here: a copy does the same job.
+  }
+  // Copied beside it, then renamed: a copy cut short must not stay at a name that is trusted (and skipped) as whole.
+  const partial = `${to}.${process.pid}.partial`;
+  copyFileSync(from, partial, constants.COPYFILE_FICLONE);
+  renameSync(partial, to);
 }
 
 /** placeFile over a file or a whole folder (one listing per folder, no stat or mkdir per file). */
