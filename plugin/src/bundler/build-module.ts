@@ -5,6 +5,7 @@ import { ENTRY_EXPORT, OUTPUT_CACHE_FILE, TAG } from '../constants';
 import type { BuildTarget, ModuleInfo } from '../protocol/types';
 import { BUILD_TARGETS, createStatsCollector, type StatsCollector } from './collect-stats';
 import { createTargetConfigs } from './create-target-configs';
+import { emptyTrash } from './deferred-removal';
 import { createExternalsPlan } from './externals';
 import { checkRuntimeSupply, findForeignExtensions, resolveModuleFramework } from '../frameworks/index';
 import { createTargetResolvers, getCacheDir, resolveProvidedFiles, writeProvidedWrappers } from './provided-wrappers';
@@ -50,9 +51,19 @@ function fail(errors: string[]): BuildModuleResult {
 
 /**
  * Builds one module: client and server in one Rspack MultiCompiler run, into dist/.esmx-build,
- * then writes the manifests and swaps dist/client, dist/server and dist/index.mjs on success.
+ * then writes the manifests and swaps dist/client, dist/server and dist/index.mjs on success. What earlier builds and
+ * links set aside is removed meanwhile (deferred-removal.ts).
  */
 export async function buildModule(options: BuildModuleOptions): Promise<BuildModuleResult> {
+  const emptying = emptyTrash(options.root);
+  try {
+    return await compileAndSwap(options);
+  } finally {
+    await emptying;
+  }
+}
+
+async function compileAndSwap(options: BuildModuleOptions): Promise<BuildModuleResult> {
   const log = options.log ?? ((line: string) => console.log(line));
   const { resolution, mode, root } = options;
   const info = resolution.modules[resolution.module];

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { CLIENT_DIR, DIST_DIR, FINAL_INFIX, IMPORT_MAP_FILE, INDEX_FILE, LINK_FILE, MANIFEST_FILE, SERVER_DIR } from '../constants';
 import { writeFileAtomic } from '../utils/atomic-write';
+import { discard, emptyTrash } from './deferred-removal';
 
 /** What the bundle step writes into dist/. */
 const BUNDLE_ITEMS = [CLIENT_DIR, SERVER_DIR, INDEX_FILE] as const;
@@ -234,7 +235,7 @@ export function saveLastLinked(root: string): void {
   mkdirSync(treeDir, { recursive: true });
   for (const item of DIST_ITEMS) placeOthers(join(dist, item), join(treeDir, item));
   writeFileAtomic(join(base, GENERATION_FILE), JSON.stringify({ fingerprint: fingerprintGeneration(dist) ?? null, tree, finals }) + '\n');
-  rmSync(join(base, tree === TREES[0] ? TREES[1] : TREES[0]), { recursive: true, force: true });
+  discard(root, join(base, tree === TREES[0] ? TREES[1] : TREES[0]));
   // The single-folder layout of earlier versions kept a whole copy in the base folder itself.
   for (const item of [...DIST_ITEMS, 'client', 'server']) rmSync(join(base, item), { recursive: true, force: true });
   pruneFinals(finalDir, new Set(finals));
@@ -313,6 +314,8 @@ export function markPending(root: string): void {
 
 /** After a successful link: dist/ is the new last linked generation. */
 export function commitLinkedDist(root: string): void {
+  // In the background: a dev server links after every rebuild, and no build of its own empties the trash meanwhile.
+  void emptyTrash(root);
   saveLastLinked(root);
   rmSync(join(root, DIST_DIR, PENDING_FILE), { force: true });
 }

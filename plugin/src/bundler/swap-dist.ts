@@ -2,6 +2,7 @@ import { cpSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from
 import { join } from 'node:path';
 import { CLIENT_DIR, DIST_DIR, INDEX_FILE, MANIFEST_FILE, SERVER_DIR } from '../constants';
 import type { BuildManifest, BuildTarget } from '../protocol/types';
+import { discard } from './deferred-removal';
 import { carryPreviousFiles, markPending, protectLinkedDist } from './dist-generations';
 
 /** Work folders inside dist/ (same filesystem, so the final step is a rename). */
@@ -36,8 +37,8 @@ export interface SwapInput {
  * and a linked dist/ is copied first when it has no copy yet: see dist-generations.ts.
  *
  * Outside watch mode the new generation is completed in the staging folder itself and the replaced items are moved
- * into it (`client.old`…), so that one removal of the staging folder clears them: each folder created, renamed or
- * removed is a metadata write the filesystem journals, and they are most of what a swap costs.
+ * into it (`client.old`…), so that one rename sets them all aside for removal (deferred-removal.ts): each folder
+ * created, renamed or removed is a metadata write the filesystem journals, and they are most of what a swap costs.
  */
 export function swapDist(input: SwapInput): void {
   const dirs = getWorkDirs(input.root);
@@ -47,7 +48,7 @@ export function swapDist(input: SwapInput): void {
   // Where the new generation is completed, and where the replaced items go to be removed: the staging folder itself,
   // except in watch mode, which keeps the staging output (Rspack re-emits only what changed) and works on copies.
   const assembly = input.keepStage ? dirs.next : dirs.stage;
-  const discard = input.keepStage ? dirs.old : dirs.stage;
+  const retired = input.keepStage ? dirs.old : dirs.stage;
   if (input.keepStage) {
     mkdirSync(dirs.next, { recursive: true });
     mkdirSync(dirs.old, { recursive: true });
@@ -65,7 +66,7 @@ export function swapDist(input: SwapInput): void {
   carryPreviousFiles(input.root, assembly);
   for (const item of [CLIENT_DIR, SERVER_DIR, INDEX_FILE]) {
     const current = join(dirs.dist, item);
-    const replaced = join(discard, input.keepStage ? item : `${item}.old`);
+    const replaced = join(retired, input.keepStage ? item : `${item}.old`);
     if (existsSync(current)) renameSync(current, replaced);
     if (existsSync(join(assembly, item))) renameSync(join(assembly, item), current);
   }
@@ -73,7 +74,7 @@ export function swapDist(input: SwapInput): void {
     rmSync(dirs.old, { recursive: true, force: true });
     rmSync(dirs.next, { recursive: true, force: true });
   } else {
-    rmSync(dirs.stage, { recursive: true, force: true });
+    discard(input.root, dirs.stage);
   }
   markPending(input.root);
 }
