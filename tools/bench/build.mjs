@@ -21,7 +21,7 @@
 //
 // `--components=N` gives each module with sources of its own N more React components (a file each, all rendered),
 // so the modules grow from a few files toward an app's size: the plugin's cost per module stays about the same while
-// Rspack's grows, which this ratio then shows.
+// Rspack's grows, which this ratio then shows. The smoke run adds 2, so that this path runs in CI too.
 //
 // Goal: median esmx / median plain-modules ≤ 1.10, on the build work: each child's time minus loading its entry
 // point (`@esmx/nx` with its generators and Nx devkit, or `@rspack/core`), which Nx's task process has already paid
@@ -48,9 +48,9 @@ const args = parseBenchArgs({
   reps: { type: 'string', default: '5' },
   mode: { type: 'string', default: 'production' },
   ws: { type: 'string' },
-  components: { type: 'string', default: '0' },
+  components: { type: 'string' },
 });
-const COMPONENTS = Number(args.components);
+const COMPONENTS = Number(args.components ?? (args.smoke ? 2 : 0));
 const GOAL = 1.1;
 const MODULES = ['shared', 'cart', 'account', 'shell'];
 const PROVIDED = ['react', 'react-dom', 'react-dom/client', 'react-dom/server', 'react/jsx-runtime'];
