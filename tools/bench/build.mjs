@@ -361,7 +361,8 @@ async function main() {
   };
   try {
     const size = COMPONENTS === 0 ? '' : `, ${COMPONENTS} more components in each of cart, account and shell`;
-    log(`[esmx:bench] build: ${reps} repetition(s) after one warm-up per kind, mode ${args.mode}${size}${args.smoke ? ' (smoke)' : ''}`);
+    const warmUp = args.smoke ? 'no warm-up (smoke)' : 'after one warm-up per kind';
+    log(`[esmx:bench] build: ${reps} repetition(s) ${warmUp}, mode ${args.mode}${size}`);
     const times = Object.fromEntries(KINDS.map((k) => [k, []]));
     const work = Object.fromEntries(KINDS.map((k) => [k, []]));
     const parts = Object.fromEntries(KINDS.map((k) => [k, []]));
