@@ -5,7 +5,7 @@ import { join, posix, relative, sep } from 'node:path';
 import { HOT_UPDATE_DIR, MANIFEST_FILE, PROTOCOL_VERSION } from '../constants';
 import type { ImportSummary } from '../protocol/source-imports';
 import type { BuildManifest, BuildTarget, ManifestChunk, Resolution } from '../protocol/types';
-import { isUnchangedSinceEmit, type EmittedFile } from './record-emitted';
+import type { EmittedFile } from './record-emitted';
 import type { EntryPlan } from './types';
 
 type Lexer = typeof import('es-module-lexer');
@@ -27,7 +27,7 @@ export interface ManifestInput {
   lexer: Lexer;
   /** What the module's own sources import on this side (protocol/source-imports). */
   sourceImports?: ImportSummary;
-  /** The files this target's compilation emitted, hashed and lexed as they were written (record-emitted.ts). */
+  /** The files this target's compilation emitted, hashed and lexed as they were written, still unchanged on disk (record-emitted.ts). */
   emitted?: Map<string, EmittedFile>;
 }
 
@@ -117,8 +117,8 @@ export function collectStaticClosure(
 }
 
 /**
- * Integrity and import graph of every file in `dir`. A file recorded while Rspack emitted it (record-emitted.ts) is
- * taken from that record when nothing rewrote the file since; any other file is read once, its bytes
+ * Integrity and import graph of every file in `dir`. A file recorded while Rspack emitted it and unchanged since
+ * (`emitted`, see record-emitted.ts) is taken from that record; any other file is read once, its bytes
  * feeding both the hash and the lexer.
  */
 export function readOutput(dir: string, mode: 'production' | 'development', lexer: Lexer, emitted?: Map<string, EmittedFile>): OutputFiles {
@@ -129,7 +129,7 @@ export function readOutput(dir: string, mode: 'production' | 'development', lexe
     const needsText = file.endsWith('.mjs');
     if (mode !== 'production' && !needsText) continue;
     const recorded = emitted?.get(file);
-    if (recorded && (mode !== 'production' || recorded.integrity) && (!needsText || recorded.node) && isUnchangedSinceEmit(join(dir, file), recorded)) {
+    if (recorded && (mode !== 'production' || recorded.integrity) && (!needsText || recorded.node)) {
       if (recorded.integrity) integrity[file] = recorded.integrity;
       if (recorded.node) graph.set(file, recorded.node);
       continue;

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TAG } from '../constants';
 import type { BuildTarget } from '../protocol/types';
-import { gzipSize, isUnchangedSinceEmit, type EmittedFile } from './record-emitted';
+import { gzipSize, type EmittedFile } from './record-emitted';
 import type { SizeRow } from './types';
 
 /** The subset of an Rspack stats error this layer reads. */
@@ -62,9 +62,9 @@ export function mergeTargetProblems(problems: string[]): string[] {
 }
 
 /**
- * Raw and gzip size of each JS/CSS file, compressed in parallel on libuv's thread pool. A file compressed when Rspack
- * emitted it (`emitted`, see record-emitted.ts) keeps that size when nothing rewrote it since; that check and a server
- * file's size cost one stat, made synchronously (a round trip through the thread pool per file costs more).
+ * Raw and gzip size of each JS/CSS file, compressed in parallel on libuv's thread pool. A file recorded when Rspack
+ * emitted it and unchanged since (`emitted`, see record-emitted.ts) keeps its recorded sizes; another server file's
+ * size costs one stat, made synchronously (a round trip through the thread pool per file costs more).
  */
 export async function measureFiles(target: BuildTarget, dir: string, files: string[], emitted?: Map<string, EmittedFile>): Promise<SizeRow[]> {
   return Promise.all(
@@ -72,9 +72,8 @@ export async function measureFiles(target: BuildTarget, dir: string, files: stri
       .filter((f) => f.endsWith('.mjs') || f.endsWith('.css'))
       .map(async (file): Promise<SizeRow> => {
         const recorded = emitted?.get(file);
-        if (recorded && recorded.gzip !== undefined && isUnchangedSinceEmit(join(dir, file), recorded)) {
-          return { target, file, raw: recorded.raw, gzip: recorded.gzip };
-        }
+        if (recorded && target === 'server') return { target, file, raw: recorded.raw };
+        if (recorded?.gzip !== undefined) return { target, file, raw: recorded.raw, gzip: recorded.gzip };
         if (target === 'server') return { target, file, raw: statSync(join(dir, file)).size };
         const bytes = await readFile(join(dir, file));
         return { target, file, raw: bytes.length, gzip: await gzipSize(bytes) };

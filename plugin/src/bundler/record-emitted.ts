@@ -1,5 +1,6 @@
 import type { MultiCompiler } from '@rspack/core' with { 'resolution-mode': 'import' };
 import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { gzip } from 'node:zlib';
 import { HOT_UPDATE_DIR } from '../constants';
 import type { BuildTarget } from '../protocol/types';
@@ -143,10 +144,18 @@ export function recordEmittedFiles(
 export const gzipSize = (bytes: Buffer) =>
   new Promise<number>((resolve, reject) => gzip(bytes, { level: 6 }, (error, out) => (error ? reject(error) : resolve(out.length))));
 
-/** Whether the file at `path` is still what was recorded when Rspack emitted it (nothing rewrote it since). */
-export function isUnchangedSinceEmit(path: string, recorded: EmittedFile): boolean {
-  const stat = statSync(path, { throwIfNoEntry: false });
-  return stat !== undefined && stat.size === recorded.raw && stat.mtimeMs === recorded.mtimeMs;
+/**
+ * The records of `files` whose file in `dir` is still what Rspack emitted (nothing rewrote it since, same length or
+ * not): one stat per file, made once per build for the manifest and the size table alike (synchronously: a round trip
+ * through the thread pool per file costs more than the stat).
+ */
+export function keepUnchangedSinceEmit(dir: string, files: Map<string, EmittedFile> | undefined): Map<string, EmittedFile> {
+  const kept = new Map<string, EmittedFile>();
+  for (const [file, recorded] of files ?? []) {
+    const stat = statSync(join(dir, file), { throwIfNoEntry: false });
+    if (stat !== undefined && stat.size === recorded.raw && stat.mtimeMs === recorded.mtimeMs) kept.set(file, recorded);
+  }
+  return kept;
 }
 
 async function describeEmittedFile(

@@ -10,7 +10,7 @@ import { formatDiagnostic } from '../protocol/format-report';
 import { listSourceImports, summarizeImports, type SourceScanCache } from '../protocol/source-imports';
 import { getTargetDir, swapDist } from './swap-dist';
 import type { BuildModuleResult, ExternalsPlan, SizeRow, TargetPlan } from './types';
-import type { OutputCache } from './record-emitted';
+import { keepUnchangedSinceEmit, type OutputCache } from './record-emitted';
 import { renderBootstrap } from './write-bootstrap';
 
 type Lexer = typeof import('es-module-lexer');
@@ -54,12 +54,13 @@ export async function writeBuildOutput(context: BuildOutputContext, collected: C
     const plan = context.plans.find((p) => p.target === target);
     return { target, dir, plan: plan && existsSync(dir) ? plan : undefined };
   });
-  // Files recorded as Rspack emitted them (record-emitted.ts) are hashed, lexed and compressed already, or nearly.
-  const emitted = collected.emitted ?? {};
-  await Promise.all(Object.values(emitted).map((record) => record?.ready));
+  // Files recorded as Rspack emitted them (record-emitted.ts) are hashed, lexed and compressed already, or nearly;
+  // a record is used only while its file is as emitted.
+  await Promise.all(Object.values(collected.emitted ?? {}).map((record) => record?.ready));
+  const emitted = Object.fromEntries(outputs.map((o) => [o.target, keepUnchangedSinceEmit(o.dir, collected.emitted?.[o.target]?.files)]));
   // gzip of what was not recorded runs on libuv's thread pool: started first, it overlaps the manifests' lexing and
   // hashing on this thread.
-  const measuring = Promise.all(outputs.map((o) => (o.plan ? measureFiles(o.target, o.dir, listFiles(o.dir), emitted[o.target]?.files) : [])));
+  const measuring = Promise.all(outputs.map((o) => (o.plan ? measureFiles(o.target, o.dir, listFiles(o.dir), emitted[o.target]) : [])));
   // Settled even if a manifest throws below, so that no rejection is left unhandled.
   measuring.catch(() => undefined);
   const manifests = {} as Record<BuildTarget, BuildManifest>;
@@ -73,7 +74,7 @@ export async function writeBuildOutput(context: BuildOutputContext, collected: C
       entries: plan ? plan.entries : [],
       entrypoints: entrypoints[target] ?? {},
       lexer: context.lexer,
-      emitted: emitted[target]?.files,
+      emitted: emitted[target],
       // Read at every build, not once per watch: an edit can add or drop an import.
       sourceImports: summarizeImports(info, listSourceImports(info, [target], scans), (s) => isLinkedSpecifier(context.externals, s)),
     });
