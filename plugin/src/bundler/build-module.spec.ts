@@ -424,21 +424,22 @@ describe('buildModule: hashes, failures, modes, hook and watch', () => {
     expect(read('server')).not.toContain('function Widget(');
   });
 
-  it('describes the files on disk when a plugin rewrites one after Rspack emitted it (hashes, exports and sizes)', async () => {
-    const ws = copyFixture('link');
-    const roots = rootsOf(ws);
-    // Rewrites the client widget after emit: what Rspack handed over while emitting no longer matches the file.
+  /** A client plugin of `root` that, after Rspack's emit, rewrites each widget file: `rewrite(text)` gives its new text. */
+  function rewriteWidgetAfterEmit(root: string, rewrite: string) {
     writeFileSync(
-      join(roots.cart, 'esmx.rspack.mjs'),
-      `import { appendFileSync, readdirSync } from 'node:fs';
+      join(root, 'esmx.rspack.mjs'),
+      `import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+const rewrite = ${rewrite};
 export default function (config, { target }) {
   if (target !== 'client') return config;
   config.plugins.push({
     apply(compiler) {
-      compiler.hooks.afterEmit.tap('late-banner', () => {
+      compiler.hooks.afterEmit.tap('rewrite-after-emit', () => {
         const dir = compiler.options.output.path;
-        for (const file of readdirSync(dir)) if (file.startsWith('widget.') && file.endsWith('.mjs')) appendFileSync(join(dir, file), '\\nexport const late = 1;\\n');
+        for (const file of readdirSync(dir)) {
+          if (file.startsWith('widget.') && file.endsWith('.mjs')) writeFileSync(join(dir, file), rewrite(readFileSync(join(dir, file), 'utf8')));
+        }
       });
     },
   });
@@ -446,6 +447,13 @@ export default function (config, { target }) {
 }
 `,
     );
+  }
+
+  it('describes the files on disk when a plugin rewrites one after Rspack emitted it (hashes, exports and sizes)', async () => {
+    const ws = copyFixture('link');
+    const roots = rootsOf(ws);
+    // Rewrites the client widget after emit: what Rspack handed over while emitting no longer matches the file.
+    rewriteWidgetAfterEmit(roots.cart, "(text) => text + '\\nexport const late = 1;\\n'");
     const { result, lines } = await build(ws, 'cart');
     expect(result.ok).toBe(true);
     const manifest = readManifest(roots.cart, 'client');
@@ -465,28 +473,7 @@ export default function (config, { target }) {
   it('describes the file on disk when a plugin rewrites it after emit with the same length (integrity matches)', async () => {
     const ws = copyFixture('link');
     const roots = rootsOf(ws);
-    writeFileSync(
-      join(roots.cart, 'esmx.rspack.mjs'),
-      `import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-export default function (config, { target }) {
-  if (target !== 'client') return config;
-  config.plugins.push({
-    apply(compiler) {
-      compiler.hooks.afterEmit.tap('same-length', () => {
-        const dir = compiler.options.output.path;
-        for (const file of readdirSync(dir)) {
-          if (!file.startsWith('widget.') || !file.endsWith('.mjs')) continue;
-          const path = join(dir, file);
-          writeFileSync(path, readFileSync(path, 'utf8').replace('cart-widget', 'cart-widgeX'));
-        }
-      });
-    },
-  });
-  return config;
-}
-`,
-    );
+    rewriteWidgetAfterEmit(roots.cart, "(text) => text.replace('cart-widget', 'cart-widgeX')");
     const { result } = await build(ws, 'cart');
     expect(result.ok).toBe(true);
     const manifest = readManifest(roots.cart, 'client');
