@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ensurePlugin, log, repo } from './lib.mjs';
 
-const BENCHMARKS = ['build', 'graph', 'ssr', 'ssr-profile', 'scale', 'deploy'];
+const BENCHMARKS = ['build', 'graph', 'ssr', 'ssr-profile', 'ssr-request-path', 'scale', 'deploy'];
 const started = Date.now();
 ensurePlugin();
 log(`[esmx:bench] smoke: plugin compiled in ${Date.now() - started} ms`);

@@ -1,5 +1,5 @@
-// The single-bundle baseline of tools/bench/ssr.mjs (also profiled by ssr-profile.mjs): the fixture host's render
-// code in one file on plain node:http.
+// The single-bundle baseline of tools/bench/ssr.mjs (also profiled by ssr-profile.mjs, and called in-process by
+// ssr-request-path.mjs): the fixture host's render code in one file on plain node:http.
 
 // Both servers answer {type:'heap'} with heapUsed after a full GC (they run with --expose-gc): RSS alone cannot
 // tell a leak from V8 growing its young generation under load, which both servers show alike.
@@ -27,14 +27,18 @@ ${sync ? '' : 'async '}function render(url) {
     '<main>' + renderWidget('<alice>') + '</main>' + '<script>window["__SHELL_STATE__"]=' + serialize(state) + ';</script>' +
     '<script type="module">import "shell/entry.client";</script></body></html>';
 }
-const server = createServer((req, res) => {
+export function handle(req, res) {
   const send = (body) => {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(body) });
     res.end(body);
   };
   ${sync ? 'send(render(new URL(req.url, \'http://localhost\')));' : 'render(new URL(req.url, \'http://localhost\')).then(send);'}
-});
-server.keepAliveTimeout = 5000;
-server.listen(0, '127.0.0.1', () => { process.send({ type: 'ready', port: server.address().port }); process.channel.unref(); });
-${HEAP_PROBE}
+}
+// A server when forked by the benchmark; imported by ssr-request-path.mjs, only the handler.
+if (process.send) {
+  const server = createServer(handle);
+  server.keepAliveTimeout = 5000;
+  server.listen(0, '127.0.0.1', () => { process.send({ type: 'ready', port: server.address().port }); process.channel.unref(); });
+  ${HEAP_PROBE}
+}
 `;
