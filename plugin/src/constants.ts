@@ -35,6 +35,8 @@ export const INDEX_FILE = 'index.mjs';
 export const FINAL_INFIX = '.final.';
 /** In the bundler's cache folder of a module: import graph and gzip size of its production files, by sha384. */
 export const OUTPUT_CACHE_FILE = 'outputs.json';
+/** The bundler's store of source scans (bundler/source-scans.ts), beside the output cache. */
+export const SOURCE_SCANS_FILE = 'source-scans.json';
 
 /** Export names under which a module's framework entries appear in its manifests. */
 export const ENTRY_EXPORT = { client: 'entry.client', server: 'entry.server' } as const;

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { OUTPUT_CACHE_FILE } from '../constants';
+import { OUTPUT_CACHE_FILE, SOURCE_SCANS_FILE } from '../constants';
 import type { BuildManifest } from '../protocol/types';
 import { buildModule } from './build-module';
 import { getCacheDir } from './provided-wrappers';
@@ -510,6 +510,23 @@ export default function (config, { target }) {
     const { gzipSync } = await import('node:zlib');
     const onDisk = readFileSync(join(roots.cart, 'dist/client', next.exports.widget.file));
     expect(edited.result.sizes.find((r) => r.file === next.exports.widget.file)?.gzip).toBe(gzipSync(onDisk, { level: 6 }).length);
+  });
+
+  it('reuses the source scans of unchanged files, and lists the named imports of an edited file at the next build', async () => {
+    const ws = copyFixture('link');
+    const roots = rootsOf(ws);
+    await build(ws, 'cart');
+    expect(readManifest(roots.cart, 'client').imports).toEqual({ react: { useState: 'src/widget.tsx:1' } });
+    const store = join(getCacheDir(roots.cart), SOURCE_SCANS_FILE);
+    const files = (JSON.parse(readFileSync(store, 'utf8')) as { files: Array<[string, unknown]> }).files.map(([file]) => file);
+    expect(files).toContain(join(roots.cart, 'src/widget.tsx'));
+    // A stored scan is taken only for the content it was made from: the edit moves useState and adds useMemo.
+    const widget = join(roots.cart, 'src/widget.tsx');
+    const source = readFileSync(widget, 'utf8');
+    writeFileSync(widget, `// edited\n${source.replace('useState', 'useMemo, useState')}`);
+    const edited = await build(ws, 'cart');
+    expect(edited.result.ok).toBe(true);
+    expect(readManifest(roots.cart, 'client').imports).toEqual({ react: { useMemo: 'src/widget.tsx:2', useState: 'src/widget.tsx:2' } });
   });
 
   it('rebuilds in watch mode, reports each rebuild, and keeps dist on a failed rebuild', async () => {

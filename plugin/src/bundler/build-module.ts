@@ -1,7 +1,7 @@
 import type { Configuration, MultiCompiler } from '@rspack/core' with { 'resolution-mode': 'import' };
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ENTRY_EXPORT, OUTPUT_CACHE_FILE, TAG } from '../constants';
+import { ENTRY_EXPORT, OUTPUT_CACHE_FILE, SOURCE_SCANS_FILE, TAG } from '../constants';
 import type { BuildTarget, ModuleInfo } from '../protocol/types';
 import { BUILD_TARGETS, createStatsCollector, type StatsCollector } from './collect-stats';
 import { createTargetConfigs } from './create-target-configs';
@@ -14,6 +14,7 @@ import { formatDiagnostic } from '../protocol/format-report';
 import type { Diagnostic } from '../protocol/types';
 import { logCompilerProgress, runOnce, watchCompiler, type Settle } from './run-compiler';
 import { openOutputCache, recordEmittedFiles } from './record-emitted';
+import { openSourceScans } from './source-scans';
 import { getWorkDirs } from './swap-dist';
 import type { BuildModuleOptions, BuildModuleResult, EntryPlan, TargetPlan } from './types';
 import { writeBuildOutput, type BuildOutputContext } from './write-build-output';
@@ -124,7 +125,8 @@ async function compileAndSwap(options: BuildModuleOptions): Promise<BuildModuleR
   }
   // Production files are named by their content: what was read from them is kept across builds (record-emitted.ts).
   const outputCache = mode === 'production' ? openOutputCache(join(getCacheDir(root), OUTPUT_CACHE_FILE)) : undefined;
-  const context: BuildOutputContext = { root, info, resolution, mode, plans, stage, watch: Boolean(options.watch), lexer, externals, log, outputCache };
+  const sourceScans = openSourceScans(join(getCacheDir(root), SOURCE_SCANS_FILE));
+  const context: BuildOutputContext = { root, info, resolution, mode, plans, stage, watch: Boolean(options.watch), lexer, externals, log, outputCache, sourceScans };
   const settle: Settle = async (error, collected) => {
     if (error || !collected) return fail([`${TAG.build} Rspack failed while building ${info.name}: ${error?.message}`]);
     try {

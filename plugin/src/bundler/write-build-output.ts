@@ -7,10 +7,11 @@ import { createManifest, listFiles } from './create-manifest';
 import { formatRebuildSizes, formatSizeTable, measureFiles } from './format-output';
 import { isLinkedSpecifier, takeNestedCopyWarnings } from './externals';
 import { formatDiagnostic } from '../protocol/format-report';
-import { listSourceImports, summarizeImports, type SourceScanCache } from '../protocol/source-imports';
+import { createSourceScanCache, listSourceImports, summarizeImports } from '../protocol/source-imports';
 import { getTargetDir, swapDist } from './swap-dist';
 import type { BuildModuleResult, ExternalsPlan, SizeRow, TargetPlan } from './types';
 import { keepUnchangedSinceEmit, type OutputCache } from './record-emitted';
+import type { SourceScanStore } from './source-scans';
 import { renderBootstrap } from './write-bootstrap';
 
 type Lexer = typeof import('es-module-lexer');
@@ -32,6 +33,8 @@ export interface BuildOutputContext {
   lastSizes?: SizeRow[];
   /** Production: what was read from earlier builds' files, saved again after a successful build. */
   outputCache?: OutputCache;
+  /** What the module's own files imported at the last build, by content; saved again after a successful build. */
+  sourceScans?: SourceScanStore;
 }
 
 /**
@@ -64,7 +67,7 @@ export async function writeBuildOutput(context: BuildOutputContext, collected: C
   // Settled even if a manifest throws below, so that no rejection is left unhandled.
   measuring.catch(() => undefined);
   const manifests = {} as Record<BuildTarget, BuildManifest>;
-  const scans: SourceScanCache = new Map();
+  const scans = createSourceScanCache(context.sourceScans?.known);
   for (const { target, dir, plan } of outputs) {
     manifests[target] = createManifest({
       resolution: context.resolution,
@@ -88,9 +91,10 @@ export async function writeBuildOutput(context: BuildOutputContext, collected: C
   });
   try {
     context.outputCache?.save(BUILD_TARGETS.flatMap((target) => manifests[target].files.map((file) => `${target}/${file}`)));
+    context.sourceScans?.save(scans);
   } catch (error) {
     // dist/ is swapped already: a cache that cannot be written costs the next build time, not this build its result.
-    log(`${TAG.build} ${info.name}: warning: the output cache could not be saved (${(error as Error).message}); the next build reads its files again.`);
+    log(`${TAG.build} ${info.name}: warning: the bundler's cache could not be saved (${(error as Error).message}); the next build reads its files again.`);
   }
   // The whole table once per build; a watch rebuild names only the files that changed size.
   log(context.lastSizes ? formatRebuildSizes(info.name, context.lastSizes, sizes) : formatSizeTable(info.name, sizes));

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { isBuiltin } from 'node:module';
 import * as path from 'node:path';
@@ -26,18 +27,47 @@ export interface ImportSummary {
 /** One file's imports and the files its relative imports resolve to; undefined when it is not the module's own or cannot be read. */
 type ScannedFile = { imports: SourceImport[]; next: string[] } | undefined;
 
-/** Scans kept across calls for one state of the sources (the client and server walks of one build share most files). */
-export type SourceScanCache = Map<string, ScannedFile>;
+/** What a file's content imports, kept from build to build: reused while the content has the same hash. */
+export interface KnownScan {
+  hash: string;
+  imports: ScannedImport[];
+}
 
-function scanFile(file: string): ScannedFile {
+/** Scans for one state of the sources (the client and server walks of one build share most files). */
+export interface SourceScanCache {
+  files: Map<string, ScannedFile>;
+  /** Relative imports resolved in this state, by `dir` NUL `specifier`: many files import the same `../x`. */
+  resolved: Map<string, string | undefined>;
+  /** Scans by content, from earlier builds (bundler/source-scans.ts) and this one: a file is scanned again only when edited. */
+  known: Map<string, KnownScan>;
+}
+
+export function createSourceScanCache(known = new Map<string, KnownScan>()): SourceScanCache {
+  return { files: new Map(), resolved: new Map(), known };
+}
+
+function resolveRelative(cache: SourceScanCache, dir: string, specifier: string): string | undefined {
+  const key = `${dir}\0${specifier}`;
+  if (!cache.resolved.has(key)) cache.resolved.set(key, findSourceFile(dir, specifier));
+  return cache.resolved.get(key);
+}
+
+function scanFile(file: string, cache: SourceScanCache): ScannedFile {
   const source = readQuietly(file);
   if (source === undefined) return undefined;
+  const hash = createHash('sha1').update(source).digest('base64');
+  let known = cache.known.get(file);
+  if (known?.hash !== hash) {
+    known = { hash, imports: scanImports(source) };
+    cache.known.set(file, known);
+  }
   const imports: SourceImport[] = [];
   const next: string[] = [];
-  for (const found of scanImports(source)) {
+  const dir = path.dirname(file);
+  for (const found of known.imports) {
     imports.push({ file, ...found });
     if (found.specifier.startsWith('./') || found.specifier.startsWith('../')) {
-      const resolved = findSourceFile(path.dirname(file), found.specifier);
+      const resolved = resolveRelative(cache, dir, found.specifier);
       if (resolved) next.push(resolved);
     }
   }
@@ -51,7 +81,7 @@ function scanFile(file: string): ScannedFile {
 export function listSourceImports(
   module: ModuleInfo,
   targets: readonly BuildTarget[] = BOTH_TARGETS,
-  cache: SourceScanCache = new Map(),
+  cache: SourceScanCache = createSourceScanCache(),
 ): SourceImport[] {
   const starts = targets.flatMap((target) => [module.entry[target], ...module.exports.map((e) => e[target])]);
   const queue = starts.flatMap((start) => (start === false ? [] : (findSourceFile(module.root, start) ?? [])));
@@ -61,8 +91,8 @@ export function listSourceImports(
     const file = queue[i];
     if (seen.has(file)) continue;
     seen.add(file);
-    if (!cache.has(file)) cache.set(file, isOwnSource(module.root, file) ? scanFile(file) : undefined);
-    const scanned = cache.get(file);
+    if (!cache.files.has(file)) cache.files.set(file, isOwnSource(module.root, file) ? scanFile(file, cache) : undefined);
+    const scanned = cache.files.get(file);
     if (!scanned) continue;
     imports.push(...scanned.imports);
     queue.push(...scanned.next);
