@@ -214,6 +214,22 @@ describe('the page response', () => {
     expect(statuses).toEqual([301, 303, 307, 308, 302, 302, 302]);
   });
 
+  it('sends the headers a handler adds to responseHeaders, or assigns as a whole (plain JS), and only the defaults otherwise', async () => {
+    const none = setup((rc) => void (rc.html = 'a')).render();
+    const added = setup((rc) => {
+      rc.responseHeaders['X-Frame-Options'] = 'DENY';
+      rc.html = 'b';
+    }).render();
+    const assigned = setup((rc) => {
+      (rc as { responseHeaders: Record<string, string> }).responseHeaders = { 'Content-Type': 'text/plain' };
+      rc.html = 'c';
+    }).render();
+    await flush();
+    expect(none.headers).toEqual({ 'content-type': 'text/html; charset=utf-8', 'content-length': 1 });
+    expect(added.headers).toEqual({ 'content-type': 'text/html; charset=utf-8', 'x-frame-options': 'DENY', 'content-length': 1 });
+    expect(assigned.headers).toEqual({ 'content-type': 'text/plain', 'content-length': 1 });
+  });
+
   it('never lets an override page be cached, whatever cache-control its handler set', async () => {
     const handler = (rc: RenderContext) => {
       rc.responseHeaders['Cache-Control'] = 'public, s-maxage=600';
