@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { DIST_DIR, MANIFEST_FILE, TAG } from '../constants';
 import { checkImportedNames, checkSupply, type BundledPackages } from './check-imports';
 import { packageNameOf } from './installed-version';
-import { listSourceImports, readQuietly, summarizeImports } from './source-imports';
+import { createSourceScanCache, listSourceImports, readQuietly, summarizeImports } from './source-imports';
 import type { BuildManifest, BuildTarget, Diagnostic, ModuleInfo, Resolution } from './types';
 
 const TARGETS: readonly BuildTarget[] = ['client', 'server'];
@@ -19,6 +19,8 @@ export function checkSourceImports(resolution: Resolution): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const reported = new Set<string>();
   const bundled: BundledPackages = {};
+  // Both sides walk mostly the same files: each is read and scanned once.
+  const scans = createSourceScanCache();
   for (const target of TARGETS) {
     const manifests: Record<string, BuildManifest | undefined> = {};
     for (const name of Object.keys(resolution.modules)) {
@@ -26,7 +28,7 @@ export function checkSourceImports(resolution: Resolution): Diagnostic[] {
     }
     for (const [name, module] of Object.entries(resolution.modules)) {
       const summary = hasSources(resolution, name)
-        ? summarizeImports(module, listSourceImports(module, [target]), (s) => isLinked(resolution, module, s))
+        ? summarizeImports(module, listSourceImports(module, [target], scans), (s) => isLinked(resolution, module, s))
         : { names: {}, bundled: manifests[name]?.bundled ?? [] };
       bundled[name] = [...new Set([...(bundled[name] ?? []), ...summary.bundled])];
       if (name !== self.name) continue;
