@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { OUTPUT_CACHE_FILE, SOURCE_SCANS_FILE } from '../constants';
@@ -527,6 +527,18 @@ export default function (config, { target }) {
     const edited = await build(ws, 'cart');
     expect(edited.result.ok).toBe(true);
     expect(readManifest(roots.cart, 'client').imports).toEqual({ react: { useMemo: 'src/widget.tsx:2', useState: 'src/widget.tsx:2' } });
+  });
+
+  it('keeps a good build when its cache cannot be saved, with a warning', async () => {
+    const ws = copyFixture('link');
+    const roots = rootsOf(ws);
+    // A folder where the store's file goes: the rename onto it fails.
+    mkdirSync(join(getCacheDir(roots.cart), SOURCE_SCANS_FILE, 'blocker'), { recursive: true });
+    const { result, lines } = await build(ws, 'cart');
+    expect(result.ok).toBe(true);
+    expect(readManifest(roots.cart, 'client').imports).toEqual({ react: { useState: 'src/widget.tsx:1' } });
+    expect(lines).toContainEqual(expect.stringContaining("[esmx:build] cart: warning: the bundler's cache could not be saved ("));
+    rmSync(getCacheDir(roots.cart), { recursive: true, force: true });
   });
 
   it('rebuilds in watch mode, reports each rebuild, and keeps dist on a failed rebuild', async () => {
