@@ -81,6 +81,13 @@ describe('externals', () => {
     expect(match('./app')).toBeUndefined();
     expect(match('/ws/shell/src/ui.tsx', 'client', '/ws/shell/src', '')).toBeUndefined();
     expect(match('./ui', 'client', '/ws/node_modules/x', '/ws/node_modules/x/a.js')).toBeUndefined();
+    // Folders and index files, from below; an absolute path; names that are no export's.
+    expect(match('..', 'client', '/ws/shell/src/view')).toBe('shell/index');
+    expect(match('../view', 'client', '/ws/shell/src/view')).toBe('shell/view');
+    expect(match('./index.js', 'client', '/ws/shell/src/view')).toBe('shell/view');
+    expect(match('/ws/shell/src/ui.tsx')).toBe('shell/ui');
+    expect(match('./stamp')).toBeUndefined();
+    expect(match('../shell/src/uix')).toBeUndefined();
   });
 });
 

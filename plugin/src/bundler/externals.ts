@@ -45,6 +45,7 @@ export function createExternalsPlan(resolution: Resolution): ExternalsPlan {
     identifiers: new Set(),
     modules: new Set([...Object.keys(resolution.mounts), ...Object.keys(resolution.modules)]),
     ownFiles: { client: new Map(), server: new Map() },
+    ownNames: { client: new Set(), server: new Set() },
     self: {
       name: resolution.module,
       root: self?.root ?? '',
@@ -62,6 +63,7 @@ export function createExternalsPlan(resolution: Resolution): ExternalsPlan {
         if (!file) continue;
         for (const key of listPathKeys(resolve(self.root, file))) {
           plan.ownFiles[target].set(key, `${self.name}/${exp.name}`);
+          plan.ownNames[target].add(basename(key));
         }
       }
     }
@@ -97,6 +99,9 @@ export function matchExternal(
     return issuer.includes(`${sep}node_modules${sep}`) && isNestedCopy(plan, clean, context, issuer) ? undefined : clean;
   }
   if (issuer.includes('/node_modules/') || clean !== request) return undefined;
+  const last = clean.slice(Math.max(clean.lastIndexOf('/'), clean.lastIndexOf(sep)) + 1);
+  // `./`, `.` and `..` name a folder (an index file): only the join below tells which.
+  if (last !== '' && last !== '.' && last !== '..' && !plan.ownNames[target].has(stripScriptExtension(last))) return undefined;
   const abs = isAbsolute(clean) ? clean : join(context, clean);
   const own = plan.ownFiles[target];
   return own.get(abs) ?? own.get(stripScriptExtension(abs));

@@ -84,6 +84,11 @@ export interface ExternalsPlan {
   modules: Set<string>;
   /** Per target: absolute source path without extension → identifier of the module's own export. */
   ownFiles: Record<BuildTarget, Map<string, string>>;
+  /**
+   * Per target: the last path segment of each `ownFiles` key. A relative request whose last segment (without a
+   * script extension) is none of them cannot reach an export: most are not checked further (no path join per import).
+   */
+  ownNames: Record<BuildTarget, Set<string>>;
   /** The module being built and its package.json: named in the fix of an import of a module missing from `uses`. */
   self: { name: string; root: string; packageJsonPath: string };
   /** `<node_modules dir>\0<package>` → whether that installed package is an esmx module (read once per build). */
