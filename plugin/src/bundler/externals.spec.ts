@@ -39,6 +39,7 @@ const resolution: Resolution = {
       { name: 'ui', client: './src/ui.tsx', server: './src/ui.tsx' },
       { name: 'index', client: './src/index.ts', server: './src/index.ts' },
       { name: 'view', client: './src/view/index.tsx', server: './src/view.server.tsx' },
+      { name: 'legacy', client: './src/legacy.cjs.ts', server: false },
     ]),
     cart: info('cart', '/ws/cart', [{ name: 'widget', client: './src/widget.tsx', server: './src/widget.tsx' }]),
   },
@@ -50,7 +51,7 @@ describe('externals', () => {
     matchExternal(plan, target, request, context, issuer);
 
   it('lists export identifiers with the index alias', () => {
-    expect(listIdentifiers(resolution.modules.shell)).toEqual(['shell/ui', 'shell/index', 'shell', 'shell/view']);
+    expect(listIdentifiers(resolution.modules.shell)).toEqual(['shell/ui', 'shell/index', 'shell', 'shell/view', 'shell/legacy']);
   });
 
   it('keeps wired specifiers and used-module exports bare, bundles the rest', () => {
@@ -86,6 +87,8 @@ describe('externals', () => {
     expect(match('../view', 'client', '/ws/shell/src/view')).toBe('shell/view');
     expect(match('./index.js', 'client', '/ws/shell/src/view')).toBe('shell/view');
     expect(match('/ws/shell/src/ui.tsx')).toBe('shell/ui');
+    expect(match('./legacy.cjs')).toBe('shell/legacy');
+    expect(match('./legacy.cjs.js')).toBe('shell/legacy');
     expect(match('./stamp')).toBeUndefined();
     expect(match('../shell/src/uix')).toBeUndefined();
   });

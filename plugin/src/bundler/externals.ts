@@ -5,10 +5,10 @@ import { createDiagnostic } from '../protocol/diagnostics';
 import { formatDiagnostic } from '../protocol/format-report';
 import * as semver from 'semver';
 import { findInstalledPackage, packageNameOf } from '../protocol/installed-version';
+import { SCRIPT_EXTENSIONS } from '../protocol/source-imports';
 import type { BuildTarget, Diagnostic, ModuleInfo, Resolution } from '../protocol/types';
 import type { ExternalsPlan } from './types';
 
-const SCRIPT_EXTENSIONS = new Set(['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs']);
 
 /** `<name>/<export>`; the `index` export also answers to `<name>`. */
 export function listIdentifiers(info: Pick<ModuleInfo, 'name' | 'exports'>): string[] {
@@ -101,7 +101,8 @@ export function matchExternal(
   if (issuer.includes('/node_modules/') || clean !== request) return undefined;
   const last = clean.slice(Math.max(clean.lastIndexOf('/'), clean.lastIndexOf(sep)) + 1);
   // `./`, `.` and `..` name a folder (an index file): only the join below tells which.
-  if (last !== '' && last !== '.' && last !== '..' && !plan.ownNames[target].has(stripScriptExtension(last))) return undefined;
+  const names = plan.ownNames[target];
+  if (last !== '' && last !== '.' && last !== '..' && !names.has(last) && !names.has(stripScriptExtension(last))) return undefined;
   const abs = isAbsolute(clean) ? clean : join(context, clean);
   const own = plan.ownFiles[target];
   return own.get(abs) ?? own.get(stripScriptExtension(abs));

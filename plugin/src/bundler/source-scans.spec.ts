@@ -52,10 +52,13 @@ describe('source scans kept between builds', () => {
     expect([...openSourceScans(store).known.keys()]).toEqual([join(work, 'src/a.ts')]);
   });
 
-  it('starts empty from a store of another version, a damaged one, or entries of another shape, and writes it again', () => {
+  it('starts empty from a store of another version or scanner, a damaged one, or entries of another shape, and writes it again', () => {
     buildOnce();
-    const saved = JSON.parse(readFileSync(store, 'utf8')) as { version: number; files: Array<[string, unknown]> };
+    const saved = JSON.parse(readFileSync(store, 'utf8')) as { version: number; scanner: number; files: Array<[string, unknown]> };
+    expect(openSourceScans(store).known.size).toBe(2);
     writeFileSync(store, JSON.stringify({ ...saved, version: saved.version + 1 }));
+    expect(openSourceScans(store).known.size).toBe(0);
+    writeFileSync(store, JSON.stringify({ ...saved, scanner: saved.scanner - 1 }));
     expect(openSourceScans(store).known.size).toBe(0);
     writeFileSync(store, '{"version": 1, "files": [');
     expect(openSourceScans(store).known.size).toBe(0);

@@ -4,10 +4,11 @@
  * file is still read and hashed). At 300 components a module saved 10–20 ms a build this way.
  */
 import { readFileSync } from 'node:fs';
+import { SCANNER_VERSION } from '../protocol/scan-imports';
 import type { KnownScan, SourceScanCache } from '../protocol/source-imports';
 import { writeFileAtomic } from '../utils/atomic-write';
 
-/** Bump when the stored shape changes: a file of another version is ignored. */
+/** Bump when the stored shape changes. A file of another version, or made by another scanner, is ignored. */
 const SOURCE_SCANS_VERSION = 1;
 
 export interface SourceScanStore {
@@ -32,8 +33,9 @@ function isKnownScan(value: unknown): value is KnownScan {
 export function openSourceScans(file: string): SourceScanStore {
   const known = new Map<string, KnownScan>();
   try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { version?: unknown; files?: unknown };
-    const stored = parsed?.version === SOURCE_SCANS_VERSION && Array.isArray(parsed.files) ? parsed.files : [];
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { version?: unknown; scanner?: unknown; files?: unknown };
+    const current = parsed?.version === SOURCE_SCANS_VERSION && parsed.scanner === SCANNER_VERSION;
+    const stored = current && Array.isArray(parsed.files) ? parsed.files : [];
     for (const entry of stored) if (Array.isArray(entry) && typeof entry[0] === 'string' && isKnownScan(entry[1])) known.set(entry[0], entry[1]);
   } catch {
     // No store yet, or a damaged one: every file is scanned, and the store is written again.
@@ -50,7 +52,7 @@ export function openSourceScans(file: string): SourceScanStore {
       for (const path of [...known.keys()]) if (!cache.files.get(path)) known.delete(path);
       if (kept.length === saved.size && kept.every(([path, scan]) => saved.get(path) === scan.hash)) return;
       // Atomic: two builds of one module (two Nx processes) never read half a file.
-      writeFileAtomic(file, JSON.stringify({ version: SOURCE_SCANS_VERSION, files: kept }));
+      writeFileAtomic(file, JSON.stringify({ version: SOURCE_SCANS_VERSION, scanner: SCANNER_VERSION, files: kept }));
       saved = new Map(kept.map(([path, scan]) => [path, scan.hash]));
     },
   };

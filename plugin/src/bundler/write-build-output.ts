@@ -89,13 +89,16 @@ export async function writeBuildOutput(context: BuildOutputContext, collected: C
     manifests,
     bootstrap: info.entry.server ? renderBootstrap(info.name) : undefined,
   });
-  try {
-    context.outputCache?.save(BUILD_TARGETS.flatMap((target) => manifests[target].files.map((file) => `${target}/${file}`)));
-    context.sourceScans?.save(scans);
-  } catch (error) {
-    // dist/ is swapped already: a cache that cannot be written costs the next build time, not this build its result.
-    log(`${TAG.build} ${info.name}: warning: the bundler's cache could not be saved (${(error as Error).message}); the next build reads its files again.`);
-  }
+  // dist/ is swapped already: a cache that cannot be written costs the next build time, not this build its result.
+  const saveCache = (what: string, save: () => void) => {
+    try {
+      save();
+    } catch (error) {
+      log(`${TAG.build} ${info.name}: warning: the ${what} could not be saved (${(error as Error).message}); the next build reads its files again.`);
+    }
+  };
+  saveCache('output cache', () => context.outputCache?.save(BUILD_TARGETS.flatMap((target) => manifests[target].files.map((file) => `${target}/${file}`))));
+  saveCache('source scans', () => context.sourceScans?.save(scans));
   // The whole table once per build; a watch rebuild names only the files that changed size.
   log(context.lastSizes ? formatRebuildSizes(info.name, context.lastSizes, sizes) : formatSizeTable(info.name, sizes));
   if (context.watch) context.lastSizes = sizes;

@@ -39,6 +39,13 @@ describe('checkSourceImports (validate, before any build)', () => {
     ]);
   });
 
+  it('reads a file under another module\'s root as that module\'s own, whichever module reaches it first', () => {
+    // shop's entry reaches into cart's folder: that file is cart's source, not shop's (walks of one run share scans).
+    write('shop', 'src/entry.client.ts', "import { createRoot } from 'react-dom/client';\nimport '../../cart/src/widget';\nexport { createRoot };\n");
+    write('cart', 'src/widget.ts', "import { createPortal } from 'react-dom';\nexport const Widget = createPortal;\n");
+    expect(check('shop').map((d) => [d.code, d.package])).toEqual([['E_SINGLETON', 'react-dom']]);
+  });
+
   it('says nothing when the used modules are not built yet (E_NOT_BUILT is the resolution\'s business)', () => {
     const unbuilt = createLinkWorkspace({ built: false });
     try {

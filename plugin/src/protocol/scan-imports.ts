@@ -7,6 +7,9 @@
  * expression literal holding a quote or `//` can hide what follows it on that line, and an import written inside a
  * string is reported; both are rare in module sources, and the bundler's own check stays the final word.
  */
+/** Bump whenever what `scanImports` reports for a source changes: scans stored by earlier builds are then dropped. */
+export const SCANNER_VERSION = 1;
+
 export interface ScannedImport {
   specifier: string;
   /** 1-based line of the specifier. */

@@ -7,7 +7,8 @@ import { packageNameOf } from './installed-version';
 import { scanImports, type ScannedImport } from './scan-imports';
 import type { BuildTarget, ModuleInfo } from './types';
 
-const SCANNED_EXTENSIONS = new Set(['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs']);
+/** Extensions of JS and TS sources (what a module's own files are scanned in, what an import may leave out). */
+export const SCRIPT_EXTENSIONS: ReadonlySet<string> = new Set(['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs']);
 const BOTH_TARGETS: readonly BuildTarget[] = ['client', 'server'];
 
 /** One import statement of one of a module's own files. */
@@ -33,7 +34,10 @@ export interface KnownScan {
   imports: ScannedImport[];
 }
 
-/** Scans for one state of the sources (the client and server walks of one build share most files). */
+/**
+ * Scans for one state of one module's sources (its client and server walks share most files). Whether a file is the
+ * module's own depends on the module's root: two modules never share one cache, but they may share `known`.
+ */
 export interface SourceScanCache {
   files: Map<string, ScannedFile>;
   /** Relative imports resolved in this state, by `dir` NUL `specifier`: many files import the same `../x`. */
@@ -129,7 +133,7 @@ export function summarizeImports(module: Pick<ModuleInfo, 'root'>, imports: Sour
 function isOwnSource(root: string, file: string): boolean {
   const relative = path.relative(root, file);
   return (
-    SCANNED_EXTENSIONS.has(path.extname(file)) &&
+    SCRIPT_EXTENSIONS.has(path.extname(file)) &&
     !relative.startsWith('..') &&
     !path.isAbsolute(relative) &&
     !relative.split(path.sep).includes('node_modules')
