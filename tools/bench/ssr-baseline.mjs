@@ -22,6 +22,10 @@ const serialize = (data) => JSON.stringify(data).replace(/[<>&\\u2028\\u2029]/g,
 // The fixture host's render function is async (app code, identical in both servers), so it is here too;
 // --sync-baseline makes it a plain function (a stricter baseline: it also saves the app's own promise).
 ${sync ? '' : 'async '}function render(url) {
+  // The fixture host's routes (its specs' test pages), which a page at / passes through too.
+  if (url.pathname === '/throw' || url.pathname.startsWith('/fault/') || url.pathname === '/params' || url.pathname === '/redirect') throw new Error('not benchmarked');
+  if (url.pathname === '/missing' || url.pathname === '/plain' || url.pathname === '/dynamic' || url.searchParams.has('hold')) throw new Error('not benchmarked');
+  if (url.pathname === '/fallback') throw new Error('not benchmarked');
   const state = url.searchParams.has('state') ? JSON.parse(url.searchParams.get('state')) : { user: 'alice' };
   return '<!doctype html><html><head><title>' + html\`\${title}\` + '</title>' + HEAD + '</head><body>' + renderMenu() +
     '<main>' + renderWidget('<alice>') + '</main>' + '<script>window["__SHELL_STATE__"]=' + serialize(state) + ';</script>' +
