@@ -9,7 +9,6 @@ import { SCRIPT_EXTENSIONS } from '../protocol/source-imports';
 import type { BuildTarget, Diagnostic, ModuleInfo, Resolution } from '../protocol/types';
 import type { ExternalsPlan } from './types';
 
-
 /** `<name>/<export>`; the `index` export also answers to `<name>`. */
 export function listIdentifiers(info: Pick<ModuleInfo, 'name' | 'exports'>): string[] {
   const ids: string[] = [];

@@ -97,7 +97,8 @@ export async function writeBuildOutput(context: BuildOutputContext, collected: C
       log(`${TAG.build} ${info.name}: warning: the ${what} could not be saved (${(error as Error).message}); the next build reads its files again.`);
     }
   };
-  saveCache('output cache', () => context.outputCache?.save(BUILD_TARGETS.flatMap((target) => manifests[target].files.map((file) => `${target}/${file}`))));
+  const written = BUILD_TARGETS.flatMap((target) => manifests[target].files.map((file) => `${target}/${file}`));
+  saveCache('output cache', () => context.outputCache?.save(written));
   saveCache('source scans', () => context.sourceScans?.save(scans));
   // The whole table once per build; a watch rebuild names only the files that changed size.
   log(context.lastSizes ? formatRebuildSizes(info.name, context.lastSizes, sizes) : formatSizeTable(info.name, sizes));
