@@ -520,9 +520,9 @@ export default function (config, { target }) {
     // The stored scan of the unchanged widget.tsx is what the next build lists: planted there, it shows up.
     const store = join(getCacheDir(roots.cart), SOURCE_SCANS_FILE);
     const widget = join(roots.cart, 'src/widget.tsx');
-    const saved = JSON.parse(readFileSync(store, 'utf8')) as { files: Array<[string, { imports: unknown[] }]> };
+    const saved = JSON.parse(readFileSync(store, 'utf8')) as { entries: Array<[string, { imports: unknown[] }]> };
     const planted = { specifier: 'react', line: 1, names: ['planted'] };
-    for (const [file, scan] of saved.files) if (file === widget) scan.imports = [planted];
+    for (const [file, scan] of saved.entries) if (file === widget) scan.imports = [planted];
     writeFileSync(store, JSON.stringify(saved));
     await build(ws, 'cart');
     expect(readManifest(roots.cart, 'client').imports).toEqual({ react: { planted: 'src/widget.tsx:1' } });

@@ -1,10 +1,10 @@
 import type { MultiCompiler } from '@rspack/core' with { 'resolution-mode': 'import' };
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzip } from 'node:zlib';
 import { HOT_UPDATE_DIR } from '../constants';
 import type { BuildTarget } from '../protocol/types';
-import { writeFileAtomic } from '../utils/atomic-write';
+import { openCacheFile } from '../utils/cache-file';
 import { computeIntegrity, readOutputNode, type OutputNode } from './create-manifest';
 
 type Lexer = typeof import('es-module-lexer');
@@ -67,36 +67,24 @@ function isCachedFile(value: unknown): value is EmittedFile {
 
 /** The output cache kept in `file` (a JSON file in the bundler's cache folder); empty when missing or unreadable. */
 export function openOutputCache(file: string): OutputCache {
-  let saved = new Map<string, string>();
-  const entries = new Map<string, EmittedFile>();
-  try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { version?: unknown; entries?: unknown };
-    const stored = parsed?.version === OUTPUT_CACHE_VERSION && Array.isArray(parsed.entries) ? parsed.entries : [];
-    for (const entry of stored) {
-      if (Array.isArray(entry) && typeof entry[0] === 'string' && isCachedFile(entry[1])) {
-        entries.set(entry[0], entry[1]);
-        saved.set(entry[0], entry[1].integrity!);
+  const cache = openCacheFile(file, {
+    header: { version: OUTPUT_CACHE_VERSION },
+    isEntry: isCachedFile,
+    identity: (entry) => entry.integrity!,
+    // An mtime holds for the file this build wrote only: a cached entry is matched to a new file by its integrity.
+    toStored: (entry) => ({ ...entry, mtimeMs: 0 }),
+  });
+  return {
+    entries: cache.entries,
+    save(keep) {
+      const kept: Array<[string, EmittedFile]> = [];
+      for (const key of keep) {
+        const entry = cache.entries.get(key);
+        if (entry?.integrity) kept.push([key, entry]);
       }
-    }
-  } catch {
-    // No cache yet, or a damaged one: every file is lexed and compressed, and the cache is written again.
-  }
-  const save = (keep: Iterable<string>) => {
-    const kept: Array<[string, EmittedFile]> = [];
-    for (const key of keep) {
-      const entry = entries.get(key);
-      if (entry?.integrity) kept.push([key, entry]);
-    }
-    const unchanged = kept.length === saved.size && kept.every(([key, entry]) => saved.get(key) === entry.integrity);
-    if (!unchanged) {
-      // Atomic: two builds of one module (two Nx processes) never read half a file.
-      writeFileAtomic(file, JSON.stringify({ version: OUTPUT_CACHE_VERSION, entries: kept.map(([key, entry]) => [key, { ...entry, mtimeMs: 0 }]) }));
-      saved = new Map(kept.map(([key, entry]) => [key, entry.integrity!]));
-    }
-    // A long watch would otherwise keep the entries of every file it ever emitted.
-    for (const key of [...entries.keys()]) if (!saved.has(key)) entries.delete(key);
+      cache.save(kept);
+    },
   };
-  return { entries, save };
 }
 
 /**

@@ -54,15 +54,15 @@ describe('source scans kept between builds', () => {
 
   it('starts empty from a store of another version or scanner, a damaged one, or entries of another shape, and writes it again', () => {
     buildOnce();
-    const saved = JSON.parse(readFileSync(store, 'utf8')) as { version: number; scanner: number; files: Array<[string, unknown]> };
+    const saved = JSON.parse(readFileSync(store, 'utf8')) as { version: number; scanner: number; entries: Array<[string, unknown]> };
     expect(openSourceScans(store).known.size).toBe(2);
     writeFileSync(store, JSON.stringify({ ...saved, version: saved.version + 1 }));
     expect(openSourceScans(store).known.size).toBe(0);
     writeFileSync(store, JSON.stringify({ ...saved, scanner: saved.scanner - 1 }));
     expect(openSourceScans(store).known.size).toBe(0);
-    writeFileSync(store, '{"version": 1, "files": [');
+    writeFileSync(store, '{"version": 2, "entries": [');
     expect(openSourceScans(store).known.size).toBe(0);
-    writeFileSync(store, JSON.stringify({ ...saved, files: saved.files.map(([file]) => [file, { hash: 'x', imports: [{ specifier: 1 }] }]) }));
+    writeFileSync(store, JSON.stringify({ ...saved, entries: saved.entries.map(([file]) => [file, { hash: 'x', imports: [{ specifier: 1 }] }]) }));
     expect(openSourceScans(store).known.size).toBe(0);
     const { imports } = buildOnce();
     expect(imports).toEqual(['src/a.ts:1 react useState', 'src/a.ts:2 ./b b', 'src/b.ts:1 react useMemo']);

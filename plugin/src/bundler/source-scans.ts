@@ -4,13 +4,12 @@
  * file is still read and hashed). In the build benchmark at 300 components, this took 17–26 ms of a module's build
  * down to 6–10 ms.
  */
-import { readFileSync } from 'node:fs';
 import { SCANNER_VERSION } from '../protocol/scan-imports';
 import type { KnownScan, SourceScanCache } from '../protocol/source-imports';
-import { writeFileAtomic } from '../utils/atomic-write';
+import { openCacheFile } from '../utils/cache-file';
 
 /** Bump when the stored shape changes. A file of another version, or made by another scanner, is ignored. */
-const SOURCE_SCANS_VERSION = 1;
+const SOURCE_SCANS_VERSION = 2;
 
 export interface SourceScanStore {
   /** Scans by file, as `createSourceScanCache` takes them. */
@@ -32,29 +31,20 @@ function isKnownScan(value: unknown): value is KnownScan {
 
 /** The store kept in `file`; empty when missing, unreadable or of another version (every file is scanned then). */
 export function openSourceScans(file: string): SourceScanStore {
-  const known = new Map<string, KnownScan>();
-  try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { version?: unknown; scanner?: unknown; files?: unknown };
-    const current = parsed?.version === SOURCE_SCANS_VERSION && parsed.scanner === SCANNER_VERSION;
-    const stored = current && Array.isArray(parsed.files) ? parsed.files : [];
-    for (const entry of stored) if (Array.isArray(entry) && typeof entry[0] === 'string' && isKnownScan(entry[1])) known.set(entry[0], entry[1]);
-  } catch {
-    // No store yet, or a damaged one: every file is scanned, and the store is written again.
-  }
-  let saved = new Map([...known].map(([path, scan]) => [path, scan.hash]));
+  const store = openCacheFile(file, {
+    header: { version: SOURCE_SCANS_VERSION, scanner: SCANNER_VERSION },
+    isEntry: isKnownScan,
+    identity: (scan) => scan.hash,
+  });
   return {
-    known,
+    known: store.entries,
     save(cache) {
       const kept: Array<[string, KnownScan]> = [];
       for (const [path, scanned] of cache.files) {
         const scan = scanned && cache.known.get(path);
         if (scan) kept.push([path, scan]);
       }
-      for (const path of [...known.keys()]) if (!cache.files.get(path)) known.delete(path);
-      if (kept.length === saved.size && kept.every(([path, scan]) => saved.get(path) === scan.hash)) return;
-      // Atomic: two builds of one module (two Nx processes) never read half a file.
-      writeFileAtomic(file, JSON.stringify({ version: SOURCE_SCANS_VERSION, scanner: SCANNER_VERSION, files: kept }));
-      saved = new Map(kept.map(([path, scan]) => [path, scan.hash]));
+      store.save(kept);
     },
   };
 }
