@@ -19,18 +19,21 @@ describe('createRenderScope', () => {
     expect(scope.armed).toBe(false);
     const seen: string[] = [];
     const note = (label: string) => seen.push(`${label}:${scope.getStore()?.name}`);
+    // Each timer's callback notes its store, then settles: awaited, no sleep.
+    const timers: Promise<void>[] = [];
+    const noteLater = (label: string) => timers.push(new Promise((resolve) => setTimeout(() => resolve(void note(label)), 1)));
     scope.run({ name: 'before' }, (label: string) => {
       note(label);
-      setTimeout(() => note('before-timer'), 2);
+      noteLater('before-timer');
     }, 'before-sync', 0);
     scope.arm();
     scope.arm();
     expect(scope.armed).toBe(true);
     scope.run({ name: 'after' }, (label: string) => {
       note(label);
-      setTimeout(() => note('after-timer'), 1);
+      noteLater('after-timer');
     }, 'after-sync', 0);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await Promise.all(timers);
     expect(seen.sort()).toEqual(['after-sync:after', 'after-timer:after', 'before-sync:undefined', 'before-timer:undefined']);
     scope.disarm();
     expect(scope.armed).toBe(false);
