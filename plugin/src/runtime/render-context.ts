@@ -1,7 +1,7 @@
 /** The per-request `RenderContext`, built from strings precomputed once per map generation and base (page-pieces.ts). */
 import { TAG } from '../constants';
 import { nonceAttribute, serializeForScript } from './escape';
-import { renderCss, renderImportMap, renderModuleEntry, renderModulePreload, renderPreload, type PagePieces } from './page-pieces';
+import { renderCss, renderImportMap, renderModuleEntry, renderModulePreload, renderPreload, toFlatString, type PagePieces } from './page-pieces';
 import type { LinkedModuleInfo, RenderContext, RenderParams } from './types';
 
 export type PartLogger = (message: string) => void;
@@ -30,7 +30,7 @@ const MAX_STATE_TARGETS = 256;
 function stateTarget(name: string): string {
   let target = STATE_TARGETS.get(name);
   if (target === undefined) {
-    target = `window[${serializeForScript(String(name))}]=`;
+    target = toFlatString(`window[${serializeForScript(String(name))}]=`);
     if (typeof name === 'string' && STATE_TARGETS.size < MAX_STATE_TARGETS) STATE_TARGETS.set(name, target);
   }
   return target;
