@@ -29,7 +29,8 @@ function stripScriptExtension(path: string): string {
 function listPathKeys(file: string): string[] {
   const bare = stripScriptExtension(file);
   const keys = [bare];
-  if (bare.endsWith('/index')) keys.push(dirname(bare));
+  // By its name, not by a `/index` ending: on Windows the path's separator is a backslash.
+  if (basename(bare) === 'index') keys.push(dirname(bare));
   return keys;
 }
 

@@ -39,7 +39,10 @@ export function handleProcessFaults(options: ProcessFaultOptions): () => void {
   const { scope, faults, logError } = options;
   let exiting = false;
 
-  /** Where the fault came from, for its log line; answers its page 500 when the render is traced and still running. */
+  /**
+   * Where the fault came from, for its log line; answers its page 500 when the render is traced and still running.
+   * The first fault while the scope is unarmed arms it, so that every later fault is traced.
+   */
   const locate = (): string => {
     if (!scope.armed) {
       // The first fault of a server that traces after it: this one cannot be traced, the next ones will be.
