@@ -1,5 +1,6 @@
 /** The bytes of a page's answer: the rendered page or redirect, and the 500 / 504 pages. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { handlerHeadersOf } from './render-context';
 import type { RenderContext } from './types';
 
 const HTML = 'text/html; charset=utf-8';
@@ -19,7 +20,8 @@ const ERROR_PAGES: Record<number, string> = {
  * response). The caller sets what must win afterwards. One object per response: this is the hot path.
  */
 function addHandlerHeaders(rc: RenderContext, headers: Record<string, string | number>): Record<string, string | number> {
-  for (const name in rc.responseHeaders) headers[name.toLowerCase()] = rc.responseHeaders[name];
+  const own = handlerHeadersOf(rc);
+  if (own !== undefined) for (const name in own) headers[name.toLowerCase()] = own[name];
   return headers;
 }
 

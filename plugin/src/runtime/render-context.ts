@@ -40,7 +40,19 @@ class Context implements RenderContext {
   html = '';
   status = 200;
   redirect: string | null = null;
-  readonly responseHeaders: Record<string, string> = {};
+  /** Created when the handler first reads `responseHeaders`: most pages set no header (one object less per page). */
+  #headers: Record<string, string> | undefined = undefined;
+  /** The headers a handler set on `rc`, or undefined when it never touched `responseHeaders` (any other object: its own). */
+  static headersOf(rc: RenderContext): Record<string, string> | undefined {
+    return #headers in rc ? rc.#headers : rc.responseHeaders;
+  }
+  get responseHeaders(): Record<string, string> {
+    return (this.#headers ??= {});
+  }
+  /** Plain JS may assign the object as a whole (the type says readonly). */
+  set responseHeaders(headers: Record<string, string>) {
+    this.#headers = headers;
+  }
   constructor(
     readonly params: RenderParams,
     readonly base: string,
@@ -73,6 +85,8 @@ class Context implements RenderContext {
     return this.pieces.modules;
   }
 }
+
+export const handlerHeadersOf = (rc: RenderContext): Record<string, string> | undefined => Context.headersOf(rc);
 
 export function createRenderContext(
   params: RenderParams,
