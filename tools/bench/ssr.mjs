@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensurePlugin, finish, forkServer, loadPlugin, log, parseBenchArgs, ratioLine, repo } from './lib.mjs';
-import { baselineSource } from './ssr-baseline.mjs';
+import { answerHeapProbes, baselineSource } from './ssr-baseline.mjs';
 
 const args = parseBenchArgs({
   duration: { type: 'string', default: '10' },
@@ -50,12 +50,7 @@ async function runComposedChild(root) {
   const handle = await startServer({ root, port: 0, host: '127.0.0.1', log: () => undefined });
   process.send({ type: 'ready', port: handle.port });
   process.channel.unref();
-  process.on('message', (m) => {
-    if (m && m.type === 'heap') {
-      globalThis.gc();
-      process.send({ type: 'heap', heapUsed: process.memoryUsage().heapUsed });
-    }
-  });
+  answerHeapProbes();
 }
 
 /** Resident set size of a child, from /proc (Linux); the child is not asked, so measuring does not disturb it. */
@@ -167,18 +162,18 @@ async function main() {
   watchdog.unref();
   try {
     const host = createComposedHost(workspace);
-    let composed = await forkServer(fileURLToPath(import.meta.url), ['--child=composed', `--root=${host.root}`], { execArgv: ['--expose-gc'] });
+    let composed = await forkServer(fileURLToPath(import.meta.url), ['--child=composed', `--root=${host.root}`]);
     children.push(composed.child);
     const page = await fetchText(composed.port);
     const head = page.slice(page.indexOf('</title>') + '</title>'.length, page.indexOf('</head>'));
     writeFileSync(join(workspace, 'baseline.mjs'), baselineSource(head, args['sync-baseline']));
-    const baseline = await forkServer(join(workspace, 'baseline.mjs'), [], { execArgv: ['--expose-gc'] });
+    const baseline = await forkServer(join(workspace, 'baseline.mjs'), []);
     children.push(baseline.child);
     const baselinePage = await fetchText(baseline.port);
     if (baselinePage !== page) throw new Error('[esmx:bench] the baseline does not render the same bytes as the composed host');
     if (args.calibrate) {
       composed.child.kill('SIGKILL');
-      composed = await forkServer(join(workspace, 'baseline.mjs'), [], { execArgv: ['--expose-gc'] });
+      composed = await forkServer(join(workspace, 'baseline.mjs'), []);
       children.push(composed.child);
       log('[esmx:bench] ssr: calibration — the single bundle on both sides (rows "composed" are its second copy)');
     }
