@@ -5,14 +5,16 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ensurePlugin, log, repo } from './lib.mjs';
 
-const BENCHMARKS = ['build', 'graph', 'ssr', 'ssr-profile', 'ssr-request-path', 'scale', 'deploy'];
+// Each with its extra arguments: ssr's A/B mode runs too, against this same build (A/A).
+const BENCHMARKS = [['build'], ['graph'], ['ssr'], ['ssr', '--against=plugin/dist'], ['ssr-profile'], ['ssr-request-path'], ['scale'], ['deploy']];
 const started = Date.now();
 ensurePlugin();
 log(`[esmx:bench] smoke: plugin compiled in ${Date.now() - started} ms`);
 const failed = [];
-for (const name of BENCHMARKS) {
+for (const [script, ...extra] of BENCHMARKS) {
+  const name = [script, ...extra].join(' ');
   const t = Date.now();
-  const run = spawnSync(process.execPath, [join(repo, 'tools/bench', `${name}.mjs`), '--smoke', '--prebuilt'], {
+  const run = spawnSync(process.execPath, [join(repo, 'tools/bench', `${script}.mjs`), '--smoke', '--prebuilt', ...extra], {
     cwd: repo,
     stdio: 'inherit',
     env: { ...process.env, NODE_OPTIONS: '' },

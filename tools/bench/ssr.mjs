@@ -10,8 +10,12 @@
 // heap-after-GC of both after the measured window vs after a longer soak. Everything is bounded in time.
 //
 //   node tools/bench/ssr.mjs [--duration=10] [--soak=60] [--connections=50] [--slices=5] [--sync-baseline]
-//                            [--calibrate] [--json] [--prebuilt] [--smoke]
+//                            [--calibrate] [--against=<dir>] [--json] [--prebuilt] [--smoke]
 //
+// `--against=<dir>` (A/B, no goal): the rows "single bundle" become the same composed host on another build of the
+// plugin, `<dir>` being that build's package folder (a plugin/dist) inside this repository, so that its
+// dependencies resolve from here. For a change to the request path: 48 slices of 1 s or more tell 0.3 µs apart
+// (the per-slice-pair figure; an A/A reads within ±0.2 µs), where the totals of a default run cannot.
 // `--calibrate` runs the single bundle on both sides (A/A, no goal): how far its ratio lands from 1 is the noise of
 // the measurement on this machine (on a 2-core machine: 0.98–1.04 over three runs of --duration=6 --slices=6).
 //
@@ -21,7 +25,7 @@
 import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensurePlugin, finish, forkServer, loadPlugin, log, parseBenchArgs, ratioLine, repo } from './lib.mjs';
 import { answerHeapProbes, baselineSource } from './ssr-baseline.mjs';
@@ -33,7 +37,9 @@ const args = parseBenchArgs({
   slices: { type: 'string', default: '5' },
   'sync-baseline': { type: 'boolean', default: false },
   calibrate: { type: 'boolean', default: false },
+  against: { type: 'string' },
   root: { type: 'string' },
+  dist: { type: 'string' },
 });
 const DURATION = args.smoke ? 2 : Number(args.duration);
 const SOAK = args.smoke ? 3 : Math.max(Number(args.soak), DURATION);
@@ -45,8 +51,8 @@ const GOAL_RSS_GROWTH = 0.1;
 const require = createRequire(import.meta.url);
 
 /** The composed server's process: the compiled runtime's public entry point, nothing else of the plugin. */
-async function runComposedChild(root) {
-  const { startServer } = loadPlugin('/runtime');
+async function runComposedChild(root, dist) {
+  const { startServer } = dist ? createRequire(join(resolve(dist), 'package.json'))('@esmx/nx/runtime') : loadPlugin('/runtime');
   const handle = await startServer({ root, port: 0, host: '127.0.0.1', log: () => undefined });
   process.send({ type: 'ready', port: handle.port });
   process.channel.unref();
@@ -107,6 +113,7 @@ function mainThreadCpuMs(pid) {
 async function loadAlternating(servers, seconds, slices) {
   const results = servers.map(() => []);
   const cpuMs = servers.map(() => 0);
+  const sliceCpuUs = servers.map(() => []);
   for (let i = 0; i < slices; i++) {
     const order = [...servers.keys()];
     if (i % 2 === 1) order.reverse();
@@ -121,7 +128,9 @@ async function loadAlternating(servers, seconds, slices) {
           ),
         ),
       );
-      cpuMs[k] += mainThreadCpuMs(server.child.pid) - cpuBefore;
+      const sliceMs = mainThreadCpuMs(server.child.pid) - cpuBefore;
+      cpuMs[k] += sliceMs;
+      sliceCpuUs[k].push((sliceMs * 1000) / results[k].at(-1).totalCompletedRequests);
     }
   }
   return results.map((list, k) => {
@@ -130,11 +139,20 @@ async function loadAlternating(servers, seconds, slices) {
     const completed = list.reduce((n, r) => n + r.totalCompletedRequests, 0);
     aggregated.requests = { average: completed / seconds, total: completed };
     aggregated.cpuUsPerRequest = Number.isFinite(cpuMs[k]) ? (cpuMs[k] * 1000) / completed : undefined;
+    aggregated.sliceCpuUs = sliceCpuUs[k];
     return aggregated;
   });
 }
 
 const mib = (bytes) => Number((bytes / 2 ** 20).toFixed(1));
+
+/** Mean of the middle half of `values` (a slice slowed by a neighbour drops out on either side). */
+function middleMean(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const cut = Math.floor(sorted.length / 4);
+  const middle = sorted.slice(cut, sorted.length - cut);
+  return middle.reduce((sum, v) => sum + v, 0) / middle.length;
+}
 
 const summarize = (r) => ({
   requestsPerSecond: Math.round(r.requests.average),
@@ -153,12 +171,13 @@ async function main() {
   const { createComposedHost } = require(join(repo, 'plugin/src/runtime/fixtures/composed-host/create-fixture.ts'));
   const workspace = mkdtempSync(join(tmpdir(), 'esmx-bench-ssr-'));
   const children = [];
-  // Bounded: whatever happens, the benchmark ends (and fails) well after its planned load time.
+  // Bounded: whatever happens, the benchmark ends (and fails) well after its planned load time (both servers are
+  // loaded through the whole soak, the measured window being its start, and each slice has a start-up).
   const watchdog = setTimeout(() => {
     log('[esmx:bench] ssr: over its time budget, stopping');
     for (const child of children) child.kill('SIGKILL');
     process.exit(1);
-  }, (DURATION + SOAK + 90) * 1000);
+  }, (2 * SOAK + 2 * SLICES + 90) * 1000);
   watchdog.unref();
   try {
     const host = createComposedHost(workspace);
@@ -167,7 +186,7 @@ async function main() {
     const page = await fetchText(composed.port);
     const head = page.slice(page.indexOf('</title>') + '</title>'.length, page.indexOf('</head>'));
     writeFileSync(join(workspace, 'baseline.mjs'), baselineSource(head, args['sync-baseline']));
-    const baseline = await forkServer(join(workspace, 'baseline.mjs'), []);
+    let baseline = await forkServer(join(workspace, 'baseline.mjs'), []);
     children.push(baseline.child);
     const baselinePage = await fetchText(baseline.port);
     if (baselinePage !== page) throw new Error('[esmx:bench] the baseline does not render the same bytes as the composed host');
@@ -176,6 +195,13 @@ async function main() {
       composed = await forkServer(join(workspace, 'baseline.mjs'), []);
       children.push(composed.child);
       log('[esmx:bench] ssr: calibration — the single bundle on both sides (rows "composed" are its second copy)');
+    }
+    if (args.against) {
+      baseline.child.kill('SIGKILL');
+      baseline = await forkServer(fileURLToPath(import.meta.url), ['--child=composed', `--root=${host.root}`, `--dist=${resolve(args.against)}`]);
+      children.push(baseline.child);
+      if ((await fetchText(baseline.port)) !== page) throw new Error(`[esmx:bench] ssr: the build at ${args.against} does not render the same bytes`);
+      log(`[esmx:bench] ssr: A/B — rows "single bundle" are the composed host on the build at ${args.against}`);
     }
     log(`[esmx:bench] ssr: same ${Buffer.byteLength(page)}-byte page from both servers; ${CONNECTIONS} connections, ${DURATION} s each${args.smoke ? ' (smoke)' : ''}`);
 
@@ -211,6 +237,9 @@ async function main() {
       ratioGoal: GOAL_RATIO,
       // Reported, not a goal: how much more main-thread CPU a composed page costs (1.1 = 10 % more).
       cpuRatio: composedRun.cpuUsPerRequest === undefined ? undefined : Number((composedRun.cpuUsPerRequest / baseRun.cpuUsPerRequest).toFixed(3)),
+      // The same per slice pair (composed − single bundle, in alternating slices): the mean of the middle half of the
+      // differences, steadier than the totals for an A/B of two builds (--against).
+      cpuDiffUsPerRequest: composedRun.cpuUsPerRequest === undefined ? undefined : Number(middleMean(composedRun.sliceCpuUs.map((c, i) => c - baseRun.sliceCpuUs[i])).toFixed(3)),
       soak: { composed: summarize(soakRun), singleBundle: summarize(baseSoak) },
       memory: Object.fromEntries(
         [['composed', 'composed'], ['singleBundle', 'baseline']].map(([name, key]) => [
@@ -235,16 +264,17 @@ async function main() {
       const mem = (name, m) =>
         `  ${name.padEnd(14)} RSS ${m.rssAfterWindowMiB} MiB after ${DURATION} s, ${m.rssAfterSoakMiB} MiB after ${SOAK} s ` +
         `(${(m.rssGrowth * 100).toFixed(1)} %); heap after GC ${(m.heapAfterGcGrowth * 100).toFixed(1)} %`;
-      console.log(`  baseline render function: ${report.baseline}`);
+      if (!args.against) console.log(`  baseline render function: ${report.baseline}`);
       console.log(row('single bundle', report.singleBundle));
       console.log(row('composed', report.composed));
       console.log(`  ${throughput.text}`);
       if (report.cpuRatio !== undefined) console.log(`  composed / single bundle (main-thread CPU per request) = ${report.cpuRatio}`);
+      if (report.cpuDiffUsPerRequest !== undefined) console.log(`  composed − single bundle, per slice pair (middle half): ${report.cpuDiffUsPerRequest} µs CPU per request`);
       console.log(mem('single bundle', report.memory.singleBundle));
       console.log(mem('composed', report.memory.composed));
-      if (!args.smoke && !args.calibrate) console.log(`  ${report.pass ? 'PASS' : 'FAIL'} (goals: ratio ≥ ${GOAL_RATIO}, composed RSS growth ≤ ${GOAL_RSS_GROWTH * 100} %)`);
+      if (!args.smoke && !args.calibrate && !args.against) console.log(`  ${report.pass ? 'PASS' : 'FAIL'} (goals: ratio ≥ ${GOAL_RATIO}, composed RSS growth ≤ ${GOAL_RSS_GROWTH * 100} %)`);
     }
-    finish({ smoke: args.smoke || args.calibrate, goalsMet: report.pass });
+    finish({ smoke: args.smoke || args.calibrate || args.against !== undefined, goalsMet: report.pass });
   } finally {
     for (const child of children) child.kill('SIGKILL');
     rmSync(workspace, { recursive: true, force: true });
@@ -252,7 +282,7 @@ async function main() {
 }
 
 if (args.child) {
-  await runComposedChild(args.root);
+  await runComposedChild(args.root, args.dist);
 } else {
   await main().catch((error) => {
     console.error(`[esmx:bench] ${error.stack ?? error}`);
