@@ -45,9 +45,13 @@ export function ensurePlugin({ prebuilt = false } = {}) {
 // exactly the entry points a user's code can reach.
 const requireFromDist = createRequire(join(pluginDist, 'package.json'));
 
-/** `loadPlugin('')` → `@esmx/nx`, `loadPlugin('/runtime')` → `@esmx/nx/runtime`, from the compiled package. */
-export function loadPlugin(subpath = '') {
-  return requireFromDist(`@esmx/nx${subpath}`);
+/**
+ * `loadPlugin('')` → `@esmx/nx`, `loadPlugin('/runtime')` → `@esmx/nx/runtime`, from the compiled package; `dist`: the
+ * package folder of another build (ssr.mjs --against).
+ */
+export function loadPlugin(subpath = '', dist = undefined) {
+  const from = dist === undefined ? requireFromDist : createRequire(join(dist, 'package.json'));
+  return from(`@esmx/nx${subpath}`);
 }
 
 /**

@@ -41,6 +41,10 @@ const args = parseBenchArgs({
   root: { type: 'string' },
   dist: { type: 'string' },
 });
+if (args.against !== undefined && args.calibrate) {
+  log('[esmx:bench] ssr: expected --against or --calibrate, found both; fix: run them one at a time');
+  process.exit(1);
+}
 const DURATION = args.smoke ? 2 : Number(args.duration);
 const SOAK = args.smoke ? 3 : Math.max(Number(args.soak), DURATION);
 const CONNECTIONS = args.smoke ? 10 : Number(args.connections);
@@ -52,7 +56,7 @@ const require = createRequire(import.meta.url);
 
 /** The composed server's process: the compiled runtime's public entry point, nothing else of the plugin. */
 async function runComposedChild(root, dist) {
-  const { startServer } = dist ? createRequire(join(resolve(dist), 'package.json'))('@esmx/nx/runtime') : loadPlugin('/runtime');
+  const { startServer } = loadPlugin('/runtime', dist);
   const handle = await startServer({ root, port: 0, host: '127.0.0.1', log: () => undefined });
   process.send({ type: 'ready', port: handle.port });
   process.channel.unref();

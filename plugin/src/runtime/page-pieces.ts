@@ -72,8 +72,8 @@ export function describeLinkedModules(host: string, manifests: Record<string, Bu
 /**
  * `s` as one contiguous string. V8 keeps a concatenation as a tree of its parts, and a page that includes a tree
  * copies it leaf by leaf, from wherever the parts lie in the heap, on every request (flattening the page does not
- * flatten the parts). Measured with the ssr benchmark's host under load: about 0.3 µs per page for the five tag
- * strings below. JSON round-trips every string exactly, lone surrogates included.
+ * flatten the parts). Measured with the ssr benchmark's host under load: about 0.4 µs per page for the five tag
+ * strings below (runtime README, Performance). JSON round-trips every string exactly, lone surrogates included.
  */
 export function toFlatString(s: string): string {
   return JSON.parse(JSON.stringify(s)) as string;

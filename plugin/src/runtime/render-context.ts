@@ -86,7 +86,7 @@ class Context implements RenderContext {
   }
 }
 
-export const handlerHeadersOf = (rc: RenderContext): Record<string, string> | undefined => Context.headersOf(rc);
+export const handlerHeadersOf = Context.headersOf;
 
 export function createRenderContext(
   params: RenderParams,
