@@ -1,8 +1,9 @@
 import { constants, copyFileSync, type Dirent, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
-import { CLIENT_DIR, DIST_DIR, FINAL_INFIX, IMPORT_MAP_FILE, INDEX_FILE, LINK_FILE, MANIFEST_FILE, SERVER_DIR } from '../constants';
+import { CLIENT_DIR, DIST_DIR, FINAL_INFIX, IMPORT_MAP_FILE, INDEX_FILE, LINK_FILE, MANIFEST_FILE, SERVER_DIR, TAG } from '../constants';
 import { writeFileAtomic } from '../utils/atomic-write';
+import { withFileLock } from '../utils/file-lock';
 import { discard, emptyTrash } from './deferred-removal';
 
 /** What the bundle step writes into dist/. */
@@ -36,6 +37,32 @@ export type KeptDist =
  */
 function getLastLinkedBase(root: string): string {
   return join(root, 'node_modules', '.cache', 'esmx', 'last-linked');
+}
+
+/** `<root>/node_modules/.cache/esmx/dist.lock`, beside the last-linked copy. */
+export function getDistLockFile(root: string): string {
+  return join(root, 'node_modules', '.cache', 'esmx', 'dist.lock');
+}
+
+/**
+ * Runs `fn` while no other process changes this module's dist/ or its last linked copy: every change of either (a
+ * bundle's swap, a link's commit, a failed link's restore) holds this lock, so that two processes working on one module
+ * at once (a dev server's rebuild and an `nx build` in another terminal) take turns. Without it both filled the same
+ * tree of the last-linked copy, and one could discard the tree that the other's record had just named: a later failed
+ * link then put back a generation without its manifests. The functions below that take `root` expect their caller to
+ * hold it, except `keepPreviousDist`, which takes it itself.
+ */
+export function withDistLock<T>(root: string, tag: string, fn: () => T, timeoutMs = 30_000): T {
+  const lockFile = getDistLockFile(root);
+  return withFileLock(lockFile, fn, {
+    timeoutMs,
+    onTimeout: (holder) =>
+      new Error(
+        `${tag} expected to update ${join(root, DIST_DIR)} within ${timeoutMs / 1000} s, but ${holder === undefined ? 'another process' : `process ${holder}`} ` +
+          `still holds its lock (${lockFile}). Fix: let the other build, link or dev server of this module finish its step, ` +
+          `or delete the lock file if no such process runs.`,
+      ),
+  });
 }
 
 /** What generation.json records of the last linked generation. */
@@ -212,7 +239,7 @@ function pruneFinals(dir: string, keep: Set<string>, rel = ''): boolean {
  * files no longer recorded are removed. Each file created or removed is a metadata write the filesystem journals:
  * copying the whole dist/ and removing the whole previous copy made every link step pay for two generations.
  */
-export function saveLastLinked(root: string): void {
+function saveLastLinked(root: string): void {
   const dist = join(root, DIST_DIR);
   const base = getLastLinkedBase(root);
   const previous = readLinkedRecord(root);
@@ -326,6 +353,10 @@ export function commitLinkedDist(root: string): void {
  * generation back, byte for byte. A dist/ that is the linked one is left untouched, link outputs included.
  */
 export function keepPreviousDist(root: string): KeptDist {
+  return withDistLock(root, TAG.link, () => restoreLastLinked(root));
+}
+
+function restoreLastLinked(root: string): KeptDist {
   const dist = join(root, DIST_DIR);
   const record = readLinkedRecord(root);
   const pending = isPending(dist) || (record !== undefined && fingerprintGeneration(dist) !== record.fingerprint);

@@ -1,9 +1,9 @@
 import { cpSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLIENT_DIR, DIST_DIR, INDEX_FILE, MANIFEST_FILE, SERVER_DIR } from '../constants';
+import { CLIENT_DIR, DIST_DIR, INDEX_FILE, MANIFEST_FILE, SERVER_DIR, TAG } from '../constants';
 import type { BuildManifest, BuildTarget } from '../protocol/types';
 import { discard } from './deferred-removal';
-import { carryPreviousFiles, markPending, protectLinkedDist } from './dist-generations';
+import { carryPreviousFiles, markPending, protectLinkedDist, withDistLock } from './dist-generations';
 
 /** Work folders inside dist/ (same filesystem, so the final step is a rename). */
 export function getWorkDirs(root: string) {
@@ -41,6 +41,10 @@ export interface SwapInput {
  * created, renamed or removed is a metadata write the filesystem journals, and they are most of what a swap costs.
  */
 export function swapDist(input: SwapInput): void {
+  withDistLock(input.root, TAG.build, () => replaceDistItems(input));
+}
+
+function replaceDistItems(input: SwapInput): void {
   const dirs = getWorkDirs(input.root);
   // Leftovers of a swap that was interrupted.
   rmSync(dirs.next, { recursive: true, force: true });

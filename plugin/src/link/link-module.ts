@@ -1,5 +1,5 @@
 import { readFileSync, realpathSync, rmSync } from 'node:fs';
-import { commitLinkedDist, keepPreviousDist, type KeptDist } from '../bundler/dist-generations';
+import { commitLinkedDist, keepPreviousDist, withDistLock, type KeptDist } from '../bundler/dist-generations';
 import { join, relative, sep } from 'node:path';
 import { DIST_DIR, IMPORT_MAP_FILE, LINK_FILE, MANIFEST_FILE, PROTOCOL_VERSION, TAG } from '../constants';
 import { composeImportMap } from '../import-map/index';
@@ -86,11 +86,13 @@ export function linkModule(root: string, resolution: Resolution, options: LinkMo
     }
   }
   if (write) {
-    if (importMap) writeJsonAtomic(join(dist, IMPORT_MAP_FILE), importMap, { skipIfSame: true });
-    // A module whose entry was removed must not keep serving an old map.
-    else rmSync(join(dist, IMPORT_MAP_FILE), { force: true });
-    writeJsonAtomic(join(dist, LINK_FILE), link, { skipIfSame: true });
-    commitLinkedDist(root);
+    withDistLock(root, TAG.link, () => {
+      if (importMap) writeJsonAtomic(join(dist, IMPORT_MAP_FILE), importMap, { skipIfSame: true });
+      // A module whose entry was removed must not keep serving an old map.
+      else rmSync(join(dist, IMPORT_MAP_FILE), { force: true });
+      writeJsonAtomic(join(dist, LINK_FILE), link, { skipIfSame: true });
+      commitLinkedDist(root);
+    });
   }
   return { diagnostics, importMap, link };
 }

@@ -1,0 +1,100 @@
+import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export interface FileLockOptions {
+  /** How long to wait for another process's lock before giving up (default 30 s). */
+  timeoutMs?: number;
+  /** The error thrown when the wait times out, given the holder's pid (undefined when unreadable). */
+  onTimeout: (holder: number | undefined) => Error;
+}
+
+/** A lock file that is still empty this long after it was created belongs to a process that died while writing it. */
+const EMPTY_LOCK_GRACE_MS = 2_000;
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Runs `fn` holding `lockFile`, a file created exclusively (O_EXCL) that holds the holder's pid and is removed when
+ * `fn` returns or throws. Other processes on this machine that lock the same file wait (synchronously, in short
+ * sleeps: the critical sections are file renames and links of a few milliseconds) until it is free. A lock whose holder
+ * no longer runs (it crashed or was killed) is taken over.
+ */
+export function withFileLock<T>(lockFile: string, fn: () => T, options: FileLockOptions): T {
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  mkdirSync(dirname(lockFile), { recursive: true });
+  let pause = 1;
+  for (;;) {
+    const fd = tryCreate(lockFile);
+    if (fd !== undefined) {
+      try {
+        writeSync(fd, `${process.pid}\n`);
+      } finally {
+        closeSync(fd);
+      }
+      break;
+    }
+    const holder = readHolder(lockFile);
+    // Only a call made inside `fn` finds its own pid: waiting for it would never end.
+    if (holder === process.pid) throw new Error(`withFileLock: ${lockFile} is already held by this process`);
+    if (isAbandoned(lockFile, holder)) {
+      removeIfHeldBy(lockFile, holder);
+      continue;
+    }
+    if (Date.now() >= deadline) throw options.onTimeout(holder);
+    Atomics.wait(sleeper, 0, 0, pause);
+    pause = Math.min(pause * 2, 25);
+  }
+  try {
+    return fn();
+  } finally {
+    removeIfHeldBy(lockFile, process.pid);
+  }
+}
+
+function tryCreate(lockFile: string): number | undefined {
+  try {
+    return openSync(lockFile, 'wx');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
+    throw error;
+  }
+}
+
+/** The pid written in the lock file; undefined when it is empty (being written), unreadable or gone. */
+function readHolder(lockFile: string): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(lockFile, 'utf8');
+  } catch {
+    // Released meanwhile: the next attempt takes it.
+    return undefined;
+  }
+  const pid = Number.parseInt(text, 10);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+function isAbandoned(lockFile: string, holder: number | undefined): boolean {
+  if (holder === undefined) {
+    const stat = statSync(lockFile, { throwIfNoEntry: false });
+    return stat !== undefined && Date.now() - stat.mtimeMs > EMPTY_LOCK_GRACE_MS;
+  }
+  try {
+    process.kill(holder, 0);
+    return false;
+  } catch (error) {
+    // EPERM: the process runs, under another user.
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
+ * Removes the lock file if it still names `holder`: a lock that another process took meanwhile (after the abandoned
+ * one was removed by a third) stays.
+ */
+function removeIfHeldBy(lockFile: string, holder: number | undefined): void {
+  if (readHolder(lockFile) !== holder) return;
+  try {
+    unlinkSync(lockFile);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}
