@@ -20,7 +20,6 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
  */
 export function withFileLock<T>(lockFile: string, fn: () => T, options: FileLockOptions): T {
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
-  mkdirSync(dirname(lockFile), { recursive: true });
   let pause = 1;
   for (;;) {
     const fd = tryCreate(lockFile);
@@ -46,17 +45,33 @@ export function withFileLock<T>(lockFile: string, fn: () => T, options: FileLock
   try {
     return fn();
   } finally {
-    removeIfHeldBy(lockFile, process.pid);
+    // Nobody else removes the lock of a running process (but a user may have deleted it): no need to read whose it is.
+    removeLockFile(lockFile);
   }
 }
 
+function removeLockFile(lockFile: string): void {
+  try {
+    unlinkSync(lockFile);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}
+
+/**
+ * The lock file, created; undefined when it exists. Its folder is made only when missing: each lock is a few metadata
+ * writes, paid twice per module and build (the swap, the link), so none is spent on a folder that is there.
+ */
 function tryCreate(lockFile: string): number | undefined {
   try {
     return openSync(lockFile, 'wx');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return undefined;
+    if (code !== 'ENOENT') throw error;
   }
+  mkdirSync(dirname(lockFile), { recursive: true });
+  return tryCreate(lockFile);
 }
 
 /** The pid written in the lock file; undefined when it is empty (being written), unreadable or gone. */
@@ -91,10 +106,5 @@ function isAbandoned(lockFile: string, holder: number | undefined): boolean {
  * one was removed by a third) stays.
  */
 function removeIfHeldBy(lockFile: string, holder: number | undefined): void {
-  if (readHolder(lockFile) !== holder) return;
-  try {
-    unlinkSync(lockFile);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
+  if (readHolder(lockFile) === holder) removeLockFile(lockFile);
 }
