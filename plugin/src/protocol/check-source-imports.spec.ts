@@ -2,7 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLinkWorkspace, type LinkWorkspace } from '../link/fixtures/link-workspace';
 import { checkSourceImports } from './check-source-imports';
+import { findUnlinkedImports } from './find-unlinked-imports';
 import { resolveModule } from './resolve-module';
+import { createModuleScans } from './source-imports';
 
 let ws: LinkWorkspace;
 beforeEach(() => {
@@ -44,6 +46,18 @@ describe('checkSourceImports (validate, before any build)', () => {
     write('shop', 'src/entry.client.ts', "import { createRoot } from 'react-dom/client';\nimport '../../cart/src/widget';\nexport { createRoot };\n");
     write('cart', 'src/widget.ts', "import { createPortal } from 'react-dom';\nexport const Widget = createPortal;\n");
     expect(check('shop').map((d) => [d.code, d.package])).toEqual([['E_SINGLETON', 'react-dom']]);
+  });
+
+  it('shares each module\'s walk with the unlinked-import check: validate reads each source file once, one view of it', () => {
+    write('cart', 'src/widget.ts', "import { useState } from 'react';\nimport { helper } from './helper';\nexport const Widget = () => [useState, helper];\n");
+    write('cart', 'src/helper.ts', "import { useEffect } from 'react';\nexport const helper = () => [useEffect];\n");
+    const resolution = resolveModule(ws.dir('cart'), { checkFiles: false });
+    const scans = createModuleScans();
+    expect(findUnlinkedImports(resolution, scans)).toEqual([]);
+    // Changed after the first walk read it: the second check works on what the first read, not on a second reading.
+    write('cart', 'src/helper.ts', "import { useEfect } from 'react';\nexport const helper = () => [useEfect];\n");
+    expect(checkSourceImports(resolution, scans)).toEqual([]);
+    expect(checkSourceImports(resolution, createModuleScans()).map((d) => d.code)).toEqual(['E_NO_EXPORT']);
   });
 
   it('says nothing when the used modules are not built yet (E_NOT_BUILT is the resolution\'s business)', () => {

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { DIST_DIR, MANIFEST_FILE, TAG } from '../constants';
 import { checkImportedNames, checkSupply, type BundledPackages } from './check-imports';
 import { packageNameOf } from './installed-version';
-import { createSourceScanCache, listSourceImports, readQuietly, summarizeImports, type KnownScan } from './source-imports';
+import { createModuleScans, listSourceImports, readQuietly, summarizeImports, type ModuleScans } from './source-imports';
 import type { BuildManifest, BuildTarget, Diagnostic, ModuleInfo, Resolution } from './types';
 
 const TARGETS: readonly BuildTarget[] = ['client', 'server'];
@@ -11,17 +11,15 @@ const TARGETS: readonly BuildTarget[] = ['client', 'server'];
  * What `validate` checks in sources, before any build: the named imports of the module's current files against the
  * built manifests of the modules it uses (those that have a build; an unbuilt one is E_NOT_BUILT's business), and the
  * supply checks over every module of the closure, from its sources when they are at hand (a workspace package) or
- * from its build otherwise. The link step runs the same checks over the recorded imports of every build. `known`
- * (scans by content) is shared with validate's other walks of the same sources, so that each file is scanned once.
+ * from its build otherwise. The link step runs the same checks over the recorded imports of every build. `scans` (each
+ * module's walk cache) is shared with validate's other walk of the same sources, so that each file is read once.
  */
-export function checkSourceImports(resolution: Resolution, known = new Map<string, KnownScan>()): Diagnostic[] {
+export function checkSourceImports(resolution: Resolution, scans: ModuleScans = createModuleScans()): Diagnostic[] {
   const self = resolution.modules[resolution.module];
   if (!self) return [];
   const diagnostics: Diagnostic[] = [];
   const reported = new Set<string>();
   const bundled: BundledPackages = {};
-  // One walk cache per module, kept across both sides.
-  const scans = new Map(Object.keys(resolution.modules).map((name) => [name, createSourceScanCache(known)]));
   for (const target of TARGETS) {
     const manifests: Record<string, BuildManifest | undefined> = {};
     for (const name of Object.keys(resolution.modules)) {
@@ -29,7 +27,7 @@ export function checkSourceImports(resolution: Resolution, known = new Map<strin
     }
     for (const [name, module] of Object.entries(resolution.modules)) {
       const summary = hasSources(resolution, name)
-        ? summarizeImports(module, listSourceImports(module, [target], scans.get(name)), (s) => isLinked(resolution, module, s))
+        ? summarizeImports(module, listSourceImports(module, [target], scans(name)), (s) => isLinked(resolution, module, s))
         : { names: {}, bundled: manifests[name]?.bundled ?? [] };
       bundled[name] = [...new Set([...(bundled[name] ?? []), ...summary.bundled])];
       if (name !== self.name) continue;

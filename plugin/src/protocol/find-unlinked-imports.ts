@@ -1,22 +1,22 @@
 import * as path from 'node:path';
 import { createDiagnostic } from './diagnostics';
 import { packageNameOf } from './installed-version';
-import { createSourceScanCache, isBareSpecifier, listSourceImports, readQuietly, type KnownScan } from './source-imports';
+import { createModuleScans, isBareSpecifier, listSourceImports, readQuietly, type ModuleScans } from './source-imports';
 import type { Diagnostic, Resolution } from './types';
 
 /**
  * E_NOT_LINKED for each esmx module that the root module's sources import but that is not in its `uses` closure:
  * the bundler would not externalize it and Rspack would fail with a bare "Module not found". The sources are the
- * files reachable from its entries and exports through relative imports, as the bundler would see them. `known`
- * (scans by content) is shared with validate's other walks of the same sources, so that each file is scanned once.
+ * files reachable from its entries and exports through relative imports, as the bundler would see them. `scans` (each
+ * module's walk cache) is shared with validate's other walk of the same sources, so that each file is read once.
  */
-export function findUnlinkedImports(resolution: Resolution, known = new Map<string, KnownScan>()): Diagnostic[] {
+export function findUnlinkedImports(resolution: Resolution, scans: ModuleScans = createModuleScans()): Diagnostic[] {
   const module = resolution.modules[resolution.module];
   if (!module) return [];
   const reported = new Set<string>();
   const isModule = createModuleLookup(module.root);
   const diagnostics: Diagnostic[] = [];
-  for (const { file, specifier, line } of listSourceImports(module, undefined, createSourceScanCache(known))) {
+  for (const { file, specifier, line } of listSourceImports(module, undefined, scans(module.name))) {
     if (!isBareSpecifier(specifier)) continue;
     const pkg = packageNameOf(specifier);
     if (pkg === module.name || resolution.modules[pkg] || reported.has(pkg) || !isModule(pkg)) continue;

@@ -50,6 +50,18 @@ export function createSourceScanCache(known = new Map<string, KnownScan>()): Sou
   return { files: new Map(), resolved: new Map(), known };
 }
 
+/** The walk cache of each module of one resolution (made on first use), all sharing `known`: what validate's checks share. */
+export type ModuleScans = (module: string) => SourceScanCache;
+
+export function createModuleScans(known = new Map<string, KnownScan>()): ModuleScans {
+  const caches = new Map<string, SourceScanCache>();
+  return (module) => {
+    let cache = caches.get(module);
+    if (!cache) caches.set(module, (cache = createSourceScanCache(known)));
+    return cache;
+  };
+}
+
 function resolveRelative(cache: SourceScanCache, dir: string, specifier: string): string | undefined {
   const key = `${dir}\0${specifier}`;
   if (!cache.resolved.has(key)) cache.resolved.set(key, findSourceFile(dir, specifier));

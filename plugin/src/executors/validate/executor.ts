@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../../utils/atomic-write';
 import { writeLinkGraphPage } from '../../protocol/link-graph/index';
 import { checkModuleFramework } from '../../frameworks/index';
 import { checkSourceImports, checkUsedTargets, findUnlinkedImports, hasErrors, resolveModule } from '../../protocol/index';
-import type { KnownScan } from '../../protocol/source-imports';
+import { createModuleScans } from '../../protocol/source-imports';
 import { getModuleRoot } from '../lib/get-module-root';
 import { printDiagnostics } from '../lib/print-diagnostics';
 import { checkAgainstDeployed } from './lib/check-against-deployed';
@@ -31,8 +31,8 @@ export default async function runValidateExecutor(
   const root = getModuleRoot(context, TAG.validate, 'nx run <module>:validate');
   if (!root) return { success: false };
   const resolved = resolveModule(root, { links: options.links, checkFiles: true, requireBuilt: false });
-  // Both source checks, on both sides, walk the same files: each is scanned once.
-  const known = new Map<string, KnownScan>();
+  // Both source checks, on both sides, walk the same files: each is read and scanned once.
+  const scans = createModuleScans();
   // What the build of this module would hit: a used module's missing export file, an import of a module not linked,
   // a named import that a used build does not export, a package bundled twice, a framework nobody provides.
   const resolution = {
@@ -40,8 +40,8 @@ export default async function runValidateExecutor(
     diagnostics: [
       ...resolved.diagnostics,
       ...checkUsedTargets(resolved),
-      ...findUnlinkedImports(resolved, known),
-      ...checkSourceImports(resolved, known),
+      ...findUnlinkedImports(resolved, scans),
+      ...checkSourceImports(resolved, scans),
       ...(await checkModuleFramework(resolved)),
     ],
   };
