@@ -59,8 +59,8 @@ export function withDistLock<T>(root: string, tag: string, fn: () => T, timeoutM
     onTimeout: (holder) =>
       new Error(
         `${tag} expected to update ${join(root, DIST_DIR)} within ${timeoutMs / 1000} s, but ${holder === undefined ? 'another process' : `process ${holder}`} ` +
-          `still holds its lock (${lockFile}). Fix: let the other build, link or dev server of this module finish its step, ` +
-          `or delete the lock file if no such process runs.`,
+          `still holds its lock (${lockFile}). Fix: let the other build, link or dev server of this module finish its step; ` +
+          `if that process is none of them (a crashed build's pid, reused), delete the lock file.`,
       ),
   });
 }

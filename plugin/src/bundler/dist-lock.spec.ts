@@ -57,7 +57,7 @@ describe('withDistLock across processes', () => {
     try {
       expect(() => withDistLock(root, '[esmx:link]', () => 'ran', 20)).toThrow(
         `[esmx:link] expected to update ${join(root, 'dist')} within 0.02 s, but process ${process.ppid} still holds its lock (${lock}). ` +
-          'Fix: let the other build, link or dev server of this module finish its step, or delete the lock file if no such process runs.',
+          "Fix: let the other build, link or dev server of this module finish its step; if that process is none of them (a crashed build's pid, reused), delete the lock file.",
       );
     } finally {
       rmSync(lock);
