@@ -574,6 +574,36 @@ export default function (config, { target }) {
     }
   });
 
+  it('keeps a dev server\'s files when the same module is built once in another process meanwhile (its own stage)', async () => {
+    const ws = copyFixture('link');
+    const roots = rootsOf(ws);
+    const { result, nextRebuild } = await watchBuild(ws, 'cart');
+    const listClient = () => readdirSync(join(roots.cart, 'dist/client'), { recursive: true }).map(String).sort();
+    try {
+      expect(result.ok).toBe(true);
+      const served = listClient();
+      expect(served).toEqual(expect.arrayContaining(['widget.mjs', 'widget.css']));
+      // `nx build cart` in another terminal, while the dev server watches.
+      const once = execFileSync(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'fixtures/build-once/build-once.ts'), ws, 'cart', 'production'], {
+        cwd: join(__dirname, '../../..'),
+        env: { ...process.env, NODE_OPTIONS: '' },
+        encoding: 'utf8',
+      });
+      expect(once.trim()).toBe('ok');
+      writeFileSync(join(roots.cart, 'src/format.ts'), 'export const formatCount = (n: number): string => `EDITED ${n}`;\n');
+      const rebuilt = await nextRebuild();
+      expect(rebuilt.ok).toBe(true);
+      // The dev server's generation again, whole: every file of its first build (not only what the edit re-emitted),
+      // beside the other build's hashed files, carried as a generation that was in dist/.
+      expect(listClient()).toEqual(expect.arrayContaining(served));
+      expect(readFileSync(join(roots.cart, 'dist/client/widget.mjs'), 'utf8')).toContain('EDITED');
+    } finally {
+      await result.close?.();
+    }
+    // The watch's stage goes when it stops; the other build's went when its build ended.
+    expect(readdirSync(join(roots.cart, 'dist')).filter((entry) => entry.startsWith('.esmx-build'))).toEqual([]);
+  });
+
   it('keeps the server manifest whole after a watch rebuild that only recompiled the client', async () => {
     const ws = copyFixture('link');
     const roots = rootsOf(ws);

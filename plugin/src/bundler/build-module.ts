@@ -15,7 +15,7 @@ import type { Diagnostic } from '../protocol/types';
 import { logCompilerProgress, runOnce, watchCompiler, type Settle } from './run-compiler';
 import { openOutputCache, recordEmittedFiles } from './record-emitted';
 import { openSourceScans } from './source-scans';
-import { getWorkDirs } from './swap-dist';
+import { discardAbandonedStages, getWorkDirs } from './swap-dist';
 import type { BuildModuleOptions, BuildModuleResult, EntryPlan, TargetPlan } from './types';
 import { writeBuildOutput, type BuildOutputContext } from './write-build-output';
 
@@ -51,7 +51,7 @@ function fail(errors: string[]): BuildModuleResult {
 }
 
 /**
- * Builds one module: client and server in one Rspack MultiCompiler run, into dist/.esmx-build,
+ * Builds one module: client and server in one Rspack MultiCompiler run, into this process's dist/.esmx-build-<pid>,
  * then writes the manifests and swaps dist/client, dist/server and dist/index.mjs on success. What earlier builds and
  * links set aside is removed meanwhile (deferred-removal.ts).
  */
@@ -117,6 +117,7 @@ async function compileAndSwap(options: BuildModuleOptions): Promise<BuildModuleR
   }
 
   rmSync(stage, { recursive: true, force: true });
+  discardAbandonedStages(root);
   let lexer: Awaited<typeof lexerReady>;
   try {
     lexer = await lexerReady;
@@ -149,5 +150,9 @@ async function compileAndSwap(options: BuildModuleOptions): Promise<BuildModuleR
   const recorder = recordEmittedFiles(compiler, { mode, lexer, cache: outputCache });
   const collectStats = createStatsCollector();
   const collect: StatsCollector = (stats) => ({ ...collectStats(stats), emitted: recorder.snapshot() });
-  return options.watch ? watchCompiler(compiler, collect, settle, options.onRebuild) : runOnce(compiler, collect, settle);
+  if (!options.watch) return runOnce(compiler, collect, settle);
+  const first = await watchCompiler(compiler, collect, settle, options.onRebuild);
+  const stop = first.close;
+  // The stage a watch keeps between rebuilds goes with it.
+  return stop ? { ...first, close: () => stop().then(() => rmSync(stage, { recursive: true, force: true })) } : first;
 }

@@ -1,19 +1,46 @@
-import { cpSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLIENT_DIR, DIST_DIR, INDEX_FILE, MANIFEST_FILE, SERVER_DIR, TAG } from '../constants';
 import type { BuildManifest, BuildTarget } from '../protocol/types';
 import { discard } from './deferred-removal';
 import { carryPreviousFiles, markPending, protectLinkedDist, withDistLock } from './dist-generations';
+import { isProcessRunning } from '../utils/file-lock';
 
-/** Work folders inside dist/ (same filesystem, so the final step is a rename). */
+/** The staging folder of the process with this pid: `.esmx-build-<pid>`. */
+const STAGE_PREFIX = '.esmx-build-';
+/** The one staging folder of every process, in earlier versions. */
+const SHARED_STAGE = '.esmx-build';
+
+/**
+ * Work folders inside dist/ (same filesystem, so the final step is a rename). The stage is this process's own: a dev
+ * server keeps its stage between rebuilds (Rspack re-emits only what changed), and a build of the same module in
+ * another terminal emptied a shared one under it, so its next rebuild swapped in only the files the edit re-emitted
+ * (an unchanged stylesheet or image was gone). `next` and `old` live only during a swap, which holds the dist lock.
+ */
 export function getWorkDirs(root: string) {
   const dist = join(root, DIST_DIR);
   return {
     dist,
-    stage: join(dist, '.esmx-build'),
+    stage: join(dist, `${STAGE_PREFIX}${process.pid}`),
     next: join(dist, '.esmx-next'),
     old: join(dist, '.esmx-old'),
   };
+}
+
+/** Sets aside for removal the stages of processes that no longer run (a stopped dev server, a killed build). */
+export function discardAbandonedStages(root: string): void {
+  const { dist } = getWorkDirs(root);
+  let entries: string[];
+  try {
+    entries = readdirSync(dist);
+  } catch {
+    // No dist/ yet.
+    return;
+  }
+  for (const entry of entries) {
+    const pid = entry.startsWith(STAGE_PREFIX) ? Number(entry.slice(STAGE_PREFIX.length)) : undefined;
+    if (entry === SHARED_STAGE || (pid !== undefined && Number.isInteger(pid) && !isProcessRunning(pid))) discard(root, join(dist, entry));
+  }
 }
 
 /** `<parent>/client` or `<parent>/server`: where one target's files are emitted under a work folder or dist/. */

@@ -92,12 +92,17 @@ function isAbandoned(lockFile: string, holder: number | undefined): boolean {
     const stat = statSync(lockFile, { throwIfNoEntry: false });
     return stat !== undefined && Date.now() - stat.mtimeMs > EMPTY_LOCK_GRACE_MS;
   }
+  return !isProcessRunning(holder);
+}
+
+/** Whether a process with this pid runs on this machine (under any user). */
+export function isProcessRunning(pid: number): boolean {
   try {
-    process.kill(holder, 0);
-    return false;
+    process.kill(pid, 0);
+    return true;
   } catch (error) {
     // EPERM: the process runs, under another user.
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
   }
 }
 
