@@ -59,6 +59,13 @@ describe('withFileLock', () => {
     expect(withFileLock(lock, () => 'ran', { timeoutMs: 30, onTimeout: timeout })).toBe('ran');
   });
 
+  it('takes over a lock naming this process that it does not hold (left before a crash by a process with its pid)', () => {
+    withFileLock(lock, () => undefined, { onTimeout: timeout });
+    writeFileSync(lock, `${process.pid}\n`);
+    expect(withFileLock(lock, () => 'ran', { timeoutMs: 30, onTimeout: timeout })).toBe('ran');
+    expect(existsSync(lock)).toBe(false);
+  });
+
   it('refuses a nested call of the same process instead of waiting for itself', () => {
     expect(() => withFileLock(lock, () => withFileLock(lock, () => 'inner', { onTimeout: timeout }), { onTimeout: timeout })).toThrow(
       'already held by this process',

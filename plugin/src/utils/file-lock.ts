@@ -11,6 +11,8 @@ export interface FileLockOptions {
 /** A lock file that is still empty this long after it was created belongs to a process that died while writing it. */
 const EMPTY_LOCK_GRACE_MS = 2_000;
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
+/** The lock files this process holds now. */
+const held = new Set<string>();
 
 /**
  * Runs `fn` holding `lockFile`, a file created exclusively (O_EXCL) that holds the holder's pid and is removed when
@@ -31,9 +33,9 @@ export function withFileLock<T>(lockFile: string, fn: () => T, options: FileLock
       }
       break;
     }
+    // A call made inside `fn`: waiting for itself would never end.
+    if (held.has(lockFile)) throw new Error(`withFileLock: ${lockFile} is already held by this process`);
     const holder = readHolder(lockFile);
-    // Only a call made inside `fn` finds its own pid: waiting for it would never end.
-    if (holder === process.pid) throw new Error(`withFileLock: ${lockFile} is already held by this process`);
     if (isAbandoned(lockFile, holder)) {
       removeIfHeldBy(lockFile, holder);
       continue;
@@ -42,9 +44,11 @@ export function withFileLock<T>(lockFile: string, fn: () => T, options: FileLock
     Atomics.wait(sleeper, 0, 0, pause);
     pause = Math.min(pause * 2, 25);
   }
+  held.add(lockFile);
   try {
     return fn();
   } finally {
+    held.delete(lockFile);
     // Nobody else removes the lock of a running process (but a user may have deleted it): no need to read whose it is.
     removeLockFile(lockFile);
   }
@@ -87,12 +91,16 @@ function readHolder(lockFile: string): number | undefined {
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
+/**
+ * Whether the lock was left by a process that no longer holds it: its holder has exited, or it names this process,
+ * which holds no such lock now (left by an earlier process with the same pid, before a crash and a reboot).
+ */
 function isAbandoned(lockFile: string, holder: number | undefined): boolean {
   if (holder === undefined) {
     const stat = statSync(lockFile, { throwIfNoEntry: false });
     return stat !== undefined && Date.now() - stat.mtimeMs > EMPTY_LOCK_GRACE_MS;
   }
-  return !isProcessRunning(holder);
+  return holder === process.pid || !isProcessRunning(holder);
 }
 
 /** Whether a process with this pid runs on this machine (under any user). */
