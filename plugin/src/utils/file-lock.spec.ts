@@ -66,6 +66,14 @@ describe('withFileLock', () => {
     expect(existsSync(lock)).toBe(false);
   });
 
+  it('takes over a lock older than any step takes, even when its pid is a running process now (reused)', () => {
+    withFileLock(lock, () => undefined, { onTimeout: timeout });
+    writeFileSync(lock, `${process.ppid}\n`);
+    const old = new Date(Date.now() - 10 * 60_000);
+    utimesSync(lock, old, old);
+    expect(withFileLock(lock, () => 'ran', { timeoutMs: 30, onTimeout: timeout })).toBe('ran');
+  });
+
   it('refuses a nested call of the same process instead of waiting for itself', () => {
     expect(() => withFileLock(lock, () => withFileLock(lock, () => 'inner', { onTimeout: timeout }), { onTimeout: timeout })).toThrow(
       'already held by this process',

@@ -10,6 +10,11 @@ export interface FileLockOptions {
 
 /** A lock file that is still empty this long after it was created belongs to a process that died while writing it. */
 const EMPTY_LOCK_GRACE_MS = 2_000;
+/**
+ * No step holds a lock this long (they take milliseconds): an older lock was left by a process that crashed, even when
+ * its pid now belongs to another running process.
+ */
+const ABANDONED_LOCK_AGE_MS = 5 * 60_000;
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 /** The lock files this process holds now. */
 const held = new Set<string>();
@@ -92,15 +97,15 @@ function readHolder(lockFile: string): number | undefined {
 }
 
 /**
- * Whether the lock was left by a process that no longer holds it: its holder has exited, or it names this process,
- * which holds no such lock now (left by an earlier process with the same pid, before a crash and a reboot).
+ * Whether the lock was left by a process that no longer holds it: its holder has exited; or it names this process,
+ * which holds no such lock now (left by an earlier process with the same pid, before a crash and a reboot); or it is
+ * older than any step takes (its pid reused by another process).
  */
 function isAbandoned(lockFile: string, holder: number | undefined): boolean {
-  if (holder === undefined) {
-    const stat = statSync(lockFile, { throwIfNoEntry: false });
-    return stat !== undefined && Date.now() - stat.mtimeMs > EMPTY_LOCK_GRACE_MS;
-  }
-  return holder === process.pid || !isProcessRunning(holder);
+  if (holder === process.pid || (holder !== undefined && !isProcessRunning(holder))) return true;
+  const stat = statSync(lockFile, { throwIfNoEntry: false });
+  if (stat === undefined) return false;
+  return Date.now() - stat.mtimeMs > (holder === undefined ? EMPTY_LOCK_GRACE_MS : ABANDONED_LOCK_AGE_MS);
 }
 
 /** Whether a process with this pid runs on this machine (under any user). */
