@@ -60,6 +60,8 @@ async function run(ws: string, project: string, options: BundleExecutorSchema = 
   const spies = [jest.spyOn(console, 'log'), jest.spyOn(console, 'error'), jest.spyOn(console, 'warn')].map((s) =>
     s.mockImplementation(capture),
   );
+  // A bad option or a run without a project is printed on stderr, as by every executor.
+  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => (capture(String(chunk).trimEnd()), true));
   const context = contextOf(ws, project);
   try {
     const results: boolean[] = [];
@@ -67,6 +69,7 @@ async function run(ws: string, project: string, options: BundleExecutorSchema = 
     return { results, output: out.join('\n') };
   } finally {
     spies.forEach((s) => s.mockRestore());
+    stderr.mockRestore();
   }
 }
 

@@ -4,7 +4,7 @@ import { TAG } from '../../constants';
 import { linkModule } from '../../link/index';
 import { hasErrors, resolveModule } from '../../protocol/index';
 import type { Resolution } from '../../protocol/types';
-import { getModuleRoot } from '../lib/get-module-root';
+import { prepareExecutor } from '../lib/get-module-root';
 import { describeKeptDist } from '../lib/describe-kept-dist';
 import { printDiagnostics } from '../lib/print-diagnostics';
 import { normalizeOptions, type NormalizedBundleOptions } from './lib/normalize-options';
@@ -43,18 +43,12 @@ export default async function* runBundleExecutor(
   rawOptions: BundleExecutorSchema,
   context: ExecutorContext,
 ): AsyncGenerator<{ success: boolean }> {
-  const normalized = normalizeOptions(rawOptions ?? {});
-  if (!normalized.options) {
-    console.error(normalized.error);
+  const prepared = prepareExecutor(normalizeOptions(rawOptions ?? {}), context, TAG.build, 'nx run <module>:bundle');
+  if (!prepared) {
     yield { success: false };
     return;
   }
-  const options = normalized.options;
-  const root = getModuleRoot(context, TAG.build, 'nx run <module>:bundle');
-  if (!root) {
-    yield { success: false };
-    return;
-  }
+  const { options, root } = prepared;
   const resolution = resolveModule(root, { links: options.links, checkFiles: true, requireBuilt: false });
   // An unbuilt used module does not matter to the bundle (only its declaration does); the link step reports it.
   const diagnostics = resolution.diagnostics.filter((d) => d.code !== 'E_NOT_BUILT');

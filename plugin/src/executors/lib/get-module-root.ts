@@ -10,3 +10,21 @@ export function getModuleRoot(context: ExecutorContext, tag: string, usage: stri
   }
   return join(context.root, project.root);
 }
+
+/**
+ * What every executor starts from: its normalized options and the root of its module; undefined after printing why
+ * there are none (the options' diagnostic, or how to run it on a project).
+ */
+export function prepareExecutor<T>(
+  normalized: { options?: T; error?: string },
+  context: ExecutorContext,
+  tag: string,
+  usage: string,
+): { options: T; root: string } | undefined {
+  if (!normalized.options) {
+    process.stderr.write(`${normalized.error}\n`);
+    return undefined;
+  }
+  const root = getModuleRoot(context, tag, usage);
+  return root === undefined ? undefined : { options: normalized.options, root };
+}

@@ -7,7 +7,7 @@ import { resolveModule } from '../../protocol/index';
 import type { Resolution } from '../../protocol/types';
 import { resolveLinks } from '../../protocol/links-file';
 import { linkModule } from '../../link/index';
-import { getModuleRoot } from '../lib/get-module-root';
+import { prepareExecutor } from '../lib/get-module-root';
 import { normalizeOptions } from '../start/lib/normalize-options';
 import { startDevServer, type DevServerDeps } from './lib/dev-server';
 import type { ServeExecutorSchema } from './schema';
@@ -81,20 +81,15 @@ export default async function* runServeExecutor(
   rawOptions: ServeExecutorSchema,
   context: ExecutorContext,
 ): AsyncGenerator<{ success: boolean; baseUrl?: string }> {
-  const normalized = normalizeOptions(rawOptions ?? {}, TAG.serve);
-  if (!normalized.options) {
-    process.stderr.write(`${normalized.error}\n`);
+  const prepared = prepareExecutor(normalizeOptions(rawOptions ?? {}, TAG.serve), context, TAG.serve, 'nx serve <module>');
+  if (!prepared) {
     yield { success: false };
     return;
   }
-  const root = getModuleRoot(context, TAG.serve, 'nx serve <module>');
-  if (!root) {
-    yield { success: false };
-    return;
-  }
+  const { root } = prepared;
   // Development builds carry source maps: SSR stacks printed by this process then name the source files.
   process.setSourceMapsEnabled(true);
-  const { port, host, base, shim } = normalized.options;
+  const { port, host, base, shim } = prepared.options;
   const devRemotes = parseDevRemotes(rawOptions?.devRemotes);
   let server;
   try {

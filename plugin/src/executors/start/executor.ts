@@ -2,7 +2,7 @@ import type { ExecutorContext } from '@nx/devkit';
 import { TAG } from '../../constants';
 import { startServer } from '../../runtime/index';
 import { resolveLinks } from '../../protocol/links-file';
-import { getModuleRoot } from '../lib/get-module-root';
+import { prepareExecutor } from '../lib/get-module-root';
 import { runLinkStep } from '../lib/run-link-step';
 import { normalizeOptions } from './lib/normalize-options';
 import type { StartExecutorSchema } from './schema';
@@ -15,14 +15,9 @@ export default async function runStartExecutor(
   rawOptions: StartExecutorSchema,
   context: ExecutorContext,
 ): Promise<{ success: boolean }> {
-  const normalized = normalizeOptions(rawOptions ?? {});
-  if (!normalized.options) {
-    process.stderr.write(`${normalized.error}\n`);
-    return { success: false };
-  }
-  const options = normalized.options;
-  const root = getModuleRoot(context, TAG.start, 'nx run <module>:start');
-  if (!root) return { success: false };
+  const prepared = prepareExecutor(normalizeOptions(rawOptions ?? {}), context, TAG.start, 'nx run <module>:start');
+  if (!prepared) return { success: false };
+  const { options, root } = prepared;
   if (!relinkWhenLinksGiven(root, rawOptions ?? {}, TAG.start, context.projectName)) return { success: false };
   let handle;
   try {

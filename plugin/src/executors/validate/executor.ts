@@ -6,7 +6,7 @@ import { writeLinkGraphPage } from '../../protocol/link-graph/index';
 import { checkModuleFramework } from '../../frameworks/index';
 import { checkSourceImports, checkUsedTargets, findUnlinkedImports, hasErrors, resolveModule } from '../../protocol/index';
 import { createModuleScans } from '../../protocol/source-imports';
-import { getModuleRoot } from '../lib/get-module-root';
+import { prepareExecutor } from '../lib/get-module-root';
 import { printDiagnostics } from '../lib/print-diagnostics';
 import { checkAgainstDeployed } from './lib/check-against-deployed';
 import { normalizeOptions } from './lib/normalize-options';
@@ -22,14 +22,9 @@ export default async function runValidateExecutor(
   rawOptions: ValidateExecutorSchema,
   context: ExecutorContext,
 ): Promise<{ success: boolean }> {
-  const normalized = normalizeOptions(rawOptions ?? {});
-  if (!normalized.options) {
-    process.stderr.write(`${normalized.error}\n`);
-    return { success: false };
-  }
-  const options = normalized.options;
-  const root = getModuleRoot(context, TAG.validate, 'nx run <module>:validate');
-  if (!root) return { success: false };
+  const prepared = prepareExecutor(normalizeOptions(rawOptions ?? {}), context, TAG.validate, 'nx run <module>:validate');
+  if (!prepared) return { success: false };
+  const { options, root } = prepared;
   const resolved = resolveModule(root, { links: options.links, checkFiles: true, requireBuilt: false });
   // Both source checks, on both sides, walk the same files: each is read and scanned once.
   const scans = createModuleScans();
