@@ -7,6 +7,7 @@ import type { Resolution } from '../../protocol/types';
 import { prepareExecutor } from '../lib/get-module-root';
 import { describeKeptDist } from '../lib/describe-kept-dist';
 import { printDiagnostics } from '../lib/print-diagnostics';
+import { printThrown } from '../lib/print-thrown';
 import { normalizeOptions, type NormalizedBundleOptions } from './lib/normalize-options';
 import type { BundleExecutorSchema } from './schema';
 
@@ -24,7 +25,13 @@ function linkIfReady(root: string, options: NormalizedBundleOptions): boolean {
     );
     return true;
   }
-  const result = linkModule(root, resolution);
+  let result: ReturnType<typeof linkModule>;
+  try {
+    result = linkModule(root, resolution);
+  } catch (error) {
+    printThrown(error);
+    return false;
+  }
   printDiagnostics(result.diagnostics);
   if (hasErrors(result.diagnostics)) {
     console.error(describeKeptDist(resolution.module, result.kept));

@@ -3,6 +3,7 @@ import { keepPreviousDist, linkModule, type LinkFile } from '../../link/index';
 import { hasErrors, resolveModule } from '../../protocol/index';
 import { describeKeptDist } from './describe-kept-dist';
 import { printDiagnostics } from './print-diagnostics';
+import { printThrown } from './print-thrown';
 
 /**
  * The link step of the module at `root` with these links, as the `build` target runs it and as `start`, `serve` and
@@ -26,7 +27,14 @@ export function runLinkStep(
     if (write) console.error(describeKeptDist(name, keepPreviousDist(root), 'because the declaration has errors (see above)'));
     return undefined;
   }
-  const result = linkModule(root, resolution, { write });
+  let result: ReturnType<typeof linkModule>;
+  try {
+    result = linkModule(root, resolution, { write });
+  } catch (error) {
+    // The link step throws only past its diagnostics (dist/'s lock held too long by another process) or on a bug.
+    printThrown(error);
+    return undefined;
+  }
   const diagnostics = [...resolveDiagnostics, ...result.diagnostics];
   printDiagnostics(diagnostics);
   if (hasErrors(diagnostics)) {

@@ -23,12 +23,5 @@ export default async function runLinkExecutor(
     process.stderr.write(`${(error as Error).message}\n`);
     return { success: false };
   }
-  try {
-    return { success: runLinkStep(root, links, { projectName: context.projectName }) !== undefined };
-  } catch (error) {
-    // A tagged message is the diagnostic (another process holding dist/'s lock too long); anything else is a bug.
-    const message = String((error as Error)?.message ?? error);
-    process.stderr.write(`${message.startsWith('[esmx:') ? message : ((error as Error)?.stack ?? message)}\n`);
-    return { success: false };
-  }
+  return { success: runLinkStep(root, links, { projectName: context.projectName }) !== undefined };
 }

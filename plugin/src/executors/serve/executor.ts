@@ -8,6 +8,7 @@ import type { Resolution } from '../../protocol/types';
 import { resolveLinks } from '../../protocol/links-file';
 import { linkModule } from '../../link/index';
 import { prepareExecutor } from '../lib/get-module-root';
+import { printThrown } from '../lib/print-thrown';
 import { normalizeOptions } from '../start/lib/normalize-options';
 import { startDevServer, type DevServerDeps } from './lib/dev-server';
 import type { ServeExecutorSchema } from './schema';
@@ -96,8 +97,7 @@ export default async function* runServeExecutor(
     const links = resolveLinks(root, { environment: rawOptions?.environment, links: rawOptions?.links }, TAG.serve);
     server = await startDevServer({ root, port, host, base, shim, devRemotes, mode: rawOptions?.mode, hot: rawOptions?.hot !== false }, createDeps(context.root, root, links));
   } catch (error) {
-    const message = (error as Error)?.message ?? String(error);
-    process.stderr.write(`${message.startsWith('[esmx:') ? message : (error as Error)?.stack ?? message}\n`);
+    printThrown(error);
     yield { success: false };
     return;
   }

@@ -3,6 +3,7 @@ import { relative } from 'node:path';
 import { TAG } from '../../constants';
 import { resolveLinks } from '../../protocol/links-file';
 import { getModuleRoot } from '../lib/get-module-root';
+import { printThrown } from '../lib/print-thrown';
 import { runLinkStep } from '../lib/run-link-step';
 import { writeStandalone } from './lib/write-standalone';
 import type { StandaloneExecutorSchema } from './schema';
@@ -29,8 +30,7 @@ export default async function runStandaloneExecutor(
     }
     result = await writeStandalone(root, undefined, link);
   } catch (error) {
-    const message = (error as Error)?.message ?? String(error);
-    process.stderr.write(`${message.startsWith('[esmx:') ? message : ((error as Error)?.stack ?? message)}\n`);
+    printThrown(error);
     return { success: false };
   }
   const rows = result.modules.map((m) => `  ${m.name.padEnd(24)} ${m.source === 'url' ? 'linked to its URL' : megabytes(m.bytes)}`);

@@ -3,6 +3,7 @@ import { TAG } from '../../constants';
 import { startServer } from '../../runtime/index';
 import { resolveLinks } from '../../protocol/links-file';
 import { prepareExecutor } from '../lib/get-module-root';
+import { printThrown } from '../lib/print-thrown';
 import { runLinkStep } from '../lib/run-link-step';
 import { normalizeOptions } from './lib/normalize-options';
 import type { StartExecutorSchema } from './schema';
@@ -37,9 +38,7 @@ export default async function runStartExecutor(
       exitOnSignal: false,
     });
   } catch (error) {
-    // Our own errors carry a tag and a fix: print them without a stack. Anything else is a bug: keep the stack.
-    const message = (error as Error)?.message ?? String(error);
-    process.stderr.write(`${message.startsWith('[esmx:') ? message : (error as Error)?.stack ?? message}\n`);
+    printThrown(error);
     return { success: false };
   }
   await handle.closed;

@@ -7,6 +7,7 @@ import { checkModuleFramework } from '../../frameworks/index';
 import { checkSourceImports, checkUsedTargets, findUnlinkedImports, hasErrors, resolveModule } from '../../protocol/index';
 import { createModuleScans } from '../../protocol/source-imports';
 import { prepareExecutor } from '../lib/get-module-root';
+import { printThrown } from '../lib/print-thrown';
 import { printDiagnostics } from '../lib/print-diagnostics';
 import { checkAgainstDeployed } from './lib/check-against-deployed';
 import { normalizeOptions } from './lib/normalize-options';
@@ -58,8 +59,7 @@ export default async function runValidateExecutor(
       printDiagnostics(result.diagnostics);
       againstFailed = hasErrors(result.diagnostics);
     } catch (error) {
-      const message = (error as Error)?.message ?? String(error);
-      process.stderr.write(`${message.startsWith('[esmx:') ? message : ((error as Error)?.stack ?? message)}\n`);
+      printThrown(error);
       againstFailed = true;
     }
   }
