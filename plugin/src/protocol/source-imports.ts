@@ -50,10 +50,11 @@ export function createSourceScanCache(known = new Map<string, KnownScan>()): Sou
   return { files: new Map(), resolved: new Map(), known };
 }
 
-/** The walk cache of each module of one resolution (made on first use), all sharing `known`: what validate's checks share. */
+/** The walk cache of each module of one resolution (made on first use), all sharing their scans by content: what validate's checks share. */
 export type ModuleScans = (module: string) => SourceScanCache;
 
-export function createModuleScans(known = new Map<string, KnownScan>()): ModuleScans {
+export function createModuleScans(): ModuleScans {
+  const known = new Map<string, KnownScan>();
   const caches = new Map<string, SourceScanCache>();
   return (module) => {
     let cache = caches.get(module);
