@@ -2,7 +2,7 @@
  * Two processes changing one module's dist/ at once (a dev server's rebuild and an `nx build` in another terminal)
  * take turns through withDistLock: real processes, real files.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,6 +65,10 @@ describe('withDistLock across processes', () => {
   });
 
   it('keepPreviousDist takes the lock itself, and releases it', () => {
+    // A lock left by a process that has exited: taking the lock takes it over and then removes it, so the file is
+    // gone only if keepPreviousDist locked.
+    const dead = execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    writeFileSync(getDistLockFile(root), `${dead}\n`);
     expect(keepPreviousDist(root)).toBe('unchanged');
     expect(existsSync(getDistLockFile(root))).toBe(false);
   });
