@@ -10,9 +10,18 @@ import { join } from 'node:path';
 
 let counter = 0;
 
-/** `<root>/node_modules/.cache/esmx/trash`: beside the last-linked copy, outside Nx's outputs and inputs. */
+/**
+ * `<root>/node_modules/.cache/esmx`: what the build keeps of a module beside it (the last linked copy, dist/'s lock,
+ * the trash), outside every Nx output (a cache restore never replaces it) and every task input (node_modules is
+ * ignored), on the same filesystem as dist/ in practice.
+ */
+export function getModuleStateDir(root: string): string {
+  return join(root, 'node_modules', '.cache', 'esmx');
+}
+
+/** `<root>/node_modules/.cache/esmx/trash`. */
 export function getTrashDir(root: string): string {
-  return join(root, 'node_modules', '.cache', 'esmx', 'trash');
+  return join(getModuleStateDir(root), 'trash');
 }
 
 /**

@@ -4,7 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { CLIENT_DIR, DIST_DIR, FINAL_INFIX, IMPORT_MAP_FILE, INDEX_FILE, LINK_FILE, MANIFEST_FILE, SERVER_DIR, TAG } from '../constants';
 import { writeFileAtomic } from '../utils/atomic-write';
 import { withFileLock } from '../utils/file-lock';
-import { discard, emptyTrash } from './deferred-removal';
+import { discard, emptyTrash, getModuleStateDir } from './deferred-removal';
 
 /** What the bundle step writes into dist/. */
 const BUNDLE_ITEMS = [CLIENT_DIR, SERVER_DIR, INDEX_FILE] as const;
@@ -29,19 +29,18 @@ export type KeptDist =
   | 'unlinked';
 
 /**
- * `<root>/node_modules/.cache/esmx/last-linked`: outside every Nx output (so a cache restore never replaces it) and
- * outside the task inputs (node_modules is ignored), on the same filesystem as dist/ in practice. It holds the record
+ * `<root>/node_modules/.cache/esmx/last-linked` (see getModuleStateDir for why there). It holds the record
  * of the last linked generation (`generation.json`), the generation's other files in `tree-a/` or `tree-b/` (the one
  * the record names), and its `.final.` files in `files/`, shared by the generations that have them: a file named by its
  * content is linked there once, when a generation first has it, and unlinked when no recorded generation has it.
  */
 function getLastLinkedBase(root: string): string {
-  return join(root, 'node_modules', '.cache', 'esmx', 'last-linked');
+  return join(getModuleStateDir(root), 'last-linked');
 }
 
 /** `<root>/node_modules/.cache/esmx/dist.lock`, beside the last-linked copy. */
 export function getDistLockFile(root: string): string {
-  return join(root, 'node_modules', '.cache', 'esmx', 'dist.lock');
+  return join(getModuleStateDir(root), 'dist.lock');
 }
 
 /**
