@@ -185,27 +185,31 @@ async function main() {
   watchdog.unref();
   try {
     const host = createComposedHost(workspace);
-    let composed = await forkServer(fileURLToPath(import.meta.url), ['--child=composed', `--root=${host.root}`]);
+    // The composed host on this build, or with `dist` on another one.
+    const forkComposed = (dist) =>
+      forkServer(fileURLToPath(import.meta.url), ['--child=composed', `--root=${host.root}`, ...(dist ? [`--dist=${dist}`] : [])]);
+    let composed = await forkComposed();
     children.push(composed.child);
     const page = await fetchText(composed.port);
-    const head = page.slice(page.indexOf('</title>') + '</title>'.length, page.indexOf('</head>'));
-    writeFileSync(join(workspace, 'baseline.mjs'), baselineSource(head, args['sync-baseline']));
-    let baseline = await forkServer(join(workspace, 'baseline.mjs'), []);
-    children.push(baseline.child);
-    const baselinePage = await fetchText(baseline.port);
-    if (baselinePage !== page) throw new Error('[esmx:bench] the baseline does not render the same bytes as the composed host');
+    // The server of the "single bundle" rows: the baseline, or with --against the same host on the other build.
+    let baseline;
+    if (args.against) {
+      baseline = await forkComposed(resolve(args.against));
+      children.push(baseline.child);
+      if ((await fetchText(baseline.port)) !== page) throw new Error(`[esmx:bench] ssr: the build at ${args.against} does not render the same bytes`);
+      log(`[esmx:bench] ssr: A/B — rows "single bundle" are the composed host on the build at ${args.against}`);
+    } else {
+      const head = page.slice(page.indexOf('</title>') + '</title>'.length, page.indexOf('</head>'));
+      writeFileSync(join(workspace, 'baseline.mjs'), baselineSource(head, args['sync-baseline']));
+      baseline = await forkServer(join(workspace, 'baseline.mjs'), []);
+      children.push(baseline.child);
+      if ((await fetchText(baseline.port)) !== page) throw new Error('[esmx:bench] the baseline does not render the same bytes as the composed host');
+    }
     if (args.calibrate) {
       composed.child.kill('SIGKILL');
       composed = await forkServer(join(workspace, 'baseline.mjs'), []);
       children.push(composed.child);
       log('[esmx:bench] ssr: calibration — the single bundle on both sides (rows "composed" are its second copy)');
-    }
-    if (args.against) {
-      baseline.child.kill('SIGKILL');
-      baseline = await forkServer(fileURLToPath(import.meta.url), ['--child=composed', `--root=${host.root}`, `--dist=${resolve(args.against)}`]);
-      children.push(baseline.child);
-      if ((await fetchText(baseline.port)) !== page) throw new Error(`[esmx:bench] ssr: the build at ${args.against} does not render the same bytes`);
-      log(`[esmx:bench] ssr: A/B — rows "single bundle" are the composed host on the build at ${args.against}`);
     }
     log(`[esmx:bench] ssr: same ${Buffer.byteLength(page)}-byte page from both servers; ${CONNECTIONS} connections, ${DURATION} s each${args.smoke ? ' (smoke)' : ''}`);
 
