@@ -60,16 +60,53 @@ export function checkUsedTargets(resolution: Resolution): Diagnostic[] {
   return diagnostics;
 }
 
-/** `target` as the bundler resolves it from `root`: as written, with a source extension, or a folder's index file. */
-export function findSourceFile(root: string, target: string): string | undefined {
+/**
+ * Folder listings read once for a whole walk of a module's sources, by folder: a candidate file is then looked up in
+ * memory instead of costing a stat (a folder of 300 components is one readdir, not 900 stats). Keys are folded to
+ * lower case where file systems ignore case by default, so that a lookup answers as a stat there would.
+ * `undefined`: the folder could not be listed for another reason than being absent, so its candidates are stat'ed.
+ */
+export type FolderListings = Map<string, Map<string, fs.Dirent> | undefined>;
+
+const foldCase = process.platform === 'darwin' || process.platform === 'win32' ? (name: string) => name.toLowerCase() : (name: string) => name;
+
+function listFolder(dir: string, listings: FolderListings): Map<string, fs.Dirent> | undefined {
+  if (listings.has(dir)) return listings.get(dir);
+  let listing: Map<string, fs.Dirent> | undefined;
+  try {
+    listing = new Map(fs.readdirSync(dir, { withFileTypes: true }).map((entry) => [foldCase(entry.name), entry]));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // Absent, or a file: nothing in it. Otherwise (no read permission, …) a stat may still see its files.
+    listing = code === 'ENOENT' || code === 'ENOTDIR' ? new Map() : undefined;
+  }
+  listings.set(dir, listing);
+  return listing;
+}
+
+/**
+ * `target` as the bundler resolves it from `root`: as written, with a source extension, or a folder's index file.
+ * `listings`: folders already listed in this walk (see FolderListings); without it each candidate is stat'ed.
+ */
+export function findSourceFile(root: string, target: string, listings?: FolderListings): string | undefined {
   const base = path.resolve(root, target);
+  const isFile = listings ? (file: string) => isListedFile(file, listings) : isStatFile;
   if (isFile(base)) return base;
   for (const ext of SOURCE_EXTENSIONS) if (isFile(base + ext)) return base + ext;
   for (const ext of SOURCE_EXTENSIONS) if (isFile(path.join(base, `index${ext}`))) return path.join(base, `index${ext}`);
   return undefined;
 }
 
-function isFile(file: string): boolean {
+function isListedFile(file: string, listings: FolderListings): boolean {
+  const listing = listFolder(path.dirname(file), listings);
+  if (listing === undefined) return isStatFile(file);
+  const entry = listing.get(foldCase(path.basename(file)));
+  if (entry === undefined) return false;
+  // A link's target is what the bundler reads.
+  return entry.isSymbolicLink() ? isStatFile(file) : entry.isFile();
+}
+
+function isStatFile(file: string): boolean {
   try {
     // Most candidates are absent: no exception for them (building one costs more than the stat).
     return fs.statSync(file, { throwIfNoEntry: false })?.isFile() ?? false;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { isBuiltin } from 'node:module';
 import * as path from 'node:path';
-import { findSourceFile } from './check-targets';
+import { findSourceFile, type FolderListings } from './check-targets';
 import { packageNameOf } from './installed-version';
 import { scanImports, type ScannedImport } from './scan-imports';
 import type { BuildTarget, ModuleInfo } from './types';
@@ -42,12 +42,14 @@ export interface SourceScanCache {
   files: Map<string, ScannedFile>;
   /** Relative imports resolved in this state, by `dir` NUL `specifier`: many files import the same `../x`. */
   resolved: Map<string, string | undefined>;
+  /** The folders listed to resolve them, each once in this state. */
+  listings: FolderListings;
   /** Scans by content, from earlier builds (bundler/source-scans.ts) and this one: a file is scanned again only when edited. */
   known: Map<string, KnownScan>;
 }
 
 export function createSourceScanCache(known = new Map<string, KnownScan>()): SourceScanCache {
-  return { files: new Map(), resolved: new Map(), known };
+  return { files: new Map(), resolved: new Map(), listings: new Map(), known };
 }
 
 /** The walk cache of each module of one resolution (made on first use), all sharing their scans by content: what validate's checks share. */
@@ -65,7 +67,7 @@ export function createModuleScans(): ModuleScans {
 
 function resolveRelative(cache: SourceScanCache, dir: string, specifier: string): string | undefined {
   const key = `${dir}\0${specifier}`;
-  if (!cache.resolved.has(key)) cache.resolved.set(key, findSourceFile(dir, specifier));
+  if (!cache.resolved.has(key)) cache.resolved.set(key, findSourceFile(dir, specifier, cache.listings));
   return cache.resolved.get(key);
 }
 
@@ -101,7 +103,7 @@ export function listSourceImports(
   cache: SourceScanCache = createSourceScanCache(),
 ): SourceImport[] {
   const starts = targets.flatMap((target) => [module.entry[target], ...module.exports.map((e) => e[target])]);
-  const queue = starts.flatMap((start) => (start === false ? [] : (findSourceFile(module.root, start) ?? [])));
+  const queue = starts.flatMap((start) => (start === false ? [] : (findSourceFile(module.root, start, cache.listings) ?? [])));
   const seen = new Set<string>();
   const imports: SourceImport[] = [];
   for (let i = 0; i < queue.length; i++) {
@@ -130,15 +132,20 @@ export function isBareSpecifier(specifier: string): boolean {
 export function summarizeImports(module: Pick<ModuleInfo, 'root'>, imports: SourceImport[], isLinked: (specifier: string) => boolean): ImportSummary {
   const names: ImportSummary['names'] = {};
   const bundled = new Set<string>();
+  // By specifier: a module's files import the same few packages hundreds of times.
+  const kinds = new Map<string, 'linked' | 'bundled' | undefined>();
   for (const { file, specifier, line, names: bound } of imports) {
-    if (!isBareSpecifier(specifier)) continue;
-    if (!isLinked(specifier)) {
-      bundled.add(packageNameOf(specifier));
-      continue;
+    let kind = kinds.get(specifier);
+    if (!kinds.has(specifier)) {
+      kind = !isBareSpecifier(specifier) ? undefined : isLinked(specifier) ? 'linked' : 'bundled';
+      kinds.set(specifier, kind);
+      if (kind === 'bundled') bundled.add(packageNameOf(specifier));
     }
-    const where = `${path.relative(module.root, file).split(path.sep).join('/')}:${line}`;
+    if (kind !== 'linked') continue;
     const byName = (names[specifier] ??= {});
-    for (const name of bound) byName[name] ??= where;
+    // Only the first import of a name is named: the place is worked out only for that one.
+    let where: string | undefined;
+    for (const name of bound) byName[name] ??= where ??= `${path.relative(module.root, file).split(path.sep).join('/')}:${line}`;
   }
   return { names, bundled: [...bundled].sort() };
 }
