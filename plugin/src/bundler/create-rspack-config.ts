@@ -65,6 +65,8 @@ export function getFileNames(mode: 'production' | 'development') {
   };
 }
 
+const NODE_MODULES = /[\\/]node_modules[\\/]/;
+
 /** The Rspack config of one target, before the module's config hook sees it. */
 export function createRspackConfig(input: ConfigInput): Configuration {
   const { target, mode, root, externals } = input;
@@ -75,6 +77,10 @@ export function createRspackConfig(input: ConfigInput): Configuration {
   const hot = client && !prod && !input.entries.every((entry) => entry.pkg) ? input.hot : undefined;
   const frameworkContext: FrameworkBuildContext = { target, mode, root, hot: Boolean(hot), swcOptions: (o) => createSwcOptions(mode, o) };
   const foreign = input.foreignExtensions ?? new Map<string, string>();
+  // What stays bare for a file of the module's own depends only on the request and the file's folder (for a file of a
+  // dependency, also on its package): the answers are kept, as a module's files ask the same few questions hundreds of
+  // times (each component imports react and its neighbours). Errors are not kept: they name the importing file.
+  const ownAnswers = new Map<string, string | undefined>();
   return {
     name: target,
     mode,
@@ -111,16 +117,19 @@ export function createRspackConfig(input: ConfigInput): Configuration {
       (data: ExternalItemFunctionData, callback: (err?: Error | null, result?: string) => void) => {
         const issuer = data.contextInfo?.issuer ?? '';
         const context = data.context ?? root;
+        const key = issuer && data.request && !NODE_MODULES.test(issuer) ? `${context}\0${data.request}` : undefined;
+        if (key !== undefined && ownAnswers.has(key)) return callback(undefined, ownAnswers.get(key));
         const wrongFramework = data.request ? describeForeignFile(data.request, issuer, foreign, input) : undefined;
         if (wrongFramework) return callback(createBareError(wrongFramework));
         // A server-side entry of a package provided for both sides (`svelte/internal/server` imports node:async_hooks)
         // is built for the browser too, where nothing loads it: its Node built-ins stay imports instead of failing the
         // client build. The module's own code gets no such pass (a node: import there is a mistake to report).
-        if (client && data.request?.startsWith('node:') && /[\\/]node_modules[\\/]/.test(issuer)) return callback(undefined, data.request);
+        if (client && data.request?.startsWith('node:') && NODE_MODULES.test(issuer)) return callback(undefined, data.request);
         const found = data.request ? matchExternal(externals, target, data.request, context, issuer) : undefined;
         const unlinked = data.request && found === undefined ? findUnlinkedImport(externals, data.request, context, issuer) : undefined;
-        if (unlinked) callback(createBareError(unlinked));
-        else callback(undefined, found);
+        if (unlinked) return callback(createBareError(unlinked));
+        if (key !== undefined) ownAnswers.set(key, found);
+        callback(undefined, found);
       },
     ],
     externalsPresets: client ? { web: true } : { node: true },

@@ -2,6 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ModuleInfo, Resolution } from '../protocol/types';
+import { BUILT_IN_FRAMEWORKS, DEFAULT_FRAMEWORK } from '../frameworks/index';
+import { createRspackConfig } from './create-rspack-config';
 import { createExternalsPlan, findUnlinkedImport, listIdentifiers, matchExternal, takeNestedCopyWarnings } from './externals';
 
 function info(name: string, root: string, exports: ModuleInfo['exports'], extra: Partial<ModuleInfo> = {}): ModuleInfo {
@@ -151,6 +153,45 @@ describe('a dependency with its own copy of a provided package at another major'
       expect(takeNestedCopyWarnings(plan)).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the build's externals function", () => {
+  it('answers each file of the module alike from what it answered before, but names every importing file in an error', async () => {
+    const ws = mkdtempSync(join(tmpdir(), 'esmx-externals-fn-'));
+    try {
+      mkdirSync(join(ws, 'node_modules/admin'), { recursive: true });
+      writeFileSync(join(ws, 'node_modules/admin/package.json'), JSON.stringify({ name: 'admin', esmx: { exports: { './panel': './src/panel.ts' } } }));
+      const root = join(ws, 'shell');
+      const shell = { ...resolution.modules.shell, root, packageJsonPath: join(root, 'package.json') };
+      const plan = createExternalsPlan({ ...resolution, modules: { ...resolution.modules, shell } });
+      const config = createRspackConfig({
+        root,
+        name: 'shell',
+        mode: 'production',
+        target: 'client',
+        entries: [],
+        externals: plan,
+        outputPath: join(ws, 'out'),
+        DefinePlugin: class {} as never,
+        framework: BUILT_IN_FRAMEWORKS.find((f) => f.name === DEFAULT_FRAMEWORK)!,
+      });
+      const externals = (config.externals as Array<(data: object, callback: (error?: Error | null, result?: string) => void) => void>)[0];
+      const ask = (request: string, file: string) =>
+        new Promise<string | undefined>((resolve, reject) =>
+          externals({ request, context: join(root, 'src'), contextInfo: { issuer: join(root, 'src', file) } }, (error, result) =>
+            error ? reject(error) : resolve(result),
+          ),
+        );
+      for (const file of ['a.tsx', 'b.tsx']) {
+        expect(await ask('react', file)).toBe('react');
+        expect(await ask('./ui', file)).toBe('shell/ui');
+        expect(await ask('./helpers', file)).toBeUndefined();
+        await expect(ask('admin/panel', file)).rejects.toThrow(`shell: src/${file} imports "admin/panel", but "admin" is not in the esmx.uses of shell`);
+      }
+    } finally {
+      rmSync(ws, { recursive: true, force: true });
     }
   });
 });
