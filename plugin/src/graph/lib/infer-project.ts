@@ -55,9 +55,27 @@ export function inferProject(
 ): ProjectConfiguration {
   const names = context.targetNames;
   const isApplication = summary.hasEntry;
-  const targets: Record<string, TargetConfiguration> = {};
+  const targets: Record<string, TargetConfiguration> = {
+    [names.bundle]: bundleTarget(context),
+    [names.build]: linkTarget(names, isApplication),
+    ...(isApplication ? serverTargets(context) : {}),
+    ...checkTargets(names, context.checks),
+    [names.validate]: validateTarget(),
+  };
+  addConfigurations(targets, names, context.environments ?? []);
+  return {
+    name,
+    root,
+    projectType: isApplication ? 'application' : 'library',
+    tags: inferTags(summary, context.used),
+    namedInputs: { [DECLARATION_INPUT]: ['{projectRoot}/package.json'] },
+    metadata: { technologies: TECHNOLOGIES },
+    targets,
+  };
+}
 
-  targets[names.bundle] = {
+function bundleTarget(context: InferContext): TargetConfiguration {
+  return {
     executor: EXECUTOR.bundle,
     options: { link: false },
     cache: true,
@@ -77,8 +95,11 @@ export function inferProject(
       technologies: [...TECHNOLOGIES, 'rspack'],
     },
   };
+}
 
-  targets[names.build] = {
+/** The `build` target: the link step, after this module's bundle and the builds of the modules it uses. */
+function linkTarget(names: TargetNames, isApplication: boolean): TargetConfiguration {
+  return {
     executor: EXECUTOR.link,
     cache: true,
     // The link output is machine-independent (import map under base '/', link.json with relative dirs), so it is
@@ -99,13 +120,16 @@ export function inferProject(
       technologies: TECHNOLOGIES,
     },
   };
+}
 
-  if (isApplication) {
-    targets[names.serve] = {
+/** A host's servers (development and production) and its standalone copy. */
+function serverTargets({ targetNames: names, sourceInput }: InferContext): Record<string, TargetConfiguration> {
+  return {
+    [names.serve]: {
       executor: EXECUTOR.serve,
       continuous: true,
       cache: false,
-      inputs: [context.sourceInput, USED_DECLARATIONS],
+      inputs: [sourceInput, USED_DECLARATIONS],
       outputs: [],
       dependsOn: [],
       metadata: {
@@ -113,20 +137,20 @@ export function inferProject(
           'Start the development SSR server on 127.0.0.1: builds this module and the modules it uses, and rebuilds them on change.',
         technologies: TECHNOLOGIES,
       },
-    };
-    targets[names.start] = {
+    },
+    [names.start]: {
       executor: EXECUTOR.start,
       continuous: true,
       cache: false,
-      inputs: [context.sourceInput, USED_DECLARATIONS],
+      inputs: [sourceInput, USED_DECLARATIONS],
       outputs: [],
       dependsOn: [names.build],
       metadata: {
         description: 'Start the production SSR server over the built dist/ of this module and the modules it links.',
         technologies: TECHNOLOGIES,
       },
-    };
-    targets[names.standalone] = {
+    },
+    [names.standalone]: {
       executor: EXECUTOR.standalone,
       cache: true,
       // What it copies is exactly the outputs of the build tasks it depends on (this module's link file and the
@@ -140,10 +164,13 @@ export function inferProject(
           'index.mjs and a package.json without dependencies. Copied alone to a server, `node index.mjs` serves it with Node only.',
         technologies: [...TECHNOLOGIES, 'rspack'],
       },
-    };
-  }
+    },
+  };
+}
 
-  const checks = context.checks;
+/** `test` when the module has specs and a Jest config, `typecheck` when it has a tsconfig.json. */
+function checkTargets(names: TargetNames, checks: ModuleChecks | undefined): Record<string, TargetConfiguration> {
+  const targets: Record<string, TargetConfiguration> = {};
   if (checks?.jestConfig && checks.specFiles.length) {
     targets[names.test] = {
       executor: 'nx:run-commands',
@@ -169,24 +196,31 @@ export function inferProject(
       metadata: { description: `Type-check this module: ${checks.typecheck}.`, technologies: TECHNOLOGIES },
     };
   }
+  return targets;
+}
 
-  targets[names.validate] = {
-    executor: EXECUTOR.validate,
-    // Validation looks at other modules' package.json and build state and may write a --graph page, so it always runs.
-    cache: false,
-    inputs: ['{projectRoot}/package.json', USED_DECLARATIONS],
-    outputs: [],
-    dependsOn: [],
-    metadata: {
-      description:
-        'Check the esmx declaration and the whole uses closure (schema, mounts, providers and versions, cycles) and print ' +
-        'every problem with its fix. --graph=<file.html> writes the module-link graph as a page.',
-      technologies: TECHNOLOGIES,
-    },
-  };
+// A new object per project, like every target here: Nx merges into what a plugin returns.
+const validateTarget = (): TargetConfiguration => ({
+  executor: EXECUTOR.validate,
+  // Validation looks at other modules' package.json and build state and may write a --graph page, so it always runs.
+  cache: false,
+  inputs: ['{projectRoot}/package.json', USED_DECLARATIONS],
+  outputs: [],
+  dependsOn: [],
+  metadata: {
+    description:
+      'Check the esmx declaration and the whole uses closure (schema, mounts, providers and versions, cycles) and print ' +
+      'every problem with its fix. --graph=<file.html> writes the module-link graph as a page.',
+    technologies: TECHNOLOGIES,
+  },
+});
 
-  // Modes as configurations, part of the cache key: `nx build shell -c development` bundles unminified with source
-  // maps (Nx hands a task's configuration to the tasks it depends on that have it). `serve` defaults to development.
+/**
+ * Modes as configurations, part of the cache key: `nx build shell -c development` bundles unminified with source
+ * maps (Nx hands a task's configuration to the tasks it depends on that have it). `serve` defaults to development.
+ * The environments of esmx.links.json are configurations of every target that links (one named like a mode adds to it).
+ */
+function addConfigurations(targets: Record<string, TargetConfiguration>, names: TargetNames, environments: string[]): void {
   targets[names.bundle].configurations = { production: { mode: 'production' }, development: { mode: 'development' } };
   targets[names.bundle].defaultConfiguration = 'production';
   if (targets[names.serve]) {
@@ -198,24 +232,13 @@ export function inferProject(
     targets[target].configurations = { production: {}, development: {} };
     targets[target].defaultConfiguration = 'production';
   }
-  // Environments of esmx.links.json: configurations of every target that links (one named like a mode adds to it).
-  for (const environment of context.environments ?? []) {
+  for (const environment of environments) {
     for (const target of [names.build, names.start, names.serve, names.standalone]) {
       if (!targets[target]) continue;
       const configurations = (targets[target].configurations ??= {});
       configurations[environment] = { ...configurations[environment], environment };
     }
   }
-
-  return {
-    name,
-    root,
-    projectType: isApplication ? 'application' : 'library',
-    tags: inferTags(summary, context.used),
-    namedInputs: { [DECLARATION_INPUT]: ['{projectRoot}/package.json'] },
-    metadata: { technologies: TECHNOLOGIES },
-    targets,
-  };
 }
 
 /**
