@@ -46,14 +46,35 @@ const REPLACED_TARGETS = new Set(['build', 'serve', 'serve-static', 'server', 'p
 const REPLACED_EXECUTOR = /^@nx\/(rspack|webpack|module-federation)[:/]|^@nx\/react:module-federation/;
 const SCRIPT = /\.(ts|tsx|js|jsx|mjs|cjs|mts|cts)$/;
 
+/** The provider module of the shared packages: an existing one (extended), or a new one under libs/. */
+interface Provider {
+  name: string;
+  root: string;
+  existed: boolean;
+  existingProvides: string[];
+  packageJson?: Record<string, any>;
+}
+
+/** What every step of the plan reads, and where each adds its part (in the order the report prints them). */
+interface PlanContext {
+  input: MigrationInput;
+  /** The root package.json's dependencies and devDependencies, by package. */
+  rootDeps: Record<string, string>;
+  provider: Provider;
+  /** An import of an npm dependency of the workspace (not a file, a Node built-in or another app). */
+  isNpmSpecifier(specifier: string): boolean;
+  writes: Record<string, string>;
+  removes: string[];
+  manual: ManualStep[];
+  changes: string[];
+}
+
 /**
  * Turns what was read from the workspace into the whole migration: every file to write or remove and every JSON
  * change, or a generator error when the input cannot be migrated. Pure: the generator checks everything here before
  * its first write, so a refused run leaves the workspace as it was.
  */
 export function planMigration(input: MigrationInput): MigrationPlan {
-  const manual: ManualStep[] = [];
-  const changes: string[] = [];
   if (input.mfProjects.length === 0) {
     throw createGeneratorError(
       'expected at least one Nx project with a module-federation.config.ts (or .js) at its root, found none in this workspace.',
@@ -62,11 +83,49 @@ export function planMigration(input: MigrationInput): MigrationPlan {
   }
   const byName = new Map(input.mfProjects.map((project) => [project.config.name, project]));
   for (const project of input.mfProjects) assertNameIsValid(project);
+  const manual: ManualStep[] = [];
+  const migrated = selectMigrated(selectProjects(input, byName), manual);
+  const rootDeps: Record<string, string> = { ...(input.rootPackageJson.devDependencies ?? {}), ...(input.rootPackageJson.dependencies ?? {}) };
+  const context: PlanContext = {
+    input,
+    rootDeps,
+    provider: chooseProvider(input),
+    isNpmSpecifier: (specifier) =>
+      !specifier.startsWith('.') && !specifier.startsWith('/') && !isBuiltin(specifier) && !byName.has(specifier.split('/')[0]) && rootDeps[packageNameOf(specifier)] !== undefined,
+    writes: {},
+    removes: [],
+    manual,
+    changes: [],
+  };
+  const migratedNames = new Set(migrated.map((project) => project.config.name));
+  // Entries first: their imports count among what each module uses and what the provider shares.
+  const imported = new Map(migrated.map((project) => [project.config.name, planEntries(context, project)]));
+  const providerPackageJson = planProvider(context, migrated, imported);
+  const modules = migrated.map((project) => planModulePackage(context, project, imported.get(project.config.name)!, migratedNames));
+  reportProdRemotes(migrated, manual);
+  for (const project of migrated) {
+    for (const key of [...project.config.ignoredKeys, ...(project.serverConfig?.ignoredKeys ?? [])]) {
+      manual.push({ where: project.config.file, what: `the key \`${key}\` has no esmx counterpart and was dropped`, todo: 'check whether your app still needs it' });
+    }
+  }
+  const { removes, changes, provider } = context;
+  if (removes.length) changes.push(`replaced ${removes.length} Module Federation, bundler and server files (${removes.map((path) => posix.basename(path)).filter((v, i, a) => a.indexOf(v) === i).join(', ')})`);
+  const cleanup = planRootCleanup(context, migrated, migratedNames);
+  return {
+    provider: { name: provider.name, root: provider.root, packageJson: providerPackageJson, existed: provider.existed },
+    modules,
+    writes: context.writes,
+    removes: removes.sort(),
+    ...cleanup,
+    manual,
+    changes,
+  };
+}
 
-  const selected = selectProjects(input, byName);
-  const frameworkOf = new Map(selected.map((project) => [project.config.name, detectFramework(project)]));
-  const migrated = selected.filter((project) => {
-    const framework = frameworkOf.get(project.config.name) as string;
+/** The selected projects whose framework the migration writes entries for; the others become manual steps. */
+function selectMigrated(selected: MfProjectInput[], manual: ManualStep[]): MfProjectInput[] {
+  return selected.filter((project) => {
+    const framework = detectFramework(project);
     if (framework === 'react' || framework === 'html') return true;
     manual.push({
       where: `${project.root} (${framework})`,
@@ -75,54 +134,48 @@ export function planMigration(input: MigrationInput): MigrationPlan {
     });
     return false;
   });
-  const migratedNames = new Set(migrated.map((project) => project.config.name));
+}
 
-  const rootDeps: Record<string, string> = { ...(input.rootPackageJson.devDependencies ?? {}), ...(input.rootPackageJson.dependencies ?? {}) };
-  const runtimeDeps = new Set(Object.keys(input.rootPackageJson.dependencies ?? {}));
-  const provider = chooseProvider(input);
-  const writes: Record<string, string> = {};
-  const removes: string[] = [];
-
-  // Entries first: their imports count among what each module uses and what the provider shares.
-  const imported = new Map<string, Set<string>>();
-  for (const project of migrated) {
-    const remaining = Object.entries(project.sources).filter(([path]) => !REPLACED_FILE.test(relativeTo(project.root, path)));
-    for (const path of project.files) if (REPLACED_FILE.test(relativeTo(project.root, path))) removes.push(path);
-    const entrySources: string[] = [];
-    if (project.bootstrap) {
-      const routerVersion = rootDeps['react-router-dom'] ?? rootDeps['react-router'];
-      const entryInput = {
-        name: project.config.name,
-        title: project.title ?? project.config.name,
-        bootstrap: project.bootstrap,
-        staticRouterFrom: /^[~^]?6\./.test(routerVersion ?? '') && project.bootstrap.browserRouter?.from === 'react-router-dom' ? 'react-router-dom/server' : 'react-router',
-      };
-      writes[`${project.root}/src/entry.client.tsx`] = renderClientEntry(entryInput);
-      writes[`${project.root}/src/entry.server.tsx`] = renderServerEntry(entryInput);
-      entrySources.push(writes[`${project.root}/src/entry.client.tsx`], writes[`${project.root}/src/entry.server.tsx`]);
-    } else {
-      manual.push({
-        where: `${project.root}/src/bootstrap`,
-        what: 'no `root.render(<jsx>)` call to hydrate was found, so no entry.client / entry.server was written',
-        todo: 'write src/entry.server.tsx (default-export render(rc)) and src/entry.client.tsx yourself and add them to esmx.entry (see the @esmx/nx README, "Server entries")',
-      });
-    }
-    const specifiers = new Set<string>();
-    for (const source of [...remaining.map(([, text]) => text), ...entrySources]) {
-      for (const found of scanImports(source)) specifiers.add(found.specifier);
-    }
-    if ([...remaining.map(([path]) => path)].some((path) => /\.(tsx|jsx)$/.test(path)) || entrySources.length) specifiers.add('react/jsx-runtime');
-    imported.set(project.config.name, specifiers);
-    reportRunTimeConstructs(project, remaining, manual);
+/** An app's entries (from its bootstrap), the MF files they replace, and every specifier its remaining code and entries import. */
+function planEntries({ rootDeps, writes, removes, manual }: PlanContext, project: MfProjectInput): Set<string> {
+  const remaining = Object.entries(project.sources).filter(([path]) => !REPLACED_FILE.test(relativeTo(project.root, path)));
+  for (const path of project.files) if (REPLACED_FILE.test(relativeTo(project.root, path))) removes.push(path);
+  const entrySources: string[] = [];
+  if (project.bootstrap) {
+    const routerVersion = rootDeps['react-router-dom'] ?? rootDeps['react-router'];
+    const entryInput = {
+      name: project.config.name,
+      title: project.title ?? project.config.name,
+      bootstrap: project.bootstrap,
+      staticRouterFrom: /^[~^]?6\./.test(routerVersion ?? '') && project.bootstrap.browserRouter?.from === 'react-router-dom' ? 'react-router-dom/server' : 'react-router',
+    };
+    writes[`${project.root}/src/entry.client.tsx`] = renderClientEntry(entryInput);
+    writes[`${project.root}/src/entry.server.tsx`] = renderServerEntry(entryInput);
+    entrySources.push(writes[`${project.root}/src/entry.client.tsx`], writes[`${project.root}/src/entry.server.tsx`]);
+  } else {
+    manual.push({
+      where: `${project.root}/src/bootstrap`,
+      what: 'no `root.render(<jsx>)` call to hydrate was found, so no entry.client / entry.server was written',
+      todo: 'write src/entry.server.tsx (default-export render(rc)) and src/entry.client.tsx yourself and add them to esmx.entry (see the @esmx/nx README, "Server entries")',
+    });
   }
+  const specifiers = new Set<string>();
+  for (const source of [...remaining.map(([, text]) => text), ...entrySources]) {
+    for (const found of scanImports(source)) specifiers.add(found.specifier);
+  }
+  if (remaining.some(([path]) => /\.(tsx|jsx)$/.test(path)) || entrySources.length) specifiers.add('react/jsx-runtime');
+  reportRunTimeConstructs(project, remaining, manual);
+  return specifiers;
+}
 
-  // What the provider shares: Nx's default shares every npm dependency the apps import, each as a singleton.
+/** The provider's package.json: Nx's default shares every npm dependency the apps import, each as a singleton. */
+function planProvider(context: PlanContext, migrated: MfProjectInput[], imported: Map<string, Set<string>>): Record<string, any> {
+  const { provider, rootDeps, manual } = context;
+  const runtimeDeps = new Set(Object.keys(context.input.rootPackageJson.dependencies ?? {}));
   const provides = new Set<string>(provider.existingProvides);
   const singletons = new Set<string>();
-  const isNpmSpecifier = (specifier: string) =>
-    !specifier.startsWith('.') && !specifier.startsWith('/') && !isBuiltin(specifier) && !byName.has(specifier.split('/')[0]) && rootDeps[packageNameOf(specifier)] !== undefined;
   for (const project of migrated) {
-    const specifiers = [...(imported.get(project.config.name) as Set<string>)].filter(isNpmSpecifier);
+    const specifiers = [...imported.get(project.config.name)!].filter(context.isNpmSpecifier);
     const shared = project.config.shared;
     if (shared.kind === 'function' && !shared.eagerOnly) {
       manual.push({
@@ -155,7 +208,7 @@ export function planMigration(input: MigrationInput): MigrationPlan {
   const providerPackages = [...new Set([...provides].map(packageNameOf))].sort();
   // react, react-dom, vue and preact are always single; esmx.singletons lists the others, each provided here.
   const extraSingletons = [...singletons].filter((pkg) => !['react', 'react-dom', 'vue', 'preact'].includes(pkg) && providerPackages.includes(pkg)).sort();
-  const providerPackageJson = {
+  const packageJson = {
     ...(provider.packageJson ?? { name: provider.name, version: '0.0.0', private: true, type: 'module' }),
     dependencies: sortKeys({
       ...(provider.packageJson?.dependencies ?? {}),
@@ -167,85 +220,84 @@ export function planMigration(input: MigrationInput): MigrationPlan {
       ...(extraSingletons.length ? { singletons: [...new Set([...(provider.packageJson?.esmx?.singletons ?? []), ...extraSingletons])].sort() } : {}),
     },
   };
-  writes[`${provider.root}/package.json`] = json(providerPackageJson);
-  changes.push(`${provider.existed ? 'extended' : 'created'} the provider ${provider.name} (${provider.root}): provides ${[...provides].sort().join(', ')}`);
+  context.writes[`${provider.root}/package.json`] = json(packageJson);
+  context.changes.push(`${provider.existed ? 'extended' : 'created'} the provider ${provider.name} (${provider.root}): provides ${[...provides].sort().join(', ')}`);
+  return packageJson;
+}
 
-  // One npm-workspace package per app.
-  const modules: PlannedModule[] = [];
-  for (const project of migrated) {
-    const name = project.config.name;
-    const specifiers = [...(imported.get(name) as Set<string>)];
-    const uses = [provider.name];
-    for (const remote of project.config.remotes) {
-      if (remote.url) {
-        manual.push({
-          where: project.config.file,
-          what: `the remote ${remote.name} is loaded from ${remote.url} at run time and is not an app of this workspace`,
-          todo: `build ${remote.name} as an esmx module, then link it: nx run ${name}:build --links.${remote.name}=<its deployed URL>/client/ (and add it to esmx.uses of ${project.root}/package.json)`,
-        });
-      } else if (migratedNames.has(remote.name)) {
-        uses.push(remote.name);
-      }
-    }
-    const dependencies: Record<string, string> = {};
-    for (const specifier of specifiers) {
-      if (!isNpmSpecifier(specifier)) continue;
-      const pkg = packageNameOf(specifier);
-      dependencies[pkg] = rootDeps[pkg];
-    }
-    for (const used of uses) dependencies[used] = '*';
-    const role = isHost(project) ? 'host' : 'remote';
-    const esmx: Record<string, unknown> = {};
-    if (project.bootstrap) esmx.entry = { client: './src/entry.client.tsx', server: './src/entry.server.tsx' };
-    if (Object.keys(project.config.exposes).length) esmx.exports = { ...project.config.exposes };
-    esmx.uses = uses;
-    const port = readServePort(project);
-    const existing = project.packageJson ?? {};
-    const packageJson: Record<string, any> = {
-      name,
-      version: existing.version ?? '0.0.0',
-      private: existing.private ?? true,
-      type: 'module',
-      ...existing,
-      dependencies: sortKeys({ ...(existing.dependencies ?? {}), ...dependencies }),
-      esmx,
-    };
-    packageJson.name = name;
-    if (port !== undefined) {
-      packageJson.nx = { ...(existing.nx ?? {}), targets: { serve: { options: { port } }, start: { options: { port } } } };
-    }
-    writes[`${project.root}/package.json`] = json(packageJson);
-    modules.push({ name, project: project.project, root: project.root, role, packageJson });
-    changes.push(
-      `${project.root}/package.json: npm-workspace package ${name} (${role})` +
-        (esmx.exports ? `, exports ${Object.keys(esmx.exports as object).join(', ')}` : '') +
-        `, uses ${uses.join(', ')}`,
-    );
-    if (project.bootstrap) changes.push(`${project.root}/src/entry.client.tsx, entry.server.tsx: written from src/bootstrap and src/main.server (SSR waits for lazy remotes)`);
-    if (project.projectJson) {
-      const projectJson = removeReplacedTargets(project.projectJson);
-      if (JSON.stringify(projectJson) !== JSON.stringify(project.projectJson)) {
-        writes[`${project.root}/project.json`] = json(projectJson);
-        changes.push(`${project.root}/project.json: removed the bundler targets (${Object.keys(project.projectJson.targets ?? {}).filter((t) => !(t in (projectJson.targets ?? {}))).join(', ')}); esmx infers build, serve, start`);
-      }
-    }
-    if (project.files.some((path) => /\/src\/(assets\/|favicon\.ico$)/.test(path) && !path.endsWith('.gitkeep'))) {
+/** One app as an npm-workspace package: its package.json (esmx field, dependencies, port), and its project.json without the bundler targets. */
+function planModulePackage(context: PlanContext, project: MfProjectInput, specifiers: Set<string>, migratedNames: Set<string>): PlannedModule {
+  const { provider, rootDeps, writes, manual, changes } = context;
+  const name = project.config.name;
+  const uses = [provider.name];
+  for (const remote of project.config.remotes) {
+    if (remote.url) {
       manual.push({
-        where: `${project.root}/src/assets, favicon.ico`,
-        what: 'static assets were copied by the MF build; the esmx build emits only what the code imports',
-        todo: 'import assets from code (Rspack emits them with a hash) or serve them from your reverse proxy',
+        where: project.config.file,
+        what: `the remote ${remote.name} is loaded from ${remote.url} at run time and is not an app of this workspace`,
+        todo: `build ${remote.name} as an esmx module, then link it: nx run ${name}:build --links.${remote.name}=<its deployed URL>/client/ (and add it to esmx.uses of ${project.root}/package.json)`,
       });
+    } else if (migratedNames.has(remote.name)) {
+      uses.push(remote.name);
     }
   }
-  reportProdRemotes(migrated, manual);
-  for (const project of migrated) {
-    for (const key of [...project.config.ignoredKeys, ...(project.serverConfig?.ignoredKeys ?? [])]) {
-      manual.push({ where: project.config.file, what: `the key \`${key}\` has no esmx counterpart and was dropped`, todo: 'check whether your app still needs it' });
+  const dependencies: Record<string, string> = {};
+  for (const specifier of specifiers) {
+    if (!context.isNpmSpecifier(specifier)) continue;
+    const pkg = packageNameOf(specifier);
+    dependencies[pkg] = rootDeps[pkg];
+  }
+  for (const used of uses) dependencies[used] = '*';
+  const role = isHost(project) ? 'host' : 'remote';
+  const esmx: Record<string, unknown> = {};
+  if (project.bootstrap) esmx.entry = { client: './src/entry.client.tsx', server: './src/entry.server.tsx' };
+  if (Object.keys(project.config.exposes).length) esmx.exports = { ...project.config.exposes };
+  esmx.uses = uses;
+  const port = readServePort(project);
+  const existing = project.packageJson ?? {};
+  const packageJson: Record<string, any> = {
+    name,
+    version: existing.version ?? '0.0.0',
+    private: existing.private ?? true,
+    type: 'module',
+    ...existing,
+    dependencies: sortKeys({ ...(existing.dependencies ?? {}), ...dependencies }),
+    esmx,
+  };
+  packageJson.name = name;
+  if (port !== undefined) {
+    packageJson.nx = { ...(existing.nx ?? {}), targets: { serve: { options: { port } }, start: { options: { port } } } };
+  }
+  writes[`${project.root}/package.json`] = json(packageJson);
+  changes.push(
+    `${project.root}/package.json: npm-workspace package ${name} (${role})` +
+      (esmx.exports ? `, exports ${Object.keys(esmx.exports as object).join(', ')}` : '') +
+      `, uses ${uses.join(', ')}`,
+  );
+  if (project.bootstrap) changes.push(`${project.root}/src/entry.client.tsx, entry.server.tsx: written from src/bootstrap and src/main.server (SSR waits for lazy remotes)`);
+  if (project.projectJson) {
+    const projectJson = removeReplacedTargets(project.projectJson);
+    if (JSON.stringify(projectJson) !== JSON.stringify(project.projectJson)) {
+      writes[`${project.root}/project.json`] = json(projectJson);
+      changes.push(`${project.root}/project.json: removed the bundler targets (${Object.keys(project.projectJson.targets ?? {}).filter((t) => !(t in (projectJson.targets ?? {}))).join(', ')}); esmx infers build, serve, start`);
     }
   }
-  if (removes.length) changes.push(`replaced ${removes.length} Module Federation, bundler and server files (${removes.map((path) => posix.basename(path)).filter((v, i, a) => a.indexOf(v) === i).join(', ')})`);
+  if (project.files.some((path) => /\/src\/(assets\/|favicon\.ico$)/.test(path) && !path.endsWith('.gitkeep'))) {
+    manual.push({
+      where: `${project.root}/src/assets, favicon.ico`,
+      what: 'static assets were copied by the MF build; the esmx build emits only what the code imports',
+      todo: 'import assets from code (Rspack emits them with a hash) or serve them from your reverse proxy',
+    });
+  }
+  return { name, project: project.project, root: project.root, role, packageJson };
+}
 
-  // Root dependencies and nx.json plugins that nothing needs any more.
+/** Root dependencies and nx.json plugins that nothing needs any more (none while an MF project is left). */
+function planRootCleanup(
+  { input, rootDeps, writes, changes }: PlanContext,
+  migrated: MfProjectInput[],
+  migratedNames: Set<string>,
+): Pick<MigrationPlan, 'rootPackageJson' | 'nxJson' | 'removedDependencies'> {
   const leftMf = input.mfProjects.some((project) => !migratedNames.has(project.config.name));
   const stillImported = new Set<string>();
   const keep = (source: string) => scanImports(source).forEach((found) => stillImported.add(packageNameOf(found.specifier)));
@@ -285,17 +337,7 @@ export function planMigration(input: MigrationInput): MigrationPlan {
   for (const executor of Object.keys(nxJson.targetDefaults ?? {})) {
     if (removedPlugin(executor.split(':')[0])) delete nxJson.targetDefaults[executor];
   }
-  return {
-    provider: { name: provider.name, root: provider.root, packageJson: providerPackageJson, existed: provider.existed },
-    modules,
-    writes,
-    removes: removes.sort(),
-    rootPackageJson,
-    nxJson,
-    removedDependencies,
-    manual,
-    changes,
-  };
+  return { rootPackageJson, nxJson, removedDependencies };
 }
 
 function assertNameIsValid(project: MfProjectInput): void {
@@ -337,13 +379,7 @@ function selectProjects(input: MigrationInput, byName: Map<string, MfProjectInpu
   return [...seen.values()];
 }
 
-function chooseProvider(input: MigrationInput): {
-  name: string;
-  root: string;
-  existed: boolean;
-  existingProvides: string[];
-  packageJson?: Record<string, any>;
-} {
+function chooseProvider(input: MigrationInput): Provider {
   const mfNames = new Set(input.mfProjects.map((project) => project.config.name));
   for (const name of ['shared', 'mf-shared', 'esmx-shared']) {
     const existing = input.packages.find((pkg) => pkg.name === name);
