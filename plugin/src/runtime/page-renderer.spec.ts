@@ -268,3 +268,48 @@ describe('the page response', () => {
     expect(tracker.inFlight).toBe(0);
   });
 });
+
+describe('rc.params', () => {
+  /** A request whose headers count their reads, as Node's `req.headers` is built on its first read. */
+  function countingExchange(renderer: ReturnType<typeof createPageRenderer>, handler: (rc: RenderContext) => void, tracker: RequestTracker) {
+    const exchange = fakeExchange();
+    let reads = 0;
+    Object.defineProperty(exchange.req, 'headers', {
+      get: () => {
+        reads++;
+        return { 'user-agent': 'spec' };
+      },
+    });
+    tracker.inFlight++;
+    renderer.render({ handler, pieces: {} as PagePieces } as unknown as Generation, exchange.req, exchange.res, 'page', '?q=1');
+    return { sent: exchange.sent, reads: () => reads };
+  }
+  const rendererFor = (tracker: RequestTracker) =>
+    createPageRenderer({ base: '/', logError: () => undefined, tracker, renderTimeoutMs: 500, scope: new AsyncLocalStorage<PendingPage>(), faults: createFaultCounts() });
+
+  it("does not read the request's headers for a page that does not ask for them", async () => {
+    const tracker = new RequestTracker();
+    const { sent, reads } = countingExchange(rendererFor(tracker), (rc) => void (rc.html = `${rc.params.method} ${rc.params.url}`), tracker);
+    await flush();
+    expect(sent.body).toBe('GET /page?q=1');
+    expect(reads()).toBe(0);
+  });
+
+  it('gives a page that asks the headers, in JSON too, and lets it replace them; a spread copies url and method', async () => {
+    const tracker = new RequestTracker();
+    const { sent, reads } = countingExchange(
+      rendererFor(tracker),
+      (rc) => {
+        const agent = rc.params.headers['user-agent'];
+        const json = JSON.stringify(rc.params);
+        const { url, method } = { ...rc.params };
+        (rc.params as { headers: object }).headers = { replaced: 'yes' };
+        rc.html = [agent, json, url, method, JSON.stringify(rc.params.headers)].join('\n');
+      },
+      tracker,
+    );
+    await flush();
+    expect(sent.body).toBe(['spec', '{"url":"/page?q=1","method":"GET","headers":{"user-agent":"spec"}}', '/page?q=1', 'GET', '{"replaced":"yes"}'].join('\n'));
+    expect(reads()).toBe(2);
+  });
+});
