@@ -42,35 +42,6 @@ export interface PageRenderer {
   answerFault(page: PendingPage): boolean;
 }
 
-/**
- * `rc.params` of a page rendered without `extendParams`: `headers` is the request's, read when the page first asks for
- * it. Node builds `req.headers` from the raw header list on first access, and most pages never read it: building it for
- * every page cost 0.65 µs a page under load (tools/bench/ssr.mjs --against, 24 alternating slices). As a getter,
- * `headers` is not an own property: `{ ...rc.params }` leaves it out, JSON.stringify (toJSON) keeps it.
- */
-class PageParams implements RenderParams {
-  readonly [extra: string]: unknown;
-  readonly #req: IncomingMessage;
-  #headers: RenderParams['headers'] | undefined;
-  constructor(
-    req: IncomingMessage,
-    readonly url: string,
-    readonly method: string,
-  ) {
-    this.#req = req;
-  }
-  get headers(): RenderParams['headers'] {
-    return this.#headers ?? this.#req.headers;
-  }
-  /** A page may replace them, as it could on a plain object. */
-  set headers(headers: RenderParams['headers']) {
-    this.#headers = headers;
-  }
-  toJSON() {
-    return { url: this.url, method: this.method, headers: this.headers };
-  }
-}
-
 function createNonce(option: PageRendererOptions['nonce'], params: RenderParams): string | undefined {
   if (option === true) return randomBytes(16).toString('base64');
   return typeof option === 'function' ? option(params) : undefined;
@@ -162,14 +133,13 @@ export function createPageRenderer(options: PageRendererOptions): PageRenderer {
   const render: RenderPage = (gen, req, res, path, query) => {
     // Extra leading slashes collapse: `//evil.example/x` must not read as another host to `new URL(url, origin)`.
     const local = path.charCodeAt(0) === 0x2f ? path.replace(/^\/+/, '') : path;
-    const url = `/${local}${query}`;
-    const method = req.method ?? 'GET';
-    const page = new PendingPage(req, res, method, base, url);
+    let params: RenderParams = { url: `/${local}${query}`, method: req.method ?? 'GET', headers: req.headers };
+    const page = new PendingPage(req, res, params.method, base, params.url);
     deadlines.add(page);
     let result: void | Promise<void>;
     let rc: RenderContext;
     try {
-      const params: RenderParams = extendParams ? { ...extendParams(req, res), url, method, headers: req.headers } : new PageParams(req, url, method);
+      if (extendParams) params = { ...extendParams(req, res), url: params.url, method: params.method, headers: params.headers };
       rc = createRenderContext(params, base, createNonce(options.nonce, params), gen.pieces, logError);
       result = scope.run(page, callHandler, gen, rc);
     } catch (error) {
