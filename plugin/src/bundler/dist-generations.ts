@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { CLIENT_DIR, DIST_DIR, FINAL_INFIX, IMPORT_MAP_FILE, INDEX_FILE, LINK_FILE, MANIFEST_FILE, SERVER_DIR, TAG } from '../constants';
 import { writeFileAtomic } from '../utils/atomic-write';
-import { withFileLock } from '../utils/file-lock';
+import { DEFAULT_LOCK_TIMEOUT_MS, withFileLock } from '../utils/file-lock';
 import { discard, emptyTrash, getModuleStateDir } from './deferred-removal';
 
 /** What the bundle step writes into dist/. */
@@ -51,7 +51,7 @@ export function getDistLockFile(root: string): string {
  * link then put back a generation without its manifests. The functions below that take `root` expect their caller to
  * hold it, except `keepPreviousDist`, which takes it itself.
  */
-export function withDistLock<T>(root: string, tag: string, fn: () => T, timeoutMs = 30_000): T {
+export function withDistLock<T>(root: string, tag: string, fn: () => T, timeoutMs = DEFAULT_LOCK_TIMEOUT_MS): T {
   const lockFile = getDistLockFile(root);
   return withFileLock(lockFile, fn, {
     timeoutMs,

@@ -1,8 +1,11 @@
 import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
+/** How long a step waits for another process's lock before giving up, unless told otherwise. */
+export const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
+
 export interface FileLockOptions {
-  /** How long to wait for another process's lock before giving up (default 30 s). */
+  /** How long to wait for another process's lock before giving up (default DEFAULT_LOCK_TIMEOUT_MS). */
   timeoutMs?: number;
   /** The error thrown when the wait times out, given the holder's pid (undefined when unreadable). */
   onTimeout: (holder: number | undefined) => Error;
@@ -26,7 +29,7 @@ const held = new Set<string>();
  * no longer runs (it crashed or was killed) is taken over.
  */
 export function withFileLock<T>(lockFile: string, fn: () => T, options: FileLockOptions): T {
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  const deadline = Date.now() + (options.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS);
   let pause = 1;
   for (;;) {
     const fd = tryCreate(lockFile);
