@@ -1,13 +1,12 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { buildModule } from '../../bundler/index';
 import { TAG } from '../../constants';
-import { linkModule } from '../../link/index';
 import { hasErrors, resolveModule } from '../../protocol/index';
 import type { Resolution } from '../../protocol/types';
 import { prepareExecutor } from '../lib/get-module-root';
 import { describeKeptDist } from '../lib/describe-kept-dist';
 import { printDiagnostics } from '../lib/print-diagnostics';
-import { printThrown } from '../lib/print-thrown';
+import { tryLinkModule } from '../lib/run-link-step';
 import { normalizeOptions, type NormalizedBundleOptions } from './lib/normalize-options';
 import type { BundleExecutorSchema } from './schema';
 
@@ -25,13 +24,8 @@ function linkIfReady(root: string, options: NormalizedBundleOptions): boolean {
     );
     return true;
   }
-  let result: ReturnType<typeof linkModule>;
-  try {
-    result = linkModule(root, resolution);
-  } catch (error) {
-    printThrown(error);
-    return false;
-  }
+  const result = tryLinkModule(root, resolution);
+  if (!result) return false;
   printDiagnostics(result.diagnostics);
   if (hasErrors(result.diagnostics)) {
     console.error(describeKeptDist(resolution.module, result.kept));

@@ -6,6 +6,19 @@ import { printDiagnostics } from './print-diagnostics';
 import { printThrown } from './print-thrown';
 
 /**
+ * `linkModule`, or undefined after printing what it threw: it throws only past its diagnostics (dist/'s lock held too
+ * long by another process) or on a bug.
+ */
+export function tryLinkModule(...args: Parameters<typeof linkModule>): ReturnType<typeof linkModule> | undefined {
+  try {
+    return linkModule(...args);
+  } catch (error) {
+    printThrown(error);
+    return undefined;
+  }
+}
+
+/**
  * The link step of the module at `root` with these links, as the `build` target runs it and as `start`, `serve` and
  * `standalone` run it again when they are given links (a configuration's or the command line's): so that links
  * are never lost to a cache hit of a `build` that ran without them. Prints the diagnostics; `write: false` computes
@@ -27,14 +40,8 @@ export function runLinkStep(
     if (write) console.error(describeKeptDist(name, keepPreviousDist(root), 'because the declaration has errors (see above)'));
     return undefined;
   }
-  let result: ReturnType<typeof linkModule>;
-  try {
-    result = linkModule(root, resolution, { write });
-  } catch (error) {
-    // The link step throws only past its diagnostics (dist/'s lock held too long by another process) or on a bug.
-    printThrown(error);
-    return undefined;
-  }
+  const result = tryLinkModule(root, resolution, { write });
+  if (!result) return undefined;
   const diagnostics = [...resolveDiagnostics, ...result.diagnostics];
   printDiagnostics(diagnostics);
   if (hasErrors(diagnostics)) {
