@@ -2,11 +2,12 @@
  * Two processes changing one module's dist/ at once (a dev server's rebuild and an `nx build` in another terminal)
  * take turns through withDistLock: real processes, real files.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { exitedPid } from '../testing/exited-pid';
 import { getDistLockFile, keepPreviousDist, withDistLock } from './dist-generations';
 
 jest.setTimeout(120_000);
@@ -67,8 +68,7 @@ describe('withDistLock across processes', () => {
   it('keepPreviousDist takes the lock itself, and releases it', () => {
     // A lock left by a process that has exited: taking the lock takes it over and then removes it, so the file is
     // gone only if keepPreviousDist locked.
-    const dead = execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
-    writeFileSync(getDistLockFile(root), `${dead}\n`);
+    writeFileSync(getDistLockFile(root), `${exitedPid()}\n`);
     expect(keepPreviousDist(root)).toBe('unchanged');
     expect(existsSync(getDistLockFile(root))).toBe(false);
   });

@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { exitedPid } from '../testing/exited-pid';
 import { getTrashDir } from './deferred-removal';
 import { discardAbandonedStages, getWorkDirs } from './swap-dist';
 
@@ -9,8 +9,6 @@ let root: string;
 beforeEach(() => (root = mkdtempSync(join(tmpdir(), 'esmx-stages-'))));
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-/** The pid of a process that has exited. */
-const deadPid = () => Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }));
 
 describe('staging folders', () => {
   it('are one per process, under dist/', () => {
@@ -18,7 +16,7 @@ describe('staging folders', () => {
   });
 
   it('sets aside the stages of processes that no longer run and the shared stage of earlier versions, and no other', () => {
-    const dead = deadPid();
+    const dead = exitedPid();
     const stages = [`.esmx-build-${dead}`, '.esmx-build', `.esmx-build-${process.pid}`, `.esmx-build-${process.ppid}`];
     for (const stage of stages) {
       mkdirSync(join(root, 'dist', stage, 'client'), { recursive: true });

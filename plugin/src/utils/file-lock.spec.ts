@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { exitedPid } from '../testing/exited-pid';
 import { withFileLock } from './file-lock';
 
 let dir: string;
@@ -13,8 +13,6 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const timeout = (holder: number | undefined) => new Error(`[esmx:test] held by ${holder}`);
-/** The pid of a process that has exited. */
-const deadPid = () => Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }));
 
 describe('withFileLock', () => {
   it('holds the lock file (with its pid) while fn runs, returns its value and removes the file', () => {
@@ -45,7 +43,7 @@ describe('withFileLock', () => {
 
   it('takes over a lock whose process has exited', () => {
     withFileLock(lock, () => undefined, { onTimeout: timeout });
-    writeFileSync(lock, `${deadPid()}\n`);
+    writeFileSync(lock, `${exitedPid()}\n`);
     expect(withFileLock(lock, () => 'ran', { timeoutMs: 30, onTimeout: timeout })).toBe('ran');
     expect(existsSync(lock)).toBe(false);
   });
