@@ -133,11 +133,11 @@ export function summarizeImports(module: Pick<ModuleInfo, 'root'>, imports: Sour
   const names: ImportSummary['names'] = {};
   const bundled = new Set<string>();
   // By specifier: a module's files import the same few packages hundreds of times.
-  const kinds = new Map<string, 'linked' | 'bundled' | undefined>();
+  const kinds = new Map<string, 'linked' | 'bundled' | 'other'>();
   for (const { file, specifier, line, names: bound } of imports) {
     let kind = kinds.get(specifier);
-    if (!kinds.has(specifier)) {
-      kind = !isBareSpecifier(specifier) ? undefined : isLinked(specifier) ? 'linked' : 'bundled';
+    if (kind === undefined) {
+      kind = !isBareSpecifier(specifier) ? 'other' : isLinked(specifier) ? 'linked' : 'bundled';
       kinds.set(specifier, kind);
       if (kind === 'bundled') bundled.add(packageNameOf(specifier));
     }
