@@ -15,14 +15,10 @@ import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import { extname, join } from 'node:path';
-import { promisify } from 'node:util';
-import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
 import { contentType } from 'mime-types';
 import Negotiator from 'negotiator';
 import { CACHE_CONTROL_IMMUTABLE, CACHE_CONTROL_REVALIDATE, FINAL_INFIX } from '../constants';
-
-const gzipAsync = promisify(gzip);
-const brotliAsync = promisify(brotliCompress);
+import { compressBodies } from './compress';
 
 /** Types whose bodies compress well: text, JSON, JavaScript, XML (SVG included) and WebAssembly. */
 const COMPRESSIBLE_TYPE = /^(text\/|application\/(json|javascript|xml|wasm)\b|image\/svg\+xml\b)|\+(json|xml)\b/;
@@ -112,17 +108,10 @@ async function loadBodies(file: StaticFile, identity: Buffer, index: StaticIndex
   if (!file.compressible) return { identity };
   const pre = (suffix: string) => (index && rel ? index.get(rel + suffix) : undefined);
   const [gzipPre, brPre] = await Promise.all([readSibling(pre('.gz')), readSibling(pre('.br'))]);
-  const [gzipBody, brBody] = await Promise.all([
-    gzipPre ?? gzipAsync(identity, { level: 9 }),
-    brPre ??
-      brotliAsync(identity, {
-        params: {
-          [zlibConstants.BROTLI_PARAM_QUALITY]: 11,
-          [zlibConstants.BROTLI_PARAM_SIZE_HINT]: identity.length,
-        },
-      }),
-  ]);
-  return { identity, gzip: gzipBody.length < identity.length ? gzipBody : undefined, br: brBody.length < identity.length ? brBody : undefined };
+  // Made on the compression worker (compress.ts) when a precompressed sibling is missing.
+  const made = gzipPre && brPre ? undefined : await compressBodies(identity);
+  const smaller = (body: Buffer | undefined) => (body && body.length < identity.length ? body : undefined);
+  return { identity, gzip: smaller(gzipPre ?? made?.gzip), br: smaller(brPre ?? made?.br) };
 }
 
 /** A file removed since the directory was indexed (a redeploy, a clean): the request gets 404, not 500. */
