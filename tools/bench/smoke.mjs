@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { ensurePlugin, log, repo } from './lib.mjs';
 
 // Each with its extra arguments: ssr's A/B mode runs too, against this same build (A/A).
-const BENCHMARKS = [['build'], ['graph'], ['ssr'], ['ssr', '--against=plugin/dist'], ['ssr-profile'], ['ssr-request-path'], ['scale'], ['deploy']];
+const BENCHMARKS = [['build'], ['graph'], ['ssr'], ['ssr', '--against=plugin/dist'], ['ssr-profile'], ['ssr-request-path'], ['ssr-startup-state'], ['scale'], ['deploy']];
 const started = Date.now();
 ensurePlugin();
 log(`[esmx:bench] smoke: plugin compiled in ${Date.now() - started} ms`);
