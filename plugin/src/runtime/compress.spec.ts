@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { compressBodies, stopCompressionWorkers } from './compress';
+import { compressBodies, createCompressorPool, stopCompressionWorkers } from './compress';
 
 const REPO = join(__dirname, '../../..');
 const text = (n: number) => Buffer.from(Array.from({ length: n }, (_, i) => `export const v${i} = "${i % 7}";\n`).join(''));
@@ -55,5 +55,42 @@ describe('compressBodies', () => {
       timeout: 20_000,
     });
     expect(out).toMatch(/^compressed \d+\n$/);
+  });
+});
+
+describe('createCompressorPool', () => {
+  /** Resolves once `condition()` holds; rejects past the deadline (no sleep before asserting). */
+  const until = async (condition: () => boolean, deadlineMs = 4_000) => {
+    const end = Date.now() + deadlineMs;
+    while (!condition()) {
+      if (Date.now() > end) throw new Error('condition not met before the deadline');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
+
+  it('runs calls made at once on up to maxWorkers workers', async () => {
+    const pool = createCompressorPool({ maxWorkers: 2 });
+    try {
+      const inputs = [400, 300, 200, 100].map(text);
+      const outputs = Promise.all(inputs.map((data) => pool.compress(data)));
+      expect(pool.size).toBe(2);
+      expect((await outputs).map(({ gzip }) => gunzipSync(gzip).toString())).toEqual(inputs.map(String));
+    } finally {
+      await pool.stop();
+    }
+  });
+
+  it('stops a worker idle for idleMs, and starts one again for the next call', async () => {
+    const pool = createCompressorPool({ maxWorkers: 1, idleMs: 50 });
+    try {
+      await pool.compress(text(10));
+      expect(pool.size).toBe(1);
+      await until(() => pool.size === 0);
+      const { br } = await pool.compress(text(20));
+      expect(brotliDecompressSync(br).toString()).toBe(String(text(20)));
+      expect(pool.size).toBe(1);
+    } finally {
+      await pool.stop();
+    }
   });
 });
