@@ -24,7 +24,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensurePlugin, finish, forkServer, log, median, parseBenchArgs, pluginDist, ratioLine, repo, round } from './lib.mjs';
+import { ensurePlugin, finish, forkServer, loadComposedHostFixture, log, median, parseBenchArgs, pluginDist, ratioLine, repo, round } from './lib.mjs';
 
 const args = parseBenchArgs({
   duration: { type: 'string', default: '10' },
@@ -168,9 +168,7 @@ function npmBaseline(workdir) {
 
 async function main() {
   ensurePlugin({ prebuilt: args.prebuilt });
-  process.env.SWC_NODE_PROJECT ??= join(repo, 'plugin/tsconfig.json');
-  require('@swc-node/register');
-  const { createComposedHost } = require(join(repo, 'plugin/src/runtime/fixtures/composed-host/create-fixture.ts'));
+  const { createComposedHost } = loadComposedHostFixture();
   const { writeStandalone } = requireFromDist('./src/executors/standalone/lib/write-standalone.js');
   const workspace = mkdtempSync(join(tmpdir(), 'esmx-bench-deploy-'));
   const children = [];

@@ -46,6 +46,17 @@ export function ensurePlugin({ prebuilt = false } = {}) {
 const requireFromDist = createRequire(join(pluginDist, 'package.json'));
 
 /**
+ * The runtime's composed-host fixture writer (`createComposedHost`, …): test data, not measured code, so it is loaded
+ * from its TypeScript source.
+ */
+export function loadComposedHostFixture() {
+  process.env.SWC_NODE_PROJECT ??= join(repo, 'plugin/tsconfig.json');
+  const require = createRequire(import.meta.url);
+  require('@swc-node/register');
+  return require(join(repo, 'plugin/src/runtime/fixtures/composed-host/create-fixture.ts'));
+}
+
+/**
  * `loadPlugin('')` → `@esmx/nx`, `loadPlugin('/runtime')` → `@esmx/nx/runtime`, from the compiled package; `dist`: the
  * package folder of another build (ssr.mjs --against).
  */

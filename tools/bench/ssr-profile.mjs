@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensurePlugin, forkServer, log, parseBenchArgs, repo } from './lib.mjs';
+import { ensurePlugin, forkServer, loadComposedHostFixture, log, parseBenchArgs } from './lib.mjs';
 import { baselineSource } from './ssr-baseline.mjs';
 
 const args = parseBenchArgs({
@@ -87,9 +87,7 @@ async function profileServer(name, script, scriptArgs, workspace) {
 
 async function main() {
   ensurePlugin({ prebuilt: args.prebuilt });
-  process.env.SWC_NODE_PROJECT ??= join(repo, 'plugin/tsconfig.json');
-  require('@swc-node/register');
-  const { createComposedHost } = require(join(repo, 'plugin/src/runtime/fixtures/composed-host/create-fixture.ts'));
+  const { createComposedHost } = loadComposedHostFixture();
   const workspace = mkdtempSync(join(tmpdir(), 'esmx-bench-ssr-profile-'));
   const watchdog = setTimeout(() => {
     log('[esmx:bench] ssr-profile: over its time budget, stopping');

@@ -10,11 +10,10 @@
 // Reported, no goal: µs per page of each, their difference (the runtime's cost) between medians and between the fastest
 // rounds, and runtime / baseline.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ensurePlugin, loadPlugin, log, median, parseBenchArgs, ratioLine, repo } from './lib.mjs';
+import { ensurePlugin, loadComposedHostFixture, loadPlugin, log, median, parseBenchArgs, ratioLine } from './lib.mjs';
 import { baselineSource } from './ssr-baseline.mjs';
 
 const args = parseBenchArgs({
@@ -23,7 +22,6 @@ const args = parseBenchArgs({
 });
 const REQUESTS = args.smoke ? 5_000 : Number(args.requests);
 const ROUNDS = args.smoke ? 2 : Number(args.rounds);
-const require = createRequire(import.meta.url);
 
 /** One page through `handle` on a fake exchange; resolves with the body it ended with. */
 function serve(handle) {
@@ -49,10 +47,7 @@ async function timePerPage(handle, count) {
 }
 
 ensurePlugin({ prebuilt: args.prebuilt });
-// The fixture writer is test data, not measured code: loaded from its TypeScript source.
-process.env.SWC_NODE_PROJECT ??= join(repo, 'plugin/tsconfig.json');
-require('@swc-node/register');
-const { createComposedHost } = require(join(repo, 'plugin/src/runtime/fixtures/composed-host/create-fixture.ts'));
+const { createComposedHost } = loadComposedHostFixture();
 const workspace = mkdtempSync(join(tmpdir(), 'esmx-bench-request-path-'));
 try {
   const host = createComposedHost(workspace);

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
-import { ensurePlugin, forkServer, loadPlugin, log, median, parseBenchArgs, pluginDist, ratioLine, repo, round } from './lib.mjs';
+import { ensurePlugin, forkServer, loadComposedHostFixture, loadPlugin, log, median, parseBenchArgs, pluginDist, ratioLine, round } from './lib.mjs';
 import { baselineSource } from './ssr-baseline.mjs';
 
 const args = parseBenchArgs({
@@ -78,9 +78,7 @@ function load(port, seconds) {
 
 async function main() {
   ensurePlugin({ prebuilt: args.prebuilt });
-  process.env.SWC_NODE_PROJECT ??= join(repo, 'plugin/tsconfig.json');
-  require('@swc-node/register');
-  const { createComposedHost } = require(join(repo, 'plugin/src/runtime/fixtures/composed-host/create-fixture.ts'));
+  const { createComposedHost } = loadComposedHostFixture();
   const workspace = mkdtempSync(join(tmpdir(), 'esmx-bench-startup-state-'));
   const servers = [];
   const watchdog = setTimeout(() => {

@@ -27,7 +27,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensurePlugin, finish, forkServer, loadPlugin, log, parseBenchArgs, ratioLine, repo } from './lib.mjs';
+import { ensurePlugin, finish, forkServer, loadComposedHostFixture, loadPlugin, log, parseBenchArgs, ratioLine } from './lib.mjs';
 import { answerHeapProbes, baselineSource } from './ssr-baseline.mjs';
 
 const args = parseBenchArgs({
@@ -169,10 +169,7 @@ const summarize = (r) => ({
 
 async function main() {
   ensurePlugin({ prebuilt: args.prebuilt });
-  // The fixture writer is test data, not measured code: loaded from its TypeScript source.
-  process.env.SWC_NODE_PROJECT ??= join(repo, 'plugin/tsconfig.json');
-  require('@swc-node/register');
-  const { createComposedHost } = require(join(repo, 'plugin/src/runtime/fixtures/composed-host/create-fixture.ts'));
+  const { createComposedHost } = loadComposedHostFixture();
   const workspace = mkdtempSync(join(tmpdir(), 'esmx-bench-ssr-'));
   const children = [];
   // Bounded: whatever happens, the benchmark ends (and fails) well after its planned load time (both servers are
