@@ -130,6 +130,20 @@ export function finish({ smoke, goalsMet }) {
 }
 
 /**
+ * CPU time the server's main thread has run, in ms (Linux: /proc/<pid>/schedstat, nanosecond resolution), or
+ * undefined elsewhere. Per request it is steadier than requests per second on a shared machine: another process
+ * taking the CPU lowers a server's throughput, not the work each of its requests costs.
+ */
+export function mainThreadCpuMs(pid) {
+  try {
+    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    // Not Linux: the report leaves the CPU figures out.
+    return undefined;
+  }
+}
+
+/**
  * Forks `script args…` as a server in a fresh process; resolves `{ child, port }` when it sends
  * `{ type: 'ready', port }` over IPC. The deadline only turns a hang into a failure.
  */

@@ -23,6 +23,10 @@ export function answerHeapProbes() {
   });
 }
 
+/** The baseline server's source answering the composed `page`'s bytes (its head markup is taken from the page). */
+export const baselineForPage = (page, sync) =>
+  baselineSource(page.slice(page.indexOf('</title>') + '</title>'.length, page.indexOf('</head>')), sync);
+
 /** The baseline server's source; `head` is the composed page's head markup, `sync` makes its render synchronous. */
 export const baselineSource = (head, sync) => `// Single-bundle baseline: the same render code as the fixture's four modules, in one file, on plain node:http.
 import { createServer } from 'node:http';

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensurePlugin, forkServer, loadComposedHostFixture, log, parseBenchArgs } from './lib.mjs';
-import { baselineSource } from './ssr-baseline.mjs';
+import { baselineForPage } from './ssr-baseline.mjs';
 
 const args = parseBenchArgs({
   duration: { type: 'string', default: '6' },
@@ -101,8 +101,7 @@ async function main() {
     const probe = await forkServer(ssr, ['--child=composed', `--root=${host.root}`]);
     const page = await (await fetch(`http://127.0.0.1:${probe.port}/`)).text();
     probe.child.kill('SIGKILL');
-    const head = page.slice(page.indexOf('</title>') + '</title>'.length, page.indexOf('</head>'));
-    writeFileSync(join(workspace, 'baseline.mjs'), baselineSource(head, false));
+    writeFileSync(join(workspace, 'baseline.mjs'), baselineForPage(page, false));
     const composed = await profileServer('composed', ssr, ['--child=composed', `--root=${host.root}`], workspace);
     const baseline = await profileServer('baseline', join(workspace, 'baseline.mjs'), [], workspace);
     const report = { node: process.version, durationSeconds: DURATION, composed, singleBundle: baseline };

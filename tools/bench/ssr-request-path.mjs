@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ensurePlugin, loadComposedHostFixture, loadPlugin, log, median, parseBenchArgs, ratioLine } from './lib.mjs';
-import { baselineSource } from './ssr-baseline.mjs';
+import { baselineForPage } from './ssr-baseline.mjs';
 
 const args = parseBenchArgs({
   requests: { type: 'string', default: '200000' },
@@ -54,8 +54,7 @@ try {
   const { createRequestHandler } = loadPlugin('/runtime');
   const runtime = await createRequestHandler({ root: host.root, log: () => undefined });
   const page = await serve(runtime);
-  const head = page.slice(page.indexOf('</title>') + '</title>'.length, page.indexOf('</head>'));
-  writeFileSync(join(workspace, 'baseline.mjs'), baselineSource(head, false));
+  writeFileSync(join(workspace, 'baseline.mjs'), baselineForPage(page, false));
   const { handle: baseline } = await import(pathToFileURL(join(workspace, 'baseline.mjs')).href);
   if ((await serve(baseline)) !== page) throw new Error('[esmx:bench] request path: the baseline does not render the same bytes as the runtime');
   log(`[esmx:bench] request path: ${ROUNDS} alternating rounds of ${REQUESTS} pages each${args.smoke ? ' (smoke)' : ''}`);

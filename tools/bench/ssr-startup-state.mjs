@@ -20,8 +20,20 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
-import { ensurePlugin, forkServer, loadComposedHostFixture, loadPlugin, log, median, parseBenchArgs, pluginDist, ratioLine, round } from './lib.mjs';
-import { baselineSource } from './ssr-baseline.mjs';
+import {
+  ensurePlugin,
+  forkServer,
+  loadComposedHostFixture,
+  loadPlugin,
+  log,
+  mainThreadCpuMs,
+  median,
+  parseBenchArgs,
+  pluginDist,
+  ratioLine,
+  round,
+} from './lib.mjs';
+import { baselineForPage } from './ssr-baseline.mjs';
 
 const args = parseBenchArgs({
   processes: { type: 'string', default: '3' },
@@ -62,12 +74,6 @@ async function runChild(kind) {
   await import(pathToFileURL(args.baseline).href);
 }
 
-/** Main-thread CPU time of a process in ms (Linux: utime + stime of its first thread, in clock ticks of 10 ms). */
-function mainThreadMs(pid) {
-  const fields = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
 function load(port, seconds) {
   return new Promise((resolve, reject) =>
     require('autocannon')({ url: `http://127.0.0.1:${port}/`, connections: Number(args.connections), duration: seconds }, (error, result) =>
@@ -95,7 +101,7 @@ async function main() {
     const page = await (await fetch(`http://127.0.0.1:${probe.port}/`)).text();
     probe.child.kill('SIGKILL');
     const baseline = join(workspace, 'baseline.mjs');
-    writeFileSync(baseline, baselineSource(page.slice(page.indexOf('</title>') + '</title>'.length, page.indexOf('</head>')), false));
+    writeFileSync(baseline, baselineForPage(page, false));
     for (let p = 0; p < PROCESSES; p++) {
       for (const kind of KINDS) {
         const server = await forkServer(self, [`--child=${kind}`, `--root=${host.root}`, `--baseline=${baseline}`]);
@@ -107,10 +113,10 @@ async function main() {
     for (const server of servers) await load(server.port, SECONDS);
     for (let r = 0; r < ROUNDS; r++) {
       for (const server of servers) {
-        const cpu = mainThreadMs(server.child.pid);
+        const cpu = mainThreadCpuMs(server.child.pid);
         const requests = await load(server.port, SECONDS);
         server.perSecond.push(requests / SECONDS);
-        server.cpuUs.push(((mainThreadMs(server.child.pid) - cpu) * 1000) / requests);
+        server.cpuUs.push(((mainThreadCpuMs(server.child.pid) - cpu) * 1000) / requests);
       }
     }
     const pages = await Promise.all(servers.map(async ({ port }) => (await fetch(`http://127.0.0.1:${port}/`)).text()));

@@ -27,8 +27,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensurePlugin, finish, forkServer, loadComposedHostFixture, loadPlugin, log, parseBenchArgs, ratioLine } from './lib.mjs';
-import { answerHeapProbes, baselineSource } from './ssr-baseline.mjs';
+import { ensurePlugin, finish, forkServer, loadComposedHostFixture, loadPlugin, log, mainThreadCpuMs, parseBenchArgs, ratioLine } from './lib.mjs';
+import { answerHeapProbes, baselineForPage } from './ssr-baseline.mjs';
 
 const args = parseBenchArgs({
   duration: { type: 'string', default: '10' },
@@ -94,20 +94,6 @@ function load(port, seconds) {
 async function fetchText(port) {
   const res = await fetch(`http://127.0.0.1:${port}/`);
   return res.text();
-}
-
-/**
- * CPU time the server's main thread has run, in ms (Linux: /proc/<pid>/schedstat, nanosecond resolution), or
- * undefined elsewhere. Per request it is steadier than requests per second on a shared machine: another process
- * taking the CPU lowers a server's throughput, not the work each of its requests costs.
- */
-function mainThreadCpuMs(pid) {
-  try {
-    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
-  } catch {
-    // Not Linux: the report leaves the CPU figures out.
-    return undefined;
-  }
 }
 
 /**
@@ -196,8 +182,7 @@ async function main() {
       if ((await fetchText(baseline.port)) !== page) throw new Error(`[esmx:bench] ssr: the build at ${args.against} does not render the same bytes`);
       log(`[esmx:bench] ssr: A/B — rows "single bundle" are the composed host on the build at ${args.against}`);
     } else {
-      const head = page.slice(page.indexOf('</title>') + '</title>'.length, page.indexOf('</head>'));
-      writeFileSync(join(workspace, 'baseline.mjs'), baselineSource(head, args['sync-baseline']));
+      writeFileSync(join(workspace, 'baseline.mjs'), baselineForPage(page, args['sync-baseline']));
       baseline = await forkServer(join(workspace, 'baseline.mjs'), []);
       children.push(baseline.child);
       if ((await fetchText(baseline.port)) !== page) throw new Error('[esmx:bench] the baseline does not render the same bytes as the composed host');
