@@ -51,12 +51,12 @@ export function loadShim(): Shim {
     );
   }
   const content = readFileSync(path);
-  const hash = createHash('sha256').update(content).digest('hex').slice(0, 8);
-  const name = `es-module-shims.${hash}.final.js`;
+  const digest = createHash('sha256').update(content).digest('hex');
+  const name = `es-module-shims.${digest.slice(0, 8)}.final.js`;
   cached = {
     name,
     integrity: `sha384-${createHash('sha384').update(content).digest('base64')}`,
-    file: describeMemoryFile(name, content),
+    file: describeMemoryFile(name, content, digest),
   };
   return cached;
 }

@@ -3,9 +3,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { httpRequest, rawHttpRequest } from './fixtures/composed-host/spawn-server';
-import { decodeStaticPath, describeFile, indexDirectory, negotiateEncoding, sendStatus, serveFile, type StaticIndex } from './static-files';
+import { decodeStaticPath, describeFile, describeMemoryFile, indexDirectory, negotiateEncoding, sendStatus, serveFile, type StaticIndex } from './static-files';
 
 describe('serveFile when a precompressed sibling vanished after indexing', () => {
   let dir: string;
@@ -45,6 +45,24 @@ describe('serveFile when a precompressed sibling vanished after indexing', () =>
     writeFileSync(join(dir, 'app.mjs'), body);
     const again = await httpRequest(port, '/app.mjs', { headers: { 'accept-encoding': 'gzip' } });
     expect([again.status, again.headers['content-encoding']]).toEqual([200, 'gzip']);
+  });
+});
+
+describe('a file held in memory', () => {
+  it('is compressed on its first request, not when it is described', async () => {
+    const body = Buffer.from('export const shim = "' + 'y'.repeat(3000) + '";\n');
+    const file = describeMemoryFile('shim.1234abcd.final.js', body, 'seed');
+    expect(file.bodies).toBeUndefined();
+    const server = createServer((req, res) => void serveFile(req, res, file));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const response = await httpRequest(port, '/shim.js', { headers: { 'accept-encoding': 'br' } });
+      expect([response.status, response.headers['content-encoding']]).toEqual([200, 'br']);
+      expect(brotliDecompressSync(response.body).equals(body)).toBe(true);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 

@@ -36,6 +36,8 @@ export interface StaticFile {
   compressible: boolean;
   /** Loaded on first request and kept: identity, gzip and brotli bodies (precompressed siblings win). */
   bodies?: Promise<Bodies>;
+  /** A file held in memory (the es-module-shims copy): its bytes, read from here instead of `path`. */
+  content?: Buffer;
 }
 
 export type StaticIndex = Map<string, StaticFile>;
@@ -84,11 +86,12 @@ export function indexDirectory(dir: string): StaticIndex {
   return index;
 }
 
-/** Adds a file held in memory (the es-module-shims copy). */
-export function describeMemoryFile(name: string, content: Buffer): StaticFile {
-  const file = describeFile('', name, content.length, createHash('sha256').update(content).digest('hex'));
-  file.bodies = loadBodies(file, content, undefined);
-  return file;
+/**
+ * A file held in memory (the es-module-shims copy); `etagSeed` identifies its bytes (their hash). Like a file on disk,
+ * it is compressed on its first request, not at start-up: only browsers without import maps ask for the shim.
+ */
+export function describeMemoryFile(name: string, content: Buffer, etagSeed: string): StaticFile {
+  return { ...describeFile('', name, content.length, etagSeed), content };
 }
 
 type Bodies = { identity: Buffer; gzip?: Buffer; br?: Buffer };
@@ -223,7 +226,8 @@ export async function serveFile(
     return;
   }
   if (!file.bodies) {
-    const loading = readFile(file.path).then((identity) => loadBodies(file, identity, index, rel));
+    const identity = file.content ? Promise.resolve(file.content) : readFile(file.path);
+    const loading = identity.then((bytes) => loadBodies(file, bytes, index, rel));
     file.bodies = loading;
     // A failed load (the file gone since indexing) fails this request, not every later one.
     loading.catch(() => {
