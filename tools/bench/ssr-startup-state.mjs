@@ -2,7 +2,10 @@
 // doing nothing else (`clean`), after compressing a file with zlib's callback API on its main thread (`zlib-streams`,
 // what the runtime did for the shim and each static file before compress.ts), after the same compression through the
 // runtime's compression workers (`compress-workers`, what it does now), and the composed host on the runtime as it
-// ships (`composed`). The render code is the same in every kind; only what ran before the first page differs.
+// ships (`composed`). The render code is the same in every kind; only what ran before the first page differs. One more
+// kind shows the same effect from Node itself: the baseline after sending one 9 MB response on a plain node:http server
+// of its own (`large-response`), more than the socket takes at once, so that the write completes later, as any large
+// file or slow client makes it do in production.
 //
 // Why: a stream of another class run on the main thread (zlib's callback API runs one) leaves Node's stream functions,
 // which every HTTP request runs through, megamorphic for the life of the process. One server process per kind reads
@@ -13,7 +16,9 @@
 //                                          [--prebuilt] [--smoke]
 //
 // Reported, no goal: median requests per second and main-thread CPU per page of each kind, and each kind / clean.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,12 +51,30 @@ const args = parseBenchArgs({
 const PROCESSES = args.smoke ? 1 : Number(args.processes);
 const ROUNDS = args.smoke ? 1 : Number(args.rounds);
 const SECONDS = args.smoke ? 1 : Number(args.seconds);
-const KINDS = ['clean', 'zlib-streams', 'compress-workers', 'composed'];
+const KINDS = ['clean', 'zlib-streams', 'compress-workers', 'composed', 'large-response'];
 const require = createRequire(import.meta.url);
 const self = fileURLToPath(import.meta.url);
 
 /** The file compressed at start-up: es-module-shims, the file the runtime compresses at every start. */
 const sample = () => readFileSync(require.resolve('es-module-shims'));
+
+/**
+ * One 9 MB response from a node:http server of this process, fetched by a child process (a client here would run
+ * streams of its own on this thread), then the server is closed.
+ */
+async function sendOneLargeResponse() {
+  const body = Buffer.alloc(9 * 1024 * 1024, 'esmx');
+  const server = createServer((req, res) => {
+    res.writeHead(200, { 'content-length': body.length });
+    res.end(body);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${server.address().port}/`;
+  const client = `fetch(${JSON.stringify(url)}).then((r) => r.arrayBuffer()).then((b) => process.exit(b.byteLength === ${body.length} ? 0 : 1))`;
+  const code = await new Promise((resolve) => spawn(process.execPath, ['-e', client], { stdio: 'ignore' }).on('exit', resolve));
+  await new Promise((resolve) => server.close(resolve));
+  if (code !== 0) throw new Error(`[esmx:bench] ssr-startup-state: the 9 MB response was not received whole (client exit ${code})`);
+}
 
 /** A server of one kind: its start-up work, then the baseline (which starts listening and reports ready itself). */
 async function runChild(kind) {
@@ -62,6 +85,7 @@ async function runChild(kind) {
     process.channel.unref();
     return;
   }
+  if (kind === 'large-response') await sendOneLargeResponse();
   if (kind === 'zlib-streams') {
     const data = sample();
     const params = { [zlibConstants.BROTLI_PARAM_QUALITY]: 11, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: data.length };
