@@ -24,7 +24,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensurePlugin, finish, forkServer, loadComposedHostFixture, log, median, parseBenchArgs, pluginDist, ratioLine, repo, round } from './lib.mjs';
+import { ensurePlugin, finish, forkServer, loadComposedHostFixture, log, median, parseBenchArgs, pluginDist, ratioLine, repo, round, startWatchdog } from './lib.mjs';
 
 const args = parseBenchArgs({
   duration: { type: 'string', default: '10' },
@@ -172,12 +172,7 @@ async function main() {
   const { writeStandalone } = requireFromDist('./src/executors/standalone/lib/write-standalone.js');
   const workspace = mkdtempSync(join(tmpdir(), 'esmx-bench-deploy-'));
   const children = [];
-  const watchdog = setTimeout(() => {
-    log('[esmx:bench] deploy: over its time budget, stopping');
-    for (const child of children) child.kill('SIGKILL');
-    process.exit(1);
-  }, (DURATION + RUNS * 2 + 300) * 1000);
-  watchdog.unref();
+  startWatchdog('deploy', DURATION + RUNS * 2 + 300, () => children);
   try {
     const host = args['host-root'] ? { root: args['host-root'] } : createComposedHost(join(workspace, 'ws'));
     const expressDir = installExpress();

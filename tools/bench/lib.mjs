@@ -130,6 +130,19 @@ export function finish({ smoke, goalsMet }) {
 }
 
 /**
+ * Ends the benchmark with exit code 1 once `seconds` have passed, whatever it is waiting for, killing the child
+ * processes `children()` names then: every benchmark is bounded in time. Unref'd, so a run that finishes first exits
+ * as usual.
+ */
+export function startWatchdog(name, seconds, children = () => []) {
+  setTimeout(() => {
+    log(`[esmx:bench] ${name}: over its time budget, stopping`);
+    for (const child of children()) child.kill('SIGKILL');
+    process.exit(1);
+  }, seconds * 1000).unref();
+}
+
+/**
  * CPU time the server's main thread has run, in ms (Linux: /proc/<pid>/schedstat, nanosecond resolution), or
  * undefined elsewhere. Per request it is steadier than requests per second on a shared machine: another process
  * taking the CPU lowers a server's throughput, not the work each of its requests costs.

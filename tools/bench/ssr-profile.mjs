@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensurePlugin, forkServer, loadComposedHostFixture, log, parseBenchArgs } from './lib.mjs';
+import { ensurePlugin, forkServer, loadComposedHostFixture, log, parseBenchArgs, startWatchdog } from './lib.mjs';
 import { baselineForPage } from './ssr-baseline.mjs';
 
 const args = parseBenchArgs({
@@ -89,11 +89,7 @@ async function main() {
   ensurePlugin({ prebuilt: args.prebuilt });
   const { createComposedHost } = loadComposedHostFixture();
   const workspace = mkdtempSync(join(tmpdir(), 'esmx-bench-ssr-profile-'));
-  const watchdog = setTimeout(() => {
-    log('[esmx:bench] ssr-profile: over its time budget, stopping');
-    process.exit(1);
-  }, (2 * DURATION + 90) * 1000);
-  watchdog.unref();
+  startWatchdog('ssr-profile', 2 * DURATION + 90);
   try {
     const host = createComposedHost(workspace);
     const ssr = join(fileURLToPath(new URL('.', import.meta.url)), 'ssr.mjs');

@@ -37,6 +37,7 @@ import {
   pluginDist,
   ratioLine,
   round,
+  startWatchdog,
 } from './lib.mjs';
 import { baselineForPage } from './ssr-baseline.mjs';
 
@@ -111,12 +112,7 @@ async function main() {
   const { createComposedHost } = loadComposedHostFixture();
   const workspace = mkdtempSync(join(tmpdir(), 'esmx-bench-startup-state-'));
   const servers = [];
-  const watchdog = setTimeout(() => {
-    log('[esmx:bench] ssr-startup-state: over its time budget, stopping');
-    for (const { child } of servers) child.kill('SIGKILL');
-    process.exit(1);
-  }, (KINDS.length * PROCESSES * (ROUNDS + 1) * (SECONDS + 1) + 90) * 1000);
-  watchdog.unref();
+  startWatchdog('ssr-startup-state', KINDS.length * PROCESSES * (ROUNDS + 1) * (SECONDS + 1) + 90, () => servers.map((s) => s.child));
   try {
     const host = createComposedHost(workspace);
     // The baseline renders the composed page's bytes: its head is read from a probe process, which is then stopped,

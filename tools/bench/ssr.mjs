@@ -27,7 +27,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensurePlugin, finish, forkServer, loadComposedHostFixture, loadPlugin, log, mainThreadCpuMs, parseBenchArgs, ratioLine } from './lib.mjs';
+import { ensurePlugin, finish, forkServer, loadComposedHostFixture, loadPlugin, log, mainThreadCpuMs, parseBenchArgs, ratioLine, startWatchdog } from './lib.mjs';
 import { answerHeapProbes, baselineForPage } from './ssr-baseline.mjs';
 
 const args = parseBenchArgs({
@@ -160,12 +160,7 @@ async function main() {
   const children = [];
   // Bounded: whatever happens, the benchmark ends (and fails) well after its planned load time (both servers are
   // loaded through the whole soak, the measured window being its start, and each slice has a start-up).
-  const watchdog = setTimeout(() => {
-    log('[esmx:bench] ssr: over its time budget, stopping');
-    for (const child of children) child.kill('SIGKILL');
-    process.exit(1);
-  }, (2 * SOAK + 2 * SLICES + 90) * 1000);
-  watchdog.unref();
+  startWatchdog('ssr', 2 * SOAK + 2 * SLICES + 90, () => children);
   try {
     const host = createComposedHost(workspace);
     // The composed host on this build, or with `dist` on another one.
