@@ -56,7 +56,7 @@ const KINDS = ['clean', 'zlib-streams', 'compress-workers', 'composed', 'large-r
 const require = createRequire(import.meta.url);
 const self = fileURLToPath(import.meta.url);
 
-/** The file compressed at start-up: es-module-shims, the file the runtime compresses at every start. */
+/** The file compressed at start-up: es-module-shims, which the runtime compressed at every start before compress.ts. */
 const sample = () => readFileSync(require.resolve('es-module-shims'));
 
 /**
